@@ -1,0 +1,190 @@
+"""Step 1 of grading: find the graded functions in a notebook.
+
+A graded function lives in a code cell whose first non-blank line is
+``# GRADED FUNCTION: <name>`` and that holds ``def <name>(...)``. Cells may be
+in any order, with or without nbgrader metadata, outputs, extra cells or
+prints. Nothing is executed here: the cell text is parsed with :mod:`ast`
+only, so this step is safe on any input.
+
+The same code extracts the instructor's solutions from ``source/`` (the one
+reference) and the student's answers from a submission.
+"""
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HEADER = re.compile(r"^[ \t]*#[ \t]*GRADED FUNCTION:[ \t]*([A-Za-z_]\w*)[ \t]*$", re.MULTILINE)
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+
+
+class NotebookError(ValueError):
+    """The file is not a notebook this grader can read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Parameter names and default values (as source text) of a ``def``."""
+
+    names: tuple[str, ...]
+    defaults: tuple[tuple[str, str], ...]
+
+    def __str__(self):
+        defaults = dict(self.defaults)
+        return "(" + ", ".join(n + ("=" + defaults[n] if n in defaults else "") for n in self.names) + ")"
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """One graded function as found in a notebook."""
+
+    name: str
+    source: str  # the whole cell, magics commented out
+    cell_index: int
+    signature: Signature | None  # None when the cell does not define ``name``
+    syntax_error: str | None = None
+
+
+@dataclass
+class Extraction:
+    """Every graded function found, plus plain-language structure problems."""
+
+    cells: dict[str, GradedCell] = field(default_factory=dict)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, name, problem):
+        self.problems.setdefault(name, []).append(problem)
+
+
+def read_notebook(path):
+    """Parse the notebook file at ``path`` into a dict; :class:`NotebookError` if unreadable.
+
+    Accepts nbformat 3 and 4 and cell sources given as a string or a list of
+    lines. Only the code cells matter to the grader.
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise NotebookError(f"{path.name} is empty")
+    if size > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(
+            f"{path.name} is {size / 2**20:.0f} MB; notebooks over {MAX_NOTEBOOK_BYTES // 2**20} MB "
+            "are not graded (clear large outputs and resubmit)"
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotebookError(f"{path.name} is not UTF-8 text (byte {error.start})") from None
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NotebookError(
+            f"{path.name} is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
+            f"{error.msg})"
+        ) from None
+    if not isinstance(notebook, dict):
+        raise NotebookError(f"{path.name} is JSON but not a notebook (top level is not an object)")
+    return notebook
+
+
+def code_cells(notebook):
+    """``[(index, source)]`` of the code cells, for nbformat 3 (worksheets) and 4."""
+    if isinstance(notebook.get("cells"), list):
+        cells = notebook["cells"]
+    elif isinstance(notebook.get("worksheets"), list):
+        cells = [c for ws in notebook["worksheets"] if isinstance(ws, dict)
+                 for c in ws.get("cells", []) if isinstance(ws.get("cells"), list)]
+    else:
+        raise NotebookError("the notebook has no cells")
+    found = []
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", cell.get("input", ""))
+        if isinstance(source, list):
+            source = "".join(part for part in source if isinstance(part, str))
+        if isinstance(source, str):
+            found.append((index, source))
+    return found
+
+
+def _comment_magics(source):
+    """Turn IPython magics and shell escapes into comments so :mod:`ast` can parse the cell."""
+    lines = source.split("\n")
+    return "\n".join(
+        line.replace(line.lstrip(), "# " + line.lstrip(), 1) if line.lstrip()[:1] in ("%", "!")
+        else line
+        for line in lines
+    )
+
+
+def _signature(node):
+    args = node.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    names = tuple(positional + [a.arg for a in args.kwonlyargs])
+    defaults = list(zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True))
+    defaults += [(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
+    return Signature(names, tuple((name, ast.unparse(value)) for name, value in defaults))
+
+
+def _top_level_defs(tree):
+    return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def _parse(source):
+    try:
+        return ast.parse(source), None
+    except SyntaxError as error:
+        return None, f"syntax error at line {error.lineno} of the cell: {error.msg}"
+    except (RecursionError, MemoryError, ValueError) as error:
+        return None, f"the cell cannot be parsed ({error.__class__.__name__})"
+
+
+def extract(notebook, names):
+    """Find the graded functions ``names`` in a parsed ``notebook``.
+
+    Returns an :class:`Extraction`. Rules, each reported in plain words:
+
+    - the function is taken from the cell headed ``# GRADED FUNCTION: <name>``;
+    - a header whose cell defines a different function is "renamed";
+    - without a header, a top-level ``def <name>`` in any code cell is used;
+    - when several cells define it, the last one wins (as when the notebook
+      runs top to bottom) and "defined twice" is reported.
+    """
+    result = Extraction()
+    headed, plain = {}, {}
+    for index, raw in code_cells(notebook):
+        source = _comment_magics(raw)
+        header = HEADER.search(source)
+        tree, error = _parse(source)
+        defs = _top_level_defs(tree) if tree else {}
+        if header and header.group(1) in names:
+            name = header.group(1)
+            node = defs.get(name)
+            cell = GradedCell(name, source, index, _signature(node) if node else None, error)
+            headed.setdefault(name, []).append(cell)
+            if not node and not error:
+                others = ", ".join(sorted(defs)) or "no function"
+                result.note(name, f"the cell headed '# GRADED FUNCTION: {name}' defines {others} "
+                                  f"instead of {name} (renamed?)")
+            continue
+        for name in names:
+            if name in defs:
+                plain.setdefault(name, []).append(
+                    GradedCell(name, source, index, _signature(defs[name])))
+    for name in names:
+        candidates = headed.get(name) or plain.get(name) or []
+        if not candidates:
+            if name not in result.problems:
+                result.note(name, f"no cell defines {name} (the '# GRADED FUNCTION: {name}' cell "
+                                  "is missing)")
+            continue
+        if len(candidates) > 1:
+            result.note(name, f"{name} is defined in {len(candidates)} cells; the last one is graded")
+        if name not in headed:
+            result.note(name, f"{name} was found without its '# GRADED FUNCTION: {name}' header")
+        result.cells[name] = candidates[-1]
+    return result

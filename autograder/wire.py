@@ -1,0 +1,107 @@
+"""The only data format that crosses the trust boundary: plain JSON.
+
+Values sent to the worker (inputs) and received from it (outputs) are encoded
+as JSON-able trees. An array becomes ``{"__ndarray__": [dtype, shape, base64
+bytes]}``; a tuple ``{"__tuple__": [...]}``; dicts must have string keys; other
+leaves are ``None``, ``bool``, ``int``, ``float`` (``nan``/``inf`` spelled
+``{"__float__": "nan"}``) and ``str``. Nothing is ever pickled.
+
+:func:`decode` is what the grader runs on worker output. It rebuilds values of
+exactly these types (``numpy.ndarray`` of a numeric or boolean dtype, Python
+scalars, tuples, lists, dicts) and rejects anything else with
+:class:`WireError`, so no student-made object reaches the grader's code.
+"""
+
+import base64
+import math
+
+import numpy as np
+
+ALLOWED_DTYPES = frozenset(
+    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+     "float16", "float32", "float64"}
+)
+MAX_ARRAY_ELEMENTS = 5_000_000
+MAX_DEPTH = 16
+
+
+class WireError(ValueError):
+    """Data from the worker is not in the expected shape; the message says how."""
+
+
+def encode(value, _depth=0):
+    """Encode ``value`` into a JSON-able tree (inverse of :func:`decode`).
+
+    Numpy scalars become Python scalars; arrays keep their dtype. Raises
+    :class:`WireError` for values that cannot be represented.
+    """
+    if _depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, np.ndarray):
+        if value.dtype.name not in ALLOWED_DTYPES:
+            raise WireError(f"arrays of dtype {value.dtype} cannot be graded")
+        data = np.ascontiguousarray(value).tobytes()
+        return {"__ndarray__": [value.dtype.name, list(value.shape), base64.b64encode(data).decode()]}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v, _depth + 1) for v in value]}
+    if isinstance(value, list):
+        return [encode(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise WireError("dict keys must be strings")
+        return {"__dict__": {k: encode(v, _depth + 1) for k, v in value.items()}}
+    raise WireError(f"values of type {type(value).__name__} cannot be graded")
+
+
+def decode(tree, _depth=0):
+    """Rebuild a value from :func:`encode`'s output, accepting only plain types.
+
+    Returns ``None``, ``bool``, ``int``, ``float``, ``str``, ``list``,
+    ``tuple``, ``dict`` or ``numpy.ndarray`` (exact classes). Raises
+    :class:`WireError` on anything malformed.
+    """
+    if _depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    kind = type(tree)
+    if tree is None or kind in (bool, int, float, str):
+        return tree
+    if kind is list:
+        return [decode(v, _depth + 1) for v in tree]
+    if kind is not dict or len(tree) != 1:
+        raise WireError("malformed value")
+    (tag, body), = tree.items()
+    if tag == "__float__" and body in ("nan", "inf", "-inf"):
+        return float(body)
+    if tag == "__tuple__" and type(body) is list:
+        return tuple(decode(v, _depth + 1) for v in body)
+    if tag == "__dict__" and type(body) is dict:
+        return {k: decode(v, _depth + 1) for k, v in body.items() if type(k) is str}
+    if tag == "__ndarray__":
+        return _decode_array(body)
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def _decode_array(body):
+    if type(body) is not list or len(body) != 3:
+        raise WireError("malformed array")
+    dtype, shape, data = body
+    if dtype not in ALLOWED_DTYPES or type(shape) is not list or type(data) is not str:
+        raise WireError("malformed array")
+    if not all(type(n) is int and 0 <= n for n in shape) or len(shape) > 8:
+        raise WireError("malformed array shape")
+    count = math.prod(shape)
+    if count > MAX_ARRAY_ELEMENTS:
+        raise WireError(f"array of {count} elements is too large to grade")
+    raw = base64.b64decode(data.encode(), validate=True)
+    if len(raw) != count * np.dtype(dtype).itemsize:
+        raise WireError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()

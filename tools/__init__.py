@@ -1,0 +1,1 @@
+"""Instructor tooling that is not part of grading (building the release)."""
