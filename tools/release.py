@@ -28,6 +28,8 @@ class ReleaseError(RuntimeError):
 
 
 def _isolated_jupyter(build):
+    # nbgrader runs the `alembic` command of its own environment to create the gradebook.
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         folder = build / "jupyter" / name.lower()
         folder.mkdir(parents=True, exist_ok=True)

@@ -20,26 +20,42 @@ class CheckFailed(AssertionError):
     """A visible test found a wrong answer; the message says what and where."""
 
 
+class Problem(str):
+    """One sentence saying what is wrong, tagged with its ``category``.
+
+    Categories: ``"wrong type"``, ``"wrong shape"``, ``"NaN/inf"``, ``"wrong value"``.
+    """
+
+    def __new__(cls, category, text):
+        problem = super().__new__(cls, text)
+        problem.category = category
+        return problem
+
+
 def _type_name(value):
     kind = type(value)
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
-def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=True):
-    """Compare ``got`` with the array ``expected``: type, shape, finiteness, values."""
+def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=True, values=True):
+    """Compare ``got`` with the array ``expected``: type, shape, finiteness, then (if ``values``) values."""
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray):
-        return f"{what} should be a numpy array of shape {expected.shape}, got {_type_name(got)}"
+        return Problem("wrong type", f"{what} should be a numpy array of shape {expected.shape}, "
+                                     f"got {_type_name(got)}")
     if got.shape != expected.shape:
-        return f"{what} has shape {got.shape}; expected {expected.shape}"
+        return Problem("wrong shape", f"{what} has shape {got.shape}; expected {expected.shape}")
     if got.dtype.kind not in "biuf":
-        return f"{what} has dtype {got.dtype}; expected numbers"
+        return Problem("wrong type", f"{what} has dtype {got.dtype}; expected numbers")
     got_f = got.astype(float)
     expected_f = expected.astype(float)
     bad = ~np.isfinite(got_f) & np.isfinite(expected_f)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        return f"{what} contains {got_f[where]} at index {list(where)}; expected finite values"
+        return Problem("NaN/inf", f"{what} contains {got_f[where]} at index {list(where)}; "
+                                  "expected finite values")
+    if not values:
+        return None
     error = np.abs(got_f - expected_f)
     error = np.where(np.isfinite(expected_f), error, np.where(got_f == expected_f, 0, np.inf))
     allowed = atol + rtol * np.abs(np.where(np.isfinite(expected_f), expected_f, 0))
@@ -50,7 +66,7 @@ def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=Tru
     message = f"{what} has wrong values: largest error {float(error[where]):.3g} at index {index}"
     if show_values:
         message += f" (expected {expected_f[where]!r}, got {got_f[where]!r})"
-    return message
+    return Problem("wrong value", message)
 
 
 def mismatch_scalar(got, expected, what, *, rtol=1e-7, atol=0.0, show_values=True):
@@ -58,26 +74,29 @@ def mismatch_scalar(got, expected, what, *, rtol=1e-7, atol=0.0, show_values=Tru
     if isinstance(got, np.ndarray) and got.shape == ():
         got = got[()]
     if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Real):
-        return f"{what} should be a real number, got {_type_name(got)}"
+        return Problem("wrong type", f"{what} should be a real number, got {_type_name(got)}")
     got = float(got)
     if not np.isfinite(got) and np.isfinite(expected):
-        return f"{what} is {got}; expected a finite number"
+        return Problem("NaN/inf", f"{what} is {got}; expected a finite number")
     if abs(got - expected) <= atol + rtol * abs(expected) or got == expected:
         return None
     if show_values:
-        return f"{what} is {got!r}; expected {expected!r}"
-    return f"{what} is off by {abs(got - expected):.3g} (relative {abs(got - expected) / max(abs(expected), 1e-300):.3g})"
+        return Problem("wrong value", f"{what} is {got!r}; expected {expected!r}")
+    relative = abs(got - expected) / max(abs(expected), 1e-300)
+    return Problem("wrong value", f"{what} is off by {abs(got - expected):.3g} "
+                                  f"(relative error {relative:.3g})")
 
 
-def mismatch_dict(got, expected, what, **tolerance):
-    """Compare a dict of arrays key by key; missing keys are reported first."""
+def mismatch_dict(got, expected, what, **options):
+    """Compare a dict of arrays key by key (``options`` as for :func:`mismatch_array`)."""
     if not isinstance(got, dict):
-        return f"{what} should be a dict with keys {sorted(expected)}, got {_type_name(got)}"
+        return Problem("wrong type", f"{what} should be a dict with keys {sorted(expected)}, "
+                                     f"got {_type_name(got)}")
     missing = [key for key in expected if key not in got]
     if missing:
-        return f"{what} lacks the key(s) {', '.join(missing)}"
+        return Problem("wrong type", f"{what} lacks the key(s) {', '.join(missing)}")
     for key, value in expected.items():
-        problem = mismatch_array(got[key], value, f"{what}[{key!r}]", **tolerance)
+        problem = mismatch_array(got[key], value, f"{what}[{key!r}]", **options)
         if problem:
             return problem
     return None

@@ -116,7 +116,8 @@ def forward_propagation_with_dropout_test(target):
     else:
         expected = {
             1: ("D1", [[1, 0, 1, 1, 1], [1, 1, 1, 1, 1]]),
-            2: ("A1", [[0, 0, 3.05706487, 3.72429505, 0], [0, 5.94299915, 1.1293003, 2.09276446, 0]]),
+            2: ("A1", [[0, 0, 3.05706487, 3.72429505, 0],
+                       [0, 5.94299915, 1.1293003, 2.09276446, 0]]),
             6: ("D2", [[1, 1, 1, 0, 1], [1, 1, 1, 1, 1], [0, 0, 1, 1, 0]]),
             7: ("A2", [[0.75765067, 8.40591658, 4.40550021, 0, 0.75765067], [0] * 5, [0] * 5]),
         }
@@ -138,7 +139,9 @@ def backward_propagation_with_dropout_test(target):
         "dW3": [[-0.06951191, 0.0, 0.0]],
     }
     got = target(X, Y, cache, keep_prob=0.8)
-    report("backward_propagation_with_dropout", [mismatch_dict(got, expected, "gradients", **_PRINTED)])
+    report(
+        "backward_propagation_with_dropout", [mismatch_dict(got, expected, "gradients", **_PRINTED)]
+    )
 
 
 def forward_propagation_test(target):

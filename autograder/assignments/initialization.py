@@ -1,0 +1,121 @@
+"""Checks of the Initialization assignment: zeros, large random and He initialisers.
+
+The initialisers take ``layers_dims`` ``[n_0, ..., n_L]`` and return
+``{"W<l>": (n_l, n_{l-1}), "b<l>": (n_l, 1)}``. The random ones seed numpy
+with 3 in their given first line, so a correct answer reproduces the
+reference weights exactly; property checks also accept the right
+distribution drawn another way.
+"""
+
+import numpy as np
+
+from autograder.checks import Call, Check, Mistake, same_dict
+from utils.checks import Problem
+
+
+def _dims(rng, low=2, high=4):
+    """A random ``layers_dims`` with ``low``..``high`` layers of 1..9 units."""
+    return [int(n) for n in rng.integers(1, 10, size=int(rng.integers(low, high + 1)))]
+
+
+def _value_checks(assignment, name, rng, published, mistakes=()):
+    checks = [Check("published case", (Call((list(published),)),),
+                    same_dict("parameters", hidden=False, exact_keys=True),
+                    describe=f"layers_dims = {list(published)}", mistakes=mistakes)]
+    for index in (1, 2):
+        dims = _dims(rng, 3, 5)
+        checks.append(Check(f"hidden case {index}", (Call((dims,)),),
+                            same_dict("parameters", exact_keys=True),
+                            describe=f"a network with {len(dims) - 1} layers", mistakes=mistakes))
+    return checks
+
+
+def _float_zeros(student, reference):
+    parameters = student[0]
+    for key, value in parameters.items() if isinstance(parameters, dict) else ():
+        if isinstance(value, np.ndarray) and value.dtype.kind != "f":
+            return Problem("wrong type", f"parameters[{key!r}] has dtype {value.dtype}; "
+                                         "weights must be floats (np.zeros gives float64)")
+    return same_dict("parameters", exact_keys=True)(student, reference)
+
+
+def _scaled_by(factor):
+    """A mistake variant: the reference weights times ``factor(n_l, n_prev)``; biases unchanged."""
+    def build(reference):
+        def variant(call):
+            dims = call.args[0]
+            result = dict(reference(*call.args))
+            for l in range(1, len(dims)):
+                result[f"W{l}"] = result[f"W{l}"] * factor(dims[l], dims[l - 1])
+            return result
+        return variant
+    return build
+
+
+def _spread(expected_std, what):
+    """Each ``W<l>`` has mean about 0 and the given standard deviation; biases are zero."""
+    def evaluate(student, reference):
+        parameters = student[0]
+        problem = same_dict("parameters", exact_keys=True, values=False)(student, reference)
+        if problem:
+            return problem
+        for key, value in sorted(parameters.items()):
+            if key.startswith("b") and np.any(value != 0):
+                return Problem("wrong value", f"parameters[{key!r}] should be zeros")
+            if key.startswith("W"):
+                target = expected_std(value.shape[1])
+                std = float(np.std(value))
+                if abs(std - target) > 0.1 * target or abs(float(np.mean(value))) > 0.1 * target:
+                    return Problem("wrong value", f"parameters[{key!r}] has standard deviation "
+                                                  f"{std:.3g}; {what} gives {target:.3g}")
+        return None
+    return evaluate
+
+
+def zeros_checks(assignment, rng):
+    checks = _value_checks(assignment, "initialize_parameters_zeros", rng, [3, 2, 1])
+    dims = _dims(rng, 3, 4)
+    checks.append(Check("weights are floating-point zeros", (Call((dims,)),), _float_zeros,
+                        describe="dtype of every array"))
+    return checks
+
+
+def random_checks(assignment, rng):
+    reference = assignment.reference("initialize_parameters_random")
+    mistakes = (
+        Mistake("random-unscaled", "The weights look like plain np.random.randn draws: multiply "
+                "them by 10 for this (deliberately bad) large initialisation.",
+                _scaled_by(lambda n, p: 0.1)(reference)),
+        Mistake("random-small", "The weights are 0.01 times the draws; this exercise scales them "
+                "by 10 to show what too large weights do.", _scaled_by(lambda n, p: 0.001)(reference)),
+    )
+    checks = _value_checks(assignment, "initialize_parameters_random", rng, [3, 2, 1], mistakes)
+    checks.append(Check("weights have standard deviation 10", (Call(([400, 300, 200, 1],)),),
+                        _spread(lambda n_prev: 10.0, "randn * 10"),
+                        describe="a wide network", mistakes=mistakes))
+    return checks
+
+
+def he_checks(assignment, rng):
+    reference = assignment.reference("initialize_parameters_he")
+    mistakes = (
+        Mistake("he-xavier", "Your weights are scaled by sqrt(1/n_prev) (Xavier); He uses "
+                "sqrt(2/n_prev), with n_prev the size of the previous layer.",
+                _scaled_by(lambda n, p: np.sqrt(0.5))(reference)),
+        Mistake("he-current-layer", "Scale by the size of the previous layer, layers_dims[l-1], "
+                "not of the current one.", _scaled_by(lambda n, p: np.sqrt(p / n))(reference)),
+        Mistake("he-unscaled", "The weights are not scaled: multiply randn by sqrt(2 / layers_dims[l-1]).",
+                _scaled_by(lambda n, p: np.sqrt(p / 2))(reference)),
+    )
+    checks = _value_checks(assignment, "initialize_parameters_he", rng, [2, 4, 1], mistakes)
+    checks.append(Check("weights have variance 2/n_prev", (Call(([400, 300, 200, 1],)),),
+                        _spread(lambda n_prev: np.sqrt(2.0 / n_prev), "He initialisation"),
+                        describe="a wide network", mistakes=mistakes))
+    return checks
+
+
+BUILDERS = {
+    "initialize_parameters_zeros": zeros_checks,
+    "initialize_parameters_random": random_checks,
+    "initialize_parameters_he": he_checks,
+}

@@ -1,0 +1,304 @@
+"""Checks of the Regularization assignment: L2 cost and gradients, inverted dropout.
+
+Shapes follow the 3-layer network of the course: ``X`` ``(n_0, m)``, ``Y``
+``(1, m)``, ``W1 (n_1, n_0)``, ``W2 (n_2, n_1)``, ``W3 (1, n_2)``. Hidden cases
+draw other sizes, ``lambd`` and ``keep_prob`` for each student.
+"""
+
+import numpy as np
+
+from autograder.checks import Call, Check, Mistake, same_dict, same_scalar
+from utils import fixtures
+from utils.activations import relu
+from utils.checks import Problem, mismatch_array, mismatch_scalar
+from utils.network import forward_three_layer
+
+GRADIENT_WEIGHTS = ("dW1", "dW2", "dW3")
+
+
+def _network(rng, m=None, n1=None, n2=None):
+    """Random ``(X, Y, parameters)`` for a 3-layer network with small random sizes."""
+    n0, m = int(rng.integers(2, 6)), int(m or rng.integers(4, 12))
+    n1, n2 = int(n1 or rng.integers(2, 7)), int(n2 or rng.integers(2, 6))
+    sizes = (n0, n1, n2, 1)
+    parameters = {}
+    for l in range(1, 4):
+        parameters[f"W{l}"] = rng.normal(size=(sizes[l], sizes[l - 1]))
+        parameters[f"b{l}"] = rng.normal(size=(sizes[l], 1))
+    X = rng.normal(size=(n0, m))
+    Y = rng.integers(0, 2, size=(1, m))
+    return X, Y, parameters
+
+
+def _describe(X, parameters):
+    sizes = [X.shape[0]] + [parameters[f"W{l}"].shape[0] for l in (1, 2, 3)]
+    return f"layer sizes {sizes}, {X.shape[1]} examples"
+
+
+# compute_cost_with_regularization -------------------------------------------------------
+
+
+def _with_lambd(call, lambd):
+    return Call(call.args[:3] + (lambd,))
+
+
+def _cost_mistakes(reference):
+    def l2_variant(scale):
+        def variant(call):
+            full, plain = reference(*call.args), reference(*_with_lambd(call, 0.0).args)
+            return plain + scale(call) * (full - plain)
+        return variant
+
+    def unsquared(call):
+        A3, Y, parameters, lambd = call.args
+        total = sum(np.sum(parameters[f"W{l}"]) for l in (1, 2, 3))
+        return reference(*_with_lambd(call, 0.0).args) + lambd / (2 * Y.shape[1]) * total
+
+    return (
+        Mistake("l2-missing-1/m", "The L2 term must be divided by m, the number of examples: "
+                "(1/m) * (lambd/2) * sum of squared weights.",
+                l2_variant(lambda call: call.args[1].shape[1])),
+        Mistake("l2-missing-1/2", "The L2 term carries a factor 1/2: (1/m) * (lambd/2) * ...",
+                l2_variant(lambda call: 2.0)),
+        Mistake("l2-not-squared", "Square the weights before summing (np.sum(np.square(W))).",
+                unsquared),
+    )
+
+
+def _grows_with_lambd(student, reference):
+    c0, c1, c2 = student
+    for value in student:
+        problem = mismatch_scalar(value, 1.0, "cost", rtol=np.inf)
+        if problem:
+            return problem
+    if not c1 > c0:
+        return Problem("wrong value", "the cost does not grow when lambd grows")
+    if abs((c2 - c1) - (c1 - c0)) > 1e-9 * max(abs(c1 - c0), 1e-12):
+        return Problem("wrong value", "the L2 term is not proportional to lambd")
+    return None
+
+
+def cost_checks(assignment, rng):
+    reference = assignment.reference("compute_cost_with_regularization")
+    mistakes = _cost_mistakes(reference)
+    A3, Y, parameters = fixtures.compute_cost_with_regularization_test_case()
+    checks = [Check("published case", (Call((A3, Y, parameters, 0.1)),),
+                    same_scalar("cost", rtol=1e-9, hidden=False),
+                    describe="the notebook's test case, lambd = 0.1", mistakes=mistakes)]
+    for index in (1, 2):
+        X, Y, parameters = _network(rng)
+        A3 = rng.uniform(0.05, 0.95, size=Y.shape)
+        lambd = float(rng.uniform(0.05, 2.0))
+        checks.append(Check(f"hidden case {index}", (Call((A3, Y, parameters, lambd)),),
+                            same_scalar("cost", rtol=1e-9), describe=_describe(X, parameters),
+                            mistakes=mistakes))
+    X, Y, parameters = _network(rng)
+    A3 = rng.uniform(0.05, 0.95, size=Y.shape)
+    calls = tuple(Call((A3, Y, parameters, lambd)) for lambd in (0.0, 0.4, 0.8))
+    checks.append(Check("cost grows linearly with lambd", calls, _grows_with_lambd,
+                        describe="lambd = 0, 0.4, 0.8"))
+    return checks
+
+
+# backward_propagation_with_regularization -----------------------------------------------
+
+
+def _backward_l2_mistakes(reference):
+    def variant(scale):
+        def build(call):
+            full = reference(*call.args)
+            plain = reference(*call.args[:3], 0.0)
+            m = call.args[0].shape[1]
+            return {k: (plain[k] + scale(m) * (full[k] - plain[k]) if k in GRADIENT_WEIGHTS else full[k])
+                    for k in full}
+        return build
+
+    return (
+        Mistake("l2-grad-missing-1/m", "The gradient of the L2 term is (lambd / m) * W: divide by m.",
+                variant(lambda m: m)),
+        Mistake("l2-grad-half", "The gradient of (lambd/(2m)) * W**2 is (lambd/m) * W: the 1/2 "
+                "cancels with the 2 of the square.", variant(lambda m: 0.5)),
+        Mistake("l2-grad-sign", "Add the L2 term (lambd/m) * W to dW; do not subtract it.",
+                variant(lambda m: -1.0)),
+    )
+
+
+def _linear_in_lambd(student, reference):
+    problem = same_dict("gradients", GRADIENT_WEIGHTS, values=False)(student[:1], reference[:1])
+    if problem:
+        return problem
+    g0, g1, g2 = student
+    for key in GRADIENT_WEIGHTS:
+        step1, step2 = g1[key] - g0[key], g2[key] - g1[key]
+        if not np.allclose(step2, step1, rtol=1e-7, atol=1e-12):
+            return Problem("wrong value", f"{key} does not change linearly with lambd")
+    return same_dict("gradients for lambd = 0", GRADIENT_WEIGHTS)(student[:1], reference[:1])
+
+
+def backward_l2_checks(assignment, rng):
+    reference = assignment.reference("backward_propagation_with_regularization")
+    mistakes = _backward_l2_mistakes(reference)
+    X, Y, cache = fixtures.backward_propagation_with_regularization_test_case()
+    checks = [Check("published case", (Call((X, Y, cache, 0.7)),),
+                    same_dict("gradients", hidden=False), describe="the notebook's test case, lambd = 0.7",
+                    mistakes=mistakes)]
+    for index in (1, 2):
+        X, Y, parameters = _network(rng)
+        _, cache = forward_three_layer(X, parameters)
+        lambd = float(rng.uniform(0.1, 2.0))
+        checks.append(Check(f"hidden case {index}", (Call((X, Y, cache, lambd)),),
+                            same_dict("gradients"), describe=_describe(X, parameters), mistakes=mistakes))
+    X, Y, parameters = _network(rng)
+    _, cache = forward_three_layer(X, parameters)
+    calls = tuple(Call((X, Y, cache, lambd)) for lambd in (0.0, 0.5, 1.0))
+    checks.append(Check("L2 term is linear in lambd and vanishes at 0", calls, _linear_in_lambd,
+                        describe="lambd = 0, 0.5, 1"))
+    return checks
+
+
+# forward_propagation_with_dropout -----------------------------------------------------
+
+CACHE_NAMES = ("Z1", "D1", "A1", "W1", "b1", "Z2", "D2", "A2", "W2", "b2", "Z3", "A3", "W3", "b3")
+COMPARED = ("D1", "A1", "Z2", "D2", "A2", "Z3")
+
+
+def _forward_output(student, reference, *, hidden, values=True, rtol=1e-7, atol=1e-10):
+    got, expected = student[0], reference[0]
+    if not isinstance(got, tuple) or len(got) != 2:
+        return Problem("wrong type", "the function should return the pair (A3, cache)")
+    A3, cache = got
+    options = {"rtol": rtol, "atol": atol, "show_values": not hidden, "values": values}
+    problem = mismatch_array(A3, expected[0], "A3", **options)
+    if problem:
+        return problem
+    if not isinstance(cache, tuple) or len(cache) != len(CACHE_NAMES):
+        return Problem("wrong type", "cache should be the 14-tuple (" + ", ".join(CACHE_NAMES) + ")")
+    for name in COMPARED:
+        position = CACHE_NAMES.index(name)
+        problem = mismatch_array(cache[position], expected[1][position], f"cache {name}", **options)
+        if problem:
+            return problem
+    return None
+
+
+def _dropout_forward_variant(scaled=True, keep_below=True):
+    """The forward pass with a known dropout mistake (same seed and draws as the exercise)."""
+    def variant(call):
+        X, parameters, keep_prob = call.args
+        np.random.seed(1)
+        activation, cache = X, []
+        for l in (1, 2):
+            Z = parameters[f"W{l}"] @ activation + parameters[f"b{l}"]
+            D = np.random.rand(*Z.shape)
+            D = (D < keep_prob if keep_below else D > keep_prob).astype(int)
+            activation = relu(Z) * D / (keep_prob if scaled else 1.0)
+            cache += [Z, D, activation, parameters[f"W{l}"], parameters[f"b{l}"]]
+        A3, last = forward_three_layer(activation, {"W1": parameters["W3"], "b1": parameters["b3"],
+                                                    "W2": np.eye(1), "b2": np.zeros((1, 1)),
+                                                    "W3": np.eye(1), "b3": np.zeros((1, 1))})
+        Z3 = last[0]
+        return A3, tuple(cache + [Z3, A3, parameters["W3"], parameters["b3"]])
+    return variant
+
+
+def _dropout_properties(keep_prob):
+    """Masks of 0/1 keeping about ``keep_prob`` of the units; ``A = relu(Z) * D / keep_prob``."""
+    return lambda student, reference: _mask_problem(student[0], reference[0], keep_prob)
+
+
+def _mask_problem(got, expected, keep_prob):
+    problem = _forward_output([got], [expected], hidden=True, values=False)
+    if problem:
+        return problem
+    cache = got[1]
+    for l, (z, d, a) in ((1, cache[0:3]), (2, cache[5:8])):
+        if not np.isin(d, (0, 1)).all():
+            return Problem("wrong value", f"D{l} should hold only 0s and 1s (or False/True)")
+        kept = float(np.mean(d))
+        if abs(kept - keep_prob) > 0.03:
+            return Problem("wrong value", f"D{l} keeps {kept:.0%} of the units; keep_prob is {keep_prob}")
+        if not np.allclose(a, relu(z) * d / keep_prob, rtol=1e-7, atol=1e-10):
+            return Problem("wrong value", f"A{l} should be relu(Z{l}) * D{l} / keep_prob "
+                                          "(shut the dropped units, rescale the kept ones)")
+    return None
+
+
+def dropout_forward_checks(assignment, rng):
+    mistakes = (
+        Mistake("dropout-forward-no-rescale", "After shutting units down, divide A by keep_prob so "
+                "the expected value of the activations does not change (inverted dropout).",
+                _dropout_forward_variant(scaled=False)),
+        Mistake("dropout-forward-mask-flipped", "Keep a unit when its random number is BELOW "
+                "keep_prob: D = (D < keep_prob).", _dropout_forward_variant(keep_below=False)),
+    )
+    X, parameters = fixtures.forward_propagation_with_dropout_test_case()
+    checks = [Check("published case", (Call((X, parameters, 0.7)),),
+                    lambda s, r: _forward_output(s, r, hidden=False),
+                    describe="the notebook's test case, keep_prob = 0.7", mistakes=mistakes)]
+    for index in (1, 2):
+        X, _, parameters = _network(rng)
+        keep_prob = float(rng.uniform(0.5, 0.95))
+        checks.append(Check(f"hidden case {index}", (Call((X, parameters, keep_prob)),),
+                            lambda s, r: _forward_output(s, r, hidden=True),
+                            describe=_describe(X, parameters), mistakes=mistakes))
+    X, _, parameters = _network(rng, m=400, n1=120, n2=80)
+    keep_prob = float(rng.uniform(0.6, 0.9))
+    checks.append(Check("keeps about keep_prob of the units and rescales them",
+                        (Call((X, parameters, keep_prob)),), _dropout_properties(keep_prob),
+                        describe="120 and 80 hidden units, 400 examples", weight=2.0))
+    return checks
+
+
+# backward_propagation_with_dropout ----------------------------------------------------
+
+
+def _swap_masks(cache):
+    cache = list(cache)
+    cache[1], cache[6] = cache[6], cache[1]
+    return tuple(cache)
+
+
+def _masks_respected(student, cache):
+    problem = same_dict("gradients", ("dA1", "dA2"), values=False)(student, [student[0]])
+    if problem:
+        return problem
+    for name, mask in (("dA1", cache[1]), ("dA2", cache[6])):
+        if np.any(student[0][name][mask == 0] != 0):
+            return Problem("wrong value", f"{name} should be 0 for the units dropped in the forward pass")
+    return None
+
+
+def dropout_backward_checks(assignment, rng):
+    reference = assignment.reference("backward_propagation_with_dropout")
+    forward = assignment.reference("forward_propagation_with_dropout")
+    mistakes = (
+        Mistake("dropout-backward-no-rescale", "Divide dA1 and dA2 by keep_prob too, as in the "
+                "forward pass.", lambda call: reference(*call.args[:3], 1.0)),
+        Mistake("dropout-backward-wrong-mask", "Use each layer's own mask: D2 for dA2, D1 for dA1.",
+                lambda call: reference(call.args[0], call.args[1], _swap_masks(call.args[2]),
+                                       call.args[3])),
+    )
+    X, Y, cache = fixtures.backward_propagation_with_dropout_test_case()
+    checks = [Check("published case", (Call((X, Y, cache, 0.8)),), same_dict("gradients", hidden=False),
+                    describe="the notebook's test case, keep_prob = 0.8", mistakes=mistakes)]
+    for index, equal_layers in ((1, False), (2, True)):
+        n1 = int(rng.integers(2, 6))
+        X, Y, parameters = _network(rng, n1=n1, n2=n1 if equal_layers else None)
+        keep_prob = float(rng.uniform(0.5, 0.95))
+        _, cache = forward(X, parameters, keep_prob)
+        checks.append(Check(f"hidden case {index}", (Call((X, Y, cache, keep_prob)),),
+                            same_dict("gradients"), describe=_describe(X, parameters), mistakes=mistakes))
+    X, Y, parameters = _network(rng, m=60, n1=20, n2=10)
+    _, cache = forward(X, parameters, 0.7)
+    checks.append(Check("dropped units get no gradient", (Call((X, Y, cache, 0.7)),),
+                        lambda s, r, cache=cache: _masks_respected(s, cache),
+                        describe="20 and 10 hidden units"))
+    return checks
+
+
+BUILDERS = {
+    "compute_cost_with_regularization": cost_checks,
+    "backward_propagation_with_regularization": backward_l2_checks,
+    "forward_propagation_with_dropout": dropout_forward_checks,
+    "backward_propagation_with_dropout": dropout_backward_checks,
+}

@@ -1,0 +1,199 @@
+"""Step 3 of grading: checks, run in the grader against the reference.
+
+A :class:`Check` names one or more :class:`Call` s of the student's function
+(made in the sandbox) and an ``evaluate`` function that judges the student's
+outputs against the reference outputs (computed here, in the grader, from the
+instructor's solution). Checks carry a weight: a function's points are shared
+among its checks in proportion to their weights.
+
+The per-assignment modules in :mod:`autograder.assignments` build the checks
+of each graded function from a random generator seeded per student, so hidden
+inputs differ between students and are reproducible for each.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autograder.wire import encode
+from utils.checks import Problem, mismatch_array, mismatch_dict, mismatch_scalar
+
+
+@dataclass(frozen=True)
+class Call:
+    """Arguments of one call of the graded function (inputs only)."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def encoded(self):
+        return {"args": [encode(a) for a in self.args],
+                "kwargs": {k: encode(v) for k, v in self.kwargs.items()}}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake: ``variant(call)`` computes what the mistaken code returns."""
+
+    key: str
+    hint: str
+    variant: Callable
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check of a function.
+
+    ``evaluate(student_values, reference_values)`` returns ``None`` when the
+    student's outputs are right, else a :class:`utils.checks.Problem`.
+    ``describe`` tells the student what was tested without revealing hidden
+    values (e.g. shapes only). ``stand_ins`` is Python source defining test
+    doubles for other graded functions the function calls.
+    """
+
+    name: str
+    calls: tuple[Call, ...]
+    evaluate: Callable
+    describe: str = ""
+    weight: float = 1.0
+    stand_ins: str = ""
+    mistakes: tuple[Mistake, ...] = ()
+
+
+def seed_for(student, assignment, secret=""):
+    """A 64-bit seed from the course secret, the assignment and the student id."""
+    digest = hashlib.sha256("\0".join((secret, assignment, student)).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def rng_for(seed, function):
+    """The generator of one function's hidden inputs."""
+    salt = int.from_bytes(hashlib.sha256(function.encode()).digest()[:4], "little")
+    return np.random.default_rng([seed, salt])
+
+
+# Comparators: build ``evaluate`` functions -------------------------------------------
+
+
+def _shown(hidden):
+    return {"show_values": not hidden}
+
+
+def same_array(what, *, rtol=1e-7, atol=1e-10, hidden=True):
+    """The output array equals the reference."""
+    def evaluate(student, reference):
+        return mismatch_array(student[0], reference[0], what, rtol=rtol, atol=atol, **_shown(hidden))
+    return evaluate
+
+
+def same_scalar(what, *, rtol=1e-9, atol=0.0, hidden=True):
+    def evaluate(student, reference):
+        return mismatch_scalar(student[0], float(reference[0]), what, rtol=rtol, atol=atol,
+                               **_shown(hidden))
+    return evaluate
+
+
+def same_dict(what, keys=None, *, rtol=1e-7, atol=1e-10, hidden=True, exact_keys=False, values=True):
+    """The output dict matches the reference on ``keys`` (default: all reference keys).
+
+    With ``values=False`` only the structure is compared: keys, types, shapes, finiteness.
+    """
+    def evaluate(student, reference):
+        got, expected = student[0], reference[0]
+        wanted = {k: expected[k] for k in (keys or expected)}
+        if exact_keys and isinstance(got, dict) and set(got) != set(expected):
+            extra = sorted(set(got) - set(expected))
+            if extra:
+                return Problem("wrong type", f"{what} has unexpected key(s) {', '.join(extra)}")
+        return mismatch_dict(got, wanted, what, rtol=rtol, atol=atol, values=values, **_shown(hidden))
+    return evaluate
+
+
+def same_tuple(what, names, *, rtol=1e-7, atol=1e-10, hidden=True):
+    """The output is a tuple whose items named in ``names`` (position -> label) match."""
+    def evaluate(student, reference):
+        got, expected = student[0], reference[0]
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            return Problem("wrong type", f"{what} should be a tuple of {len(expected)} items")
+        for position, label in names.items():
+            problem = _match(got[position], expected[position], label, rtol, atol, hidden)
+            if problem:
+                return problem
+        return None
+    return evaluate
+
+
+def _match(got, expected, label, rtol, atol, hidden):
+    if isinstance(expected, np.ndarray):
+        return mismatch_array(got, expected, label, rtol=rtol, atol=atol, **_shown(hidden))
+    if isinstance(expected, tuple):
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            return Problem("wrong type", f"{label} should be a tuple of {len(expected)} items")
+        for index, (g, e) in enumerate(zip(got, expected, strict=True)):
+            problem = _match(g, e, f"{label}[{index}]", rtol, atol, hidden)
+            if problem:
+                return problem
+        return None
+    return mismatch_scalar(got, float(expected), label, rtol=rtol, atol=atol, **_shown(hidden))
+
+
+def matches(value, expected, rtol=1e-7, atol=1e-10):
+    """Whether ``value`` equals ``expected`` within tolerance (any nesting of tuples/dicts/arrays)."""
+    if isinstance(expected, dict):
+        return isinstance(value, dict) and set(value) >= set(expected) and all(
+            matches(value[k], expected[k], rtol, atol) for k in expected)
+    if isinstance(expected, tuple | list):
+        return isinstance(value, tuple | list) and len(value) == len(expected) and all(
+            matches(v, e, rtol, atol) for v, e in zip(value, expected, strict=True))
+    if isinstance(expected, np.ndarray):
+        return (isinstance(value, np.ndarray) and value.shape == expected.shape
+                and value.dtype.kind in "biuf"
+                and bool(np.allclose(value, expected, rtol=rtol, atol=atol, equal_nan=True)))
+    try:
+        return bool(np.isclose(float(value), float(expected), rtol=rtol, atol=atol))
+    except (TypeError, ValueError):
+        return False
+
+
+def unchanged(before, after):
+    """Whether an input came back from the call exactly as it was sent."""
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and after.shape == before.shape
+                and bool(np.array_equal(after, before, equal_nan=True)))
+    if isinstance(before, dict):
+        return isinstance(after, dict) and set(after) == set(before) and all(
+            unchanged(before[k], after[k]) for k in before)
+    if isinstance(before, tuple | list):
+        return isinstance(after, tuple | list) and len(after) == len(before) and all(
+            unchanged(b, a) for b, a in zip(before, after, strict=True))
+    return True
+
+
+# Judging: from the student's outcomes to a verdict ---------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one call of the student's function gave: a value, or why there is none."""
+
+    value: object = None
+    failure: Problem | None = None  # exception, timeout, memory, crash, unreadable value
+    modified: str | None = None  # the argument the call changed in place, if any
+
+
+def judge(check, outcomes, reference_values):
+    """``None`` if the student passes ``check``, else the :class:`Problem` to report."""
+    for outcome in outcomes:
+        if outcome.failure is not None:
+            return outcome.failure
+    for outcome in outcomes:
+        if outcome.modified:
+            return Problem("modified input", f"the function changed its argument {outcome.modified} "
+                                             "in place; work on a copy (np.copy) instead")
+    try:
+        return check.evaluate([o.value for o in outcomes], reference_values)
+    except Exception as error:  # a malformed student value that slipped past the comparators
+        return Problem("wrong type", f"the returned value has an unexpected structure "
+                                     f"({error.__class__.__name__})")

@@ -1,0 +1,81 @@
+"""Step 4 of grading: turn verdicts into feedback that teaches without leaking.
+
+Messages say the category (missing, exception with the student's own line,
+timeout, memory, crash, wrong type, wrong shape, wrong value with the largest
+error and where, NaN/inf, modified input) and, when the student's output
+matches a known mistake computed by the grader, a hint. Hidden inputs and
+expected values never appear: hidden checks are described by shapes only and
+their comparisons never print expected numbers.
+"""
+
+from autograder.checks import matches
+from utils.checks import Problem
+
+CATEGORIES = ("passed", "missing", "structure", "exception", "timeout", "memory", "crash",
+              "wrong type", "wrong shape", "wrong value", "NaN/inf", "modified input")
+
+
+def failure_from_error(error, function):
+    """A :class:`Problem` for an exception the student's code raised in the worker."""
+    kind, message = error.get("type", "Exception"), error.get("message", "")
+    if kind == "NotImplementedError":
+        return Problem("missing", f"{function} is not written yet: it still raises NotImplementedError")
+    if kind == "MemoryError":
+        return Problem("memory", f"ran out of memory ({message})" if message else "ran out of memory")
+    if kind == "UnsupportedValue":
+        return Problem("wrong type", f"returned a value the grader cannot read: {message}")
+    where = f" (line {error['line']} of your {function} cell)" if error.get("line") else ""
+    text = f"raised {kind}: {message}" if message else f"raised {kind}"
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return Problem("exception", text + where)
+
+
+def failure_from_status(status, detail, seconds=None):
+    """A :class:`Problem` for a job the worker could not finish."""
+    if status == "timeout":
+        return Problem("timeout", f"did not finish in time ({detail}); look for an endless loop "
+                                  "or a very slow computation")
+    if status == "memory":
+        return Problem("memory", f"used too much memory ({detail})")
+    if status in ("crashed", "output_limit"):
+        return Problem("crash", f"the process running your code stopped ({detail}); do not call "
+                                "exit functions or send signals in graded code")
+    return Problem("exception", f"could not be run ({detail})")
+
+
+def message_for(check, problem):
+    """One line for the student: which check, what was tested, what went wrong."""
+    about = f" [{check.describe}]" if check.describe else ""
+    return f"{check.name}{about}: {problem}"
+
+
+def find_hint(check, outcomes):
+    """The hint of the first known mistake whose output equals the student's, if any."""
+    if len(outcomes) != 1 or outcomes[0].failure is not None or not check.mistakes:
+        return None
+    call = check.calls[0]
+    for mistake in check.mistakes:
+        try:
+            expected = mistake.variant(call)
+        except Exception:  # a variant that does not apply to this input
+            continue
+        if matches(outcomes[0].value, expected, rtol=1e-6, atol=1e-12):
+            return mistake.hint
+    return None
+
+
+def status_for(score, max_score, problems, missing):
+    """The function's status from its score and the categories of its failed checks."""
+    categories = {p.category for p in problems}
+    if missing or (problems and categories == {"missing"} and score == 0):
+        return "missing"
+    if score >= max_score - 1e-9:
+        return "passed"
+    if score > 0:
+        return "partial"
+    if "timeout" in categories:
+        return "timeout"
+    if categories & {"exception", "memory", "crash", "structure"}:
+        return "error"
+    return "failed"

@@ -1,0 +1,227 @@
+"""The grading pipeline for one notebook: extract -> run in sandbox -> check -> feedback -> result.
+
+:func:`grade_notebook` is the pure core the CLI and the class grader call.
+Student code only ever runs inside a :class:`autograder.sandbox.Sandbox`
+worker; this process reads back plain JSON (:mod:`autograder.wire`) and
+compares it with reference outputs computed here from the source notebook.
+"""
+
+import copy
+import hashlib
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+import autograder
+from autograder import assignments, feedback, reference, wire
+from autograder.checks import Outcome, judge, rng_for, seed_for, unchanged
+from autograder.extract import NotebookError, extract, read_notebook
+from autograder.result import CheckResult, FunctionResult, Result, rounded
+
+#: Modules each worker imports once before forking, so every job starts warm.
+PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "sklearn.datasets", "scipy.io")
+FACES = {"initialization": ("init_utils", "public_tests"),
+         "regularization": ("reg_utils", "testCases", "public_tests"),
+         "gradient_checking": ("gc_utils", "testCases", "public_tests")}
+
+
+class Graders:
+    """One sandbox per assignment, started on first use and reused for every notebook."""
+
+    def __init__(self, layer=None, limits=None):
+        self.layer, self.limits, self._sandboxes = layer, limits, {}
+
+    def sandbox(self, assignment):
+        if assignment.name not in self._sandboxes:
+            from autograder.sandbox import Limits, Sandbox
+
+            self._sandboxes[assignment.name] = Sandbox(
+                assignment.release_dir, preload=PRELOAD + FACES[assignment.name], layer=self.layer,
+                limits=self.limits or Limits())
+        return self._sandboxes[assignment.name]
+
+    def close(self):
+        for sandbox in self._sandboxes.values():
+            sandbox.close()
+        self._sandboxes.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def grade_notebook(path, assignment=None, student=None, secret="", graders=None):
+    """Grade the notebook at ``path``; always returns a :class:`Result`.
+
+    ``assignment`` is inferred from the notebook when ``None``; ``student``
+    defaults to the file's stem. Raises only :class:`reference.UnknownAssignment`
+    (a usage error) and ``FileNotFoundError``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such notebook: {path}")
+    student = student or path.stem
+    started = time.perf_counter()
+    try:
+        notebook = read_notebook(path)
+        name = assignment or reference.infer_assignment(notebook) or _by_file_name(path)
+        if name is None:
+            raise NotebookError("no graded function of any known assignment was found in it")
+    except NotebookError as error:
+        name = assignment or _by_file_name(path)
+        if name is None:
+            return Result("unknown", student, 0.0, 0.0, {}, error=str(error),
+                          provenance=_provenance(None, None, {}, None))
+        return _empty(reference.load(name), student, str(error), secret)
+    spec = reference.load(name)
+    own = graders is None
+    graders = graders or Graders()
+    try:
+        result = _grade(spec, notebook, student, secret, graders)
+    finally:
+        if own:
+            graders.close()
+    result.provenance["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _by_file_name(path):
+    stem = path.stem.lower().replace(" ", "_")
+    return next((n for n, nb in reference.NOTEBOOKS.items() if Path(nb).stem.lower() in stem), None)
+
+
+def _empty(spec, student, error, secret):
+    functions = {
+        f.name: FunctionResult(0.0, f.points, "error", [
+            CheckResult("notebook", 0.0, f.points, False, "structure", error)])
+        for f in spec.functions
+    }
+    seed = seed_for(student, spec.name, secret)
+    return Result(spec.name, student, 0.0, spec.max_score, functions, error=error,
+                  provenance=_provenance(spec, seed, {}, None))
+
+
+def _grade(spec, notebook, student, secret, graders):
+    found = extract(notebook, spec.names)
+    seed = seed_for(student, spec.name, secret)
+    functions, layer = {}, None
+    for function in spec.functions:
+        cell = found.cells.get(function.name)
+        checks = assignments.build_checks(spec, function.name, rng_for(seed, function.name))
+        notes = found.problems.get(function.name, [])
+        if cell is None or cell.signature is None:
+            functions[function.name] = _missing(function, checks, notes)
+            continue
+        if cell.syntax_error:
+            functions[function.name] = _failed_all(function, checks, "structure", cell.syntax_error)
+            continue
+        if cell.signature != function.signature:
+            notes = notes + [f"the signature should be {function.name}{function.signature}, "
+                             f"not {function.name}{cell.signature}"]
+        sandbox = graders.sandbox(spec)
+        layer = sandbox.layer
+        outcomes = _run(sandbox, spec, function.name, cell.source, checks)
+        functions[function.name] = _score(spec, function, checks, outcomes, notes)
+    total = rounded(sum(f.score for f in functions.values()))
+    hashes = {name: hashlib.sha256(cell.source.encode()).hexdigest()
+              for name, cell in found.cells.items()}
+    return Result(spec.name, student, total, spec.max_score, functions,
+                  provenance=_provenance(spec, seed, hashes, layer))
+
+
+def _missing(function, checks, notes):
+    text = "; ".join(notes) or f"{function.name} was not found"
+    return FunctionResult(0.0, function.points, "missing", [
+        CheckResult(c.name, 0.0, _share(function, checks, c), False, "missing", text) for c in checks])
+
+
+def _failed_all(function, checks, category, text):
+    return FunctionResult(0.0, function.points, "error", [
+        CheckResult(c.name, 0.0, _share(function, checks, c), False, category, text) for c in checks])
+
+
+def _share(function, checks, check):
+    return rounded(function.points * check.weight / sum(c.weight for c in checks))
+
+
+def _run(sandbox, spec, name, cell_source, checks):
+    """Run every call of ``checks`` in the sandbox, one job per set of stand-ins.
+
+    Returns ``{id(call): Outcome}``.
+    """
+    groups = {}
+    for check in checks:
+        groups.setdefault(check.stand_ins, []).extend(check.calls)
+    outcomes = {}
+    for stand_ins, calls in groups.items():
+        job = {"setup": spec.imports, "cells": [cell_source], "stand_ins": stand_ins,
+               "calls": [{"function": name, **call.encoded()} for call in calls]}
+        reply = sandbox.run(job)
+        results = reply.get("results") or []
+        cell_errors = reply.get("cell_errors") or []
+        for index, call in enumerate(calls):
+            if index < len(results):
+                outcomes[id(call)] = _outcome(results[index], call, name)
+            elif cell_errors:
+                outcomes[id(call)] = Outcome(failure=feedback.failure_from_error(cell_errors[0], name))
+            else:
+                outcomes[id(call)] = Outcome(failure=feedback.failure_from_status(
+                    reply.get("status", "error"), reply.get("detail", "")))
+    return outcomes
+
+
+def _outcome(result, call, name):
+    if result.get("error"):
+        return Outcome(failure=feedback.failure_from_error(result["error"], name))
+    try:
+        value = wire.decode(result.get("value"))
+        args_after = [wire.decode(v) for v in result.get("args_after") or []]
+    except (wire.WireError, ValueError, TypeError) as error:
+        return Outcome(failure=feedback.Problem("wrong type", f"returned a value the grader cannot "
+                                                              f"read ({error})"))
+    for position, before in enumerate(call.args):
+        if position < len(args_after) and not unchanged(before, args_after[position]):
+            return Outcome(value=value, modified=f"number {position + 1}")
+    return Outcome(value=value)
+
+
+def _score(spec, function, checks, outcomes, notes):
+    references = {}
+    results, problems, hint = [], [], None
+    for check in checks:
+        if check.stand_ins not in references:
+            references[check.stand_ins] = spec.reference(function.name, check.stand_ins)
+        call_outcomes = [outcomes[id(call)] for call in check.calls]
+        expected = [references[check.stand_ins](*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+                    for call in check.calls]
+        problem = judge(check, call_outcomes, expected)
+        share = _share(function, checks, check)
+        if problem is None:
+            results.append(CheckResult(check.name, share, share, True, "passed", "ok"))
+            continue
+        problems.append(problem)
+        results.append(CheckResult(check.name, 0.0, share, False, problem.category,
+                                   feedback.message_for(check, problem)))
+        hint = hint or feedback.find_hint(check, call_outcomes)
+    score = rounded(sum(r.points for r in results))
+    if score > function.points - 1e-3:
+        score = function.points
+    status = feedback.status_for(score, function.points, problems, missing=False)
+    if notes and hint is None and status != "passed":
+        hint = "; ".join(notes)
+    return FunctionResult(score, function.points, status, results, hint)
+
+
+def _provenance(spec, seed, hashes, layer):
+    return {
+        "kit_version": autograder.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "seed": seed,
+        "isolation": layer,
+        "source_sha256": hashes,
+    }

@@ -1,0 +1,57 @@
+"""Step 5 of grading: the result model, and its JSON form (a contract other tools rely on).
+
+``{"assignment", "student", "score", "max_score", "functions": {name: {"score",
+"max_score", "status", "checks": [{"name", "points", "max_points", "passed",
+"category", "message"}], "hint"}}, "error", "provenance"}``. Every graded
+function of the assignment is present under ``functions``, whatever happened.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("passed", "partial", "failed", "missing", "error", "timeout")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    points: float
+    max_points: float
+    passed: bool
+    category: str
+    message: str
+
+
+@dataclass
+class FunctionResult:
+    score: float
+    max_score: float
+    status: str
+    checks: list[CheckResult] = field(default_factory=list)
+    hint: str | None = None
+
+
+@dataclass
+class Result:
+    assignment: str
+    student: str
+    score: float
+    max_score: float
+    functions: dict[str, FunctionResult]
+    error: str | None = None
+    provenance: dict = field(default_factory=dict)
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        functions = {
+            name: FunctionResult(**{**value, "checks": [CheckResult(**c) for c in value["checks"]]})
+            for name, value in data["functions"].items()
+        }
+        return cls(**{**data, "functions": functions})
+
+
+def rounded(points):
+    """Points as shown and stored: 4 decimals, so that sums are stable across runs."""
+    return round(float(points) + 0.0, 4)
