@@ -52,15 +52,14 @@ def message_for(check, problem):
 
 def find_hint(check, outcomes):
     """The hint of the first known mistake whose output equals the student's, if any."""
-    if len(outcomes) != 1 or outcomes[0].failure is not None or not check.mistakes:
+    if any(o.failure is not None for o in outcomes) or not check.mistakes:
         return None
-    call = check.calls[0]
     for mistake in check.mistakes:
         try:
-            expected = mistake.variant(call)
+            produced = [mistake.variant(call) for call in check.calls]
         except Exception:  # a variant that does not apply to this input
             continue
-        if matches(outcomes[0].value, expected, rtol=1e-6, atol=1e-12):
+        if all(matches(o.value, p, rtol=1e-6, atol=1e-12) for o, p in zip(outcomes, produced, strict=True)):
             return mistake.hint
     return None
 

@@ -10,6 +10,7 @@ Tolerances are always explicit: ``rtol`` is relative to the expected value,
 ``7.8e-11``) use ``atol=0`` so that ``0`` or ``1e-12`` is not accepted.
 """
 
+import functools
 import numbers
 import os
 
@@ -102,6 +103,30 @@ def mismatch_dict(got, expected, what, **options):
     return None
 
 
+def under_autograde():
+    """Whether the notebook runs under ``nbgrader autograde`` (its hidden tests decide the score)."""
+    return os.environ.get("NBGRADER_EXECUTION") == "autograde"
+
+
+def visible_test(test):
+    """Decorate a visible test: under ``nbgrader autograde`` its errors are printed, not raised.
+
+    In a student's session the test raises, so the cell shows what is wrong.
+    Under autograde the hidden tests that follow in the same cell grade each
+    check on its own; an exception here must not stop them.
+    """
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        if not under_autograde():
+            return test(*args, **kwargs)
+        try:
+            return test(*args, **kwargs)
+        except Exception as error:
+            print(f"{test.__name__}: {type(error).__name__}: {error}")
+            return None
+    return run
+
+
 def report(test_name, problems):
     """Print a pass line, or fail with every problem found.
 
@@ -114,7 +139,7 @@ def report(test_name, problems):
         print(f"\033[92mAll tests passed for {test_name}.\033[0m")
         return
     message = f"{test_name}: {len(problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems)
-    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+    if under_autograde():
         print(message)
         return
     raise CheckFailed(message)

@@ -13,7 +13,7 @@ The hidden tests that decide the grade use other inputs (see ``autograder``).
 import numpy as np
 
 from utils import fixtures
-from utils.checks import mismatch_array, mismatch_dict, mismatch_scalar, report
+from utils.checks import mismatch_array, mismatch_dict, mismatch_scalar, report, visible_test
 
 _PRINTED = {"rtol": 0.0, "atol": 1.5e-8}  # values published with 8 decimals
 
@@ -30,6 +30,7 @@ def _zeros(*shapes):
     return [np.zeros(shape) for shape in shapes]
 
 
+@visible_test
 def initialize_parameters_zeros_test(target):
     W1, b1, W2, b2 = _zeros((2, 3), (2, 1), (1, 2), (1, 1))
     expected = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
@@ -37,6 +38,7 @@ def initialize_parameters_zeros_test(target):
     report("initialize_parameters_zeros", _parameters_problems(got, expected, "parameters"))
 
 
+@visible_test
 def initialize_parameters_random_test(target):
     expected = {
         "W1": [[17.88628473, 4.36509851, 0.96497468], [-18.63492703, -2.77388203, -3.54758979]],
@@ -48,6 +50,7 @@ def initialize_parameters_random_test(target):
     report("initialize_parameters_random", _parameters_problems(got, expected, "parameters"))
 
 
+@visible_test
 def initialize_parameters_he_test(target):
     cases = {
         (2, 4, 1): {
@@ -71,6 +74,7 @@ def initialize_parameters_he_test(target):
     report("initialize_parameters_he", problems)
 
 
+@visible_test
 def compute_cost_with_regularization_test(target):
     A3, Y, parameters = fixtures.compute_cost_with_regularization_test_case()
     got = target(A3, Y, parameters, lambd=0.1)
@@ -80,6 +84,7 @@ def compute_cost_with_regularization_test(target):
     )
 
 
+@visible_test
 def backward_propagation_with_regularization_test(target):
     X, Y, cache = fixtures.backward_propagation_with_regularization_test_case()
     expected = {
@@ -97,6 +102,7 @@ def backward_propagation_with_regularization_test(target):
     )
 
 
+@visible_test
 def forward_propagation_with_dropout_test(target):
     X, parameters = fixtures.forward_propagation_with_dropout_test_case()
     got = target(X, parameters, keep_prob=0.7)
@@ -126,6 +132,7 @@ def forward_propagation_with_dropout_test(target):
     report("forward_propagation_with_dropout", problems)
 
 
+@visible_test
 def backward_propagation_with_dropout_test(target):
     X, Y, cache = fixtures.backward_propagation_with_dropout_test_case()
     expected = {
@@ -144,16 +151,19 @@ def backward_propagation_with_dropout_test(target):
     )
 
 
+@visible_test
 def forward_propagation_test(target):
     report("forward_propagation", [mismatch_scalar(target(2, 4), 8.0, "J for x = 2, theta = 4")])
 
 
+@visible_test
 def backward_propagation_test(target):
     report(
         "backward_propagation", [mismatch_scalar(target(3, 4), 3.0, "dtheta for x = 3, theta = 4")]
     )
 
 
+@visible_test
 def gradient_check_test(target):
     difference = target(3, 4)
     report(
@@ -163,6 +173,7 @@ def gradient_check_test(target):
     )
 
 
+@visible_test
 def gradient_check_n_test(target, parameters, gradients, X, Y):
     """Accepts the difference of the provided (buggy) backward pass or of a fixed one."""
     difference = target(parameters, gradients, X, Y, 1e-7, True)

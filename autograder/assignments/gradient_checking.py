@@ -26,20 +26,22 @@ def backward_propagation(x, theta):
     return x
 '''
 
-QUADRATIC = '''
+# A cubic cost: for small theta a one-sided difference is off by about epsilon / theta,
+# far more than the rounding error of the centred difference.
+CUBIC = '''
 def forward_propagation(x, theta):
-    return x * theta ** 2
+    return x * theta ** 3
 
 def backward_propagation(x, theta):
-    return 2 * x * theta
+    return 3 * x * theta ** 2
 '''
 
-QUADRATIC_WRONG = '''
+CUBIC_WRONG = '''
 def forward_propagation(x, theta):
-    return x * theta ** 2
+    return x * theta ** 3
 
 def backward_propagation(x, theta):
-    return x * theta + 1.0
+    return 3 * x * theta
 '''
 
 # Stand-ins for gradient_check_n: a smooth cost of the parameter dict -------------------
@@ -127,12 +129,15 @@ def _gradient_check_mistakes(stand_ins):
 
 
 def _is_tiny(student, reference):
-    problem = mismatch_scalar(student[0], 1.0, "difference", rtol=np.inf)
-    if problem:
-        return problem
-    if not 0 < student[0] < 1e-7:
-        return Problem("wrong value", "with a correct backward pass the difference should be tiny "
-                                      "(below 1e-7) but not exactly 0")
+    """Relative, so tiny for any scale of the cost; exactly 0 means grad was not computed."""
+    for value in student:
+        problem = mismatch_scalar(value, 1.0, "difference", rtol=np.inf)
+        if problem:
+            return problem
+        if not 0 < value < 1e-7:
+            return Problem("wrong value", "with a correct backward pass the relative difference should "
+                                          "be tiny (below 1e-7) but not exactly 0, whatever the scale "
+                                          "of the cost")
     return None
 
 
@@ -141,18 +146,20 @@ def gradient_check_checks(assignment, rng):
                     describe="x = 3, theta = 4, the notebook's forward and backward passes",
                     stand_ins=LINEAR, mistakes=_gradient_check_mistakes(LINEAR))]
     for index in (1, 2):
-        x, theta = (float(v) for v in rng.uniform(0.5, 3, size=2) * rng.choice((-1, 1), size=2))
+        x, theta = float(rng.uniform(0.5, 3)), float(rng.uniform(0.05, 0.3))
         checks.append(Check(f"hidden case {index}", (Call((x, theta)),),
-                            same_scalar("difference", rtol=1e-4), stand_ins=QUADRATIC,
-                            describe="a quadratic cost with a correct gradient",
-                            mistakes=_gradient_check_mistakes(QUADRATIC)))
-    x, theta = (float(v) for v in rng.uniform(1, 3, size=2))
-    checks.append(Check("tiny difference for a correct backward pass", (Call((x, theta)),), _is_tiny,
-                        stand_ins=QUADRATIC, describe="a quadratic cost with a correct gradient"))
+                            same_scalar("difference", rtol=1e-4), stand_ins=CUBIC,
+                            describe="a cubic cost with a correct gradient",
+                            mistakes=_gradient_check_mistakes(CUBIC)))
+    x, theta = float(rng.uniform(0.5, 3)), float(rng.uniform(0.05, 0.3))
+    checks.append(Check("tiny difference for a correct backward pass",
+                        (Call((x, theta)), Call((x * 1e6, theta))), _is_tiny,
+                        stand_ins=CUBIC, describe="a cubic cost with a correct gradient",
+                        mistakes=_gradient_check_mistakes(CUBIC)))
     checks.append(Check("large difference for a wrong backward pass", (Call((x, theta)),),
-                        same_scalar("difference", rtol=1e-7), stand_ins=QUADRATIC_WRONG,
-                        describe="a quadratic cost with a planted wrong gradient",
-                        mistakes=_gradient_check_mistakes(QUADRATIC_WRONG)))
+                        same_scalar("difference", rtol=1e-7), stand_ins=CUBIC_WRONG,
+                        describe="a cubic cost with a planted wrong gradient",
+                        mistakes=_gradient_check_mistakes(CUBIC_WRONG)))
     return checks
 
 

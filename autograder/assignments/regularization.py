@@ -65,16 +65,19 @@ def _cost_mistakes(reference):
     )
 
 
-def _grows_with_lambd(student, reference):
-    c0, c1, c2 = student
+def _l2_term_grows_with_lambd(student, reference):
+    """cost(lambd) - cost(0) is the reference's L2 term, for two values of lambd."""
     for value in student:
         problem = mismatch_scalar(value, 1.0, "cost", rtol=np.inf)
         if problem:
             return problem
-    if not c1 > c0:
+    c0, r0 = student[0], reference[0]
+    if not student[1] > c0:
         return Problem("wrong value", "the cost does not grow when lambd grows")
-    if abs((c2 - c1) - (c1 - c0)) > 1e-9 * max(abs(c1 - c0), 1e-12):
-        return Problem("wrong value", "the L2 term is not proportional to lambd")
+    for c, r, lambd in zip(student[1:], reference[1:], ("0.4", "0.8"), strict=True):
+        if abs((c - c0) - (r - r0)) > 1e-9 * abs(r - r0):
+            return Problem("wrong value", f"the L2 term, cost(lambd={lambd}) - cost(lambd=0), is "
+                                          "not (1/m) * (lambd/2) * the sum of the squared weights")
     return None
 
 
@@ -95,8 +98,8 @@ def cost_checks(assignment, rng):
     X, Y, parameters = _network(rng)
     A3 = rng.uniform(0.05, 0.95, size=Y.shape)
     calls = tuple(Call((A3, Y, parameters, lambd)) for lambd in (0.0, 0.4, 0.8))
-    checks.append(Check("cost grows linearly with lambd", calls, _grows_with_lambd,
-                        describe="lambd = 0, 0.4, 0.8"))
+    checks.append(Check("L2 term grows with lambd as (1/m)(lambd/2) sum W^2", calls,
+                        _l2_term_grows_with_lambd, describe="lambd = 0, 0.4, 0.8", mistakes=mistakes))
     return checks
 
 
@@ -123,15 +126,18 @@ def _backward_l2_mistakes(reference):
     )
 
 
-def _linear_in_lambd(student, reference):
-    problem = same_dict("gradients", GRADIENT_WEIGHTS, values=False)(student[:1], reference[:1])
-    if problem:
-        return problem
-    g0, g1, g2 = student
-    for key in GRADIENT_WEIGHTS:
-        step1, step2 = g1[key] - g0[key], g2[key] - g1[key]
-        if not np.allclose(step2, step1, rtol=1e-7, atol=1e-12):
-            return Problem("wrong value", f"{key} does not change linearly with lambd")
+def _l2_gradient_term(student, reference):
+    """dW(lambd) - dW(0) is the reference's (lambd/m) W, and lambd = 0 gives the plain gradients."""
+    for value in student:
+        problem = same_dict("gradients", GRADIENT_WEIGHTS, values=False)([value], reference[:1])
+        if problem:
+            return problem
+    g0, r0 = student[0], reference[0]
+    for g, r, lambd in zip(student[1:], reference[1:], ("0.5", "1"), strict=True):
+        for key in GRADIENT_WEIGHTS:
+            if not np.allclose(g[key] - g0[key], r[key] - r0[key], rtol=1e-7, atol=1e-12):
+                return Problem("wrong value", f"{key}(lambd={lambd}) - {key}(lambd=0) is not "
+                                              f"(lambd/m) * W{key[-1]}")
     return same_dict("gradients for lambd = 0", GRADIENT_WEIGHTS)(student[:1], reference[:1])
 
 
@@ -151,8 +157,8 @@ def backward_l2_checks(assignment, rng):
     X, Y, parameters = _network(rng)
     _, cache = forward_three_layer(X, parameters)
     calls = tuple(Call((X, Y, cache, lambd)) for lambd in (0.0, 0.5, 1.0))
-    checks.append(Check("L2 term is linear in lambd and vanishes at 0", calls, _linear_in_lambd,
-                        describe="lambd = 0, 0.5, 1"))
+    checks.append(Check("L2 term of dW is (lambd/m) W and vanishes at lambd = 0", calls,
+                        _l2_gradient_term, describe="lambd = 0, 0.5, 1", mistakes=mistakes))
     return checks
 
 
@@ -245,7 +251,8 @@ def dropout_forward_checks(assignment, rng):
     keep_prob = float(rng.uniform(0.6, 0.9))
     checks.append(Check("keeps about keep_prob of the units and rescales them",
                         (Call((X, parameters, keep_prob)),), _dropout_properties(keep_prob),
-                        describe="120 and 80 hidden units, 400 examples", weight=2.0))
+                        describe="120 and 80 hidden units, 400 examples", weight=2.0,
+                        mistakes=mistakes))
     return checks
 
 
@@ -258,14 +265,22 @@ def _swap_masks(cache):
     return tuple(cache)
 
 
-def _masks_respected(student, cache):
-    problem = same_dict("gradients", ("dA1", "dA2"), values=False)(student, [student[0]])
-    if problem:
-        return problem
-    for name, mask in (("dA1", cache[1]), ("dA2", cache[6])):
-        if np.any(student[0][name][mask == 0] != 0):
-            return Problem("wrong value", f"{name} should be 0 for the units dropped in the forward pass")
-    return None
+def _masks_respected(cache, keep_prob):
+    """dA is 0 for dropped units; kept units carry the reference gradient (already / keep_prob)."""
+    def evaluate(student, reference):
+        problem = same_dict("gradients", ("dA1", "dA2"), values=False)(student, reference)
+        if problem:
+            return problem
+        for name, mask in (("dA1", cache[1]), ("dA2", cache[6])):
+            got, expected = student[0][name], reference[0][name]
+            if np.any(got[mask == 0] != 0):
+                return Problem("wrong value", f"{name} should be 0 for the units dropped in the "
+                                              "forward pass")
+            if not np.allclose(got[mask != 0], expected[mask != 0], rtol=1e-7, atol=1e-12):
+                return Problem("wrong value", f"{name} of the kept units should be scaled by "
+                                              f"1/keep_prob (keep_prob = {keep_prob})")
+        return None
+    return evaluate
 
 
 def dropout_backward_checks(assignment, rng):
@@ -290,9 +305,9 @@ def dropout_backward_checks(assignment, rng):
                             same_dict("gradients"), describe=_describe(X, parameters), mistakes=mistakes))
     X, Y, parameters = _network(rng, m=60, n1=20, n2=10)
     _, cache = forward(X, parameters, 0.7)
-    checks.append(Check("dropped units get no gradient", (Call((X, Y, cache, 0.7)),),
-                        lambda s, r, cache=cache: _masks_respected(s, cache),
-                        describe="20 and 10 hidden units"))
+    checks.append(Check("dropped units get no gradient, kept ones are rescaled",
+                        (Call((X, Y, cache, 0.7)),), _masks_respected(cache, 0.7),
+                        describe="20 and 10 hidden units", mistakes=mistakes))
     return checks
 
 

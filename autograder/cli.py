@@ -1,0 +1,77 @@
+"""Command line: a thin layer over :mod:`autograder.grade`.
+
+``python -m autograder grade NOTEBOOK [--assignment NAME] [--student ID] [--json]``
+
+Exit status: 0 whenever a result was produced (also for an empty or corrupt
+notebook, whose result says why), 2 for usage errors (no such file, unknown
+assignment).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from autograder import reference
+from autograder.grade import grade_notebook
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder",
+                                     description="Grade Week 1 notebooks function by function.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade", help="grade one notebook")
+    grade.add_argument("notebook", type=Path)
+    grade.add_argument("--assignment", choices=sorted(reference.NOTEBOOKS),
+                       help="assignment name (default: inferred from the notebook)")
+    grade.add_argument("--student", help="student id (default: the file name)")
+    grade.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    grade.add_argument("--secret-file", type=Path,
+                       help="file holding the course secret mixed into the hidden inputs' seed")
+    grade.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
+                       help="force a sandbox layer (default: the strongest that works here)")
+    return parser
+
+
+def _secret(path):
+    if path is None:
+        return ""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such secret file: {path}")
+    return path.read_text().strip()
+
+
+def _table(result):
+    rows = [("function", "points", "status", "reason")]
+    for name, function in result.functions.items():
+        failed = [c for c in function.checks if not c.passed]
+        reason = function.hint or (failed[0].message if failed else "all checks passed")
+        rows.append((name, f"{function.score:g}/{function.max_score:g}", function.status,
+                     reason if len(reason) <= 90 else reason[:87] + "..."))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3]
+             for row in rows]
+    lines.insert(1, "-" * min(120, max(len(line) for line in lines)))
+    if result.error:
+        lines.append(f"error: {result.error}")
+    lines.append(f"total: {result.score:g}/{result.max_score:g}  ({result.assignment}, student "
+                 f"{result.student}, sandbox: {result.provenance.get('isolation')})")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        from autograder.grade import Graders
+
+        with Graders(layer=args.layer) as graders:
+            result = grade_notebook(args.notebook, assignment=args.assignment, student=args.student,
+                                    secret=_secret(args.secret_file), graders=graders)
+    except (FileNotFoundError, reference.UnknownAssignment) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_dict(), sort_keys=False))
+    else:
+        print(_table(result))
+    return 0

@@ -1,0 +1,145 @@
+"""Comparisons that explain themselves: wrong type, wrong shape, wrong value.
+
+Used by the visible tests in the notebooks (:mod:`utils.public_tests`) and by
+the autograder's feedback, so a student reads the same kind of message in
+both places. Each ``mismatch_*`` function returns ``None`` when the value is
+acceptable and otherwise one sentence saying what is wrong.
+
+Tolerances are always explicit: ``rtol`` is relative to the expected value,
+``atol`` absolute. For tiny quantities (a gradient-check difference of
+``7.8e-11``) use ``atol=0`` so that ``0`` or ``1e-12`` is not accepted.
+"""
+
+import functools
+import numbers
+import os
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A visible test found a wrong answer; the message says what and where."""
+
+
+class Problem(str):
+    """One sentence saying what is wrong, tagged with its ``category``.
+
+    Categories: ``"wrong type"``, ``"wrong shape"``, ``"NaN/inf"``, ``"wrong value"``.
+    """
+
+    def __new__(cls, category, text):
+        problem = super().__new__(cls, text)
+        problem.category = category
+        return problem
+
+
+def _type_name(value):
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=True, values=True):
+    """Compare ``got`` with the array ``expected``: type, shape, finiteness, then (if ``values``) values."""
+    expected = np.asarray(expected)
+    if not isinstance(got, np.ndarray):
+        return Problem("wrong type", f"{what} should be a numpy array of shape {expected.shape}, "
+                                     f"got {_type_name(got)}")
+    if got.shape != expected.shape:
+        return Problem("wrong shape", f"{what} has shape {got.shape}; expected {expected.shape}")
+    if got.dtype.kind not in "biuf":
+        return Problem("wrong type", f"{what} has dtype {got.dtype}; expected numbers")
+    got_f = got.astype(float)
+    expected_f = expected.astype(float)
+    bad = ~np.isfinite(got_f) & np.isfinite(expected_f)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        return Problem("NaN/inf", f"{what} contains {got_f[where]} at index {list(where)}; "
+                                  "expected finite values")
+    if not values:
+        return None
+    error = np.abs(got_f - expected_f)
+    error = np.where(np.isfinite(expected_f), error, np.where(got_f == expected_f, 0, np.inf))
+    allowed = atol + rtol * np.abs(np.where(np.isfinite(expected_f), expected_f, 0))
+    if np.all(error <= allowed):
+        return None
+    where = np.unravel_index(int(np.argmax(error - allowed)), error.shape)
+    index = [int(i) for i in where]
+    message = f"{what} has wrong values: largest error {float(error[where]):.3g} at index {index}"
+    if show_values:
+        message += f" (expected {expected_f[where]!r}, got {got_f[where]!r})"
+    return Problem("wrong value", message)
+
+
+def mismatch_scalar(got, expected, what, *, rtol=1e-7, atol=0.0, show_values=True):
+    """Compare a real number ``got`` with ``expected`` (relative, then absolute tolerance)."""
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got[()]
+    if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Real):
+        return Problem("wrong type", f"{what} should be a real number, got {_type_name(got)}")
+    got = float(got)
+    if not np.isfinite(got) and np.isfinite(expected):
+        return Problem("NaN/inf", f"{what} is {got}; expected a finite number")
+    if abs(got - expected) <= atol + rtol * abs(expected) or got == expected:
+        return None
+    if show_values:
+        return Problem("wrong value", f"{what} is {got!r}; expected {expected!r}")
+    relative = abs(got - expected) / max(abs(expected), 1e-300)
+    return Problem("wrong value", f"{what} is off by {abs(got - expected):.3g} "
+                                  f"(relative error {relative:.3g})")
+
+
+def mismatch_dict(got, expected, what, **options):
+    """Compare a dict of arrays key by key (``options`` as for :func:`mismatch_array`)."""
+    if not isinstance(got, dict):
+        return Problem("wrong type", f"{what} should be a dict with keys {sorted(expected)}, "
+                                     f"got {_type_name(got)}")
+    missing = [key for key in expected if key not in got]
+    if missing:
+        return Problem("wrong type", f"{what} lacks the key(s) {', '.join(missing)}")
+    for key, value in expected.items():
+        problem = mismatch_array(got[key], value, f"{what}[{key!r}]", **options)
+        if problem:
+            return problem
+    return None
+
+
+def under_autograde():
+    """Whether the notebook runs under ``nbgrader autograde`` (its hidden tests decide the score)."""
+    return os.environ.get("NBGRADER_EXECUTION") == "autograde"
+
+
+def visible_test(test):
+    """Decorate a visible test: under ``nbgrader autograde`` its errors are printed, not raised.
+
+    In a student's session the test raises, so the cell shows what is wrong.
+    Under autograde the hidden tests that follow in the same cell grade each
+    check on its own; an exception here must not stop them.
+    """
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        if not under_autograde():
+            return test(*args, **kwargs)
+        try:
+            return test(*args, **kwargs)
+        except Exception as error:
+            print(f"{test.__name__}: {type(error).__name__}: {error}")
+            return None
+    return run
+
+
+def report(test_name, problems):
+    """Print a pass line, or fail with every problem found.
+
+    Raises :class:`CheckFailed` (so the notebook cell shows an error) unless
+    the notebook runs under ``nbgrader autograde``, where the hidden tests that
+    follow decide the score and the problems are printed instead.
+    """
+    problems = [p for p in problems if p]
+    if not problems:
+        print(f"\033[92mAll tests passed for {test_name}.\033[0m")
+        return
+    message = f"{test_name}: {len(problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems)
+    if under_autograde():
+        print(message)
+        return
+    raise CheckFailed(message)

@@ -1,0 +1,188 @@
+"""Visible tests for the 11 graded functions, on the course's published cases.
+
+Each ``<function>_test(target, ...)`` calls the student's function on the
+published inputs and prints a pass line or raises :class:`utils.checks.CheckFailed`
+naming every problem (type, shape or value, with expected and obtained values).
+An exception raised by ``target`` itself (a stub's ``NotImplementedError``)
+propagates unchanged, so the student sees their own error.
+
+The expected values are the course's published outputs; they are public.
+The hidden tests that decide the grade use other inputs (see ``autograder``).
+"""
+
+import numpy as np
+
+from utils import fixtures
+from utils.checks import mismatch_array, mismatch_dict, mismatch_scalar, report, visible_test
+
+_PRINTED = {"rtol": 0.0, "atol": 1.5e-8}  # values published with 8 decimals
+
+
+def _parameters_problems(got, expected, what):
+    if not isinstance(got, dict):
+        return [mismatch_dict(got, expected, what)]
+    extra = sorted(set(got) - set(expected))
+    problems = [f"{what} has unexpected key(s) {', '.join(extra)}"] if extra else []
+    return problems + [mismatch_dict(got, expected, what, **_PRINTED)]
+
+
+def _zeros(*shapes):
+    return [np.zeros(shape) for shape in shapes]
+
+
+@visible_test
+def initialize_parameters_zeros_test(target):
+    W1, b1, W2, b2 = _zeros((2, 3), (2, 1), (1, 2), (1, 1))
+    expected = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    got = target([3, 2, 1])
+    report("initialize_parameters_zeros", _parameters_problems(got, expected, "parameters"))
+
+
+@visible_test
+def initialize_parameters_random_test(target):
+    expected = {
+        "W1": [[17.88628473, 4.36509851, 0.96497468], [-18.63492703, -2.77388203, -3.54758979]],
+        "b1": [[0.0], [0.0]],
+        "W2": [[-0.82741481, -6.27000677]],
+        "b2": [[0.0]],
+    }
+    got = target([3, 2, 1])
+    report("initialize_parameters_random", _parameters_problems(got, expected, "parameters"))
+
+
+@visible_test
+def initialize_parameters_he_test(target):
+    cases = {
+        (2, 4, 1): {
+            "W1": [[1.78862847, 0.43650985], [0.09649747, -1.8634927],
+                   [-0.2773882, -0.35475898], [-0.08274148, -0.62700068]],
+            "b1": [[0.0], [0.0], [0.0], [0.0]],
+            "W2": [[-0.03098412, -0.33744411, -0.92904268, 0.62552248]],
+            "b2": [[0.0]],
+        },
+        (3, 1, 2): {
+            "W1": [[1.46040903, 0.3564088, 0.07878985]],
+            "b1": [[0.0]],
+            "W2": [[-2.63537665], [-0.39228616]],
+            "b2": [[0.0], [0.0]],
+        },
+    }
+    problems = []
+    for dims, expected in cases.items():
+        got = target(list(dims))
+        problems += _parameters_problems(got, expected, f"parameters for {list(dims)}")
+    report("initialize_parameters_he", problems)
+
+
+@visible_test
+def compute_cost_with_regularization_test(target):
+    A3, Y, parameters = fixtures.compute_cost_with_regularization_test_case()
+    got = target(A3, Y, parameters, lambd=0.1)
+    report(
+        "compute_cost_with_regularization",
+        [mismatch_scalar(got, 1.7864859451590758, "cost", rtol=1e-10)],
+    )
+
+
+@visible_test
+def backward_propagation_with_regularization_test(target):
+    X, Y, cache = fixtures.backward_propagation_with_regularization_test_case()
+    expected = {
+        "dW1": [[-0.25604646, 0.12298827, -0.28297129], [-0.17706303, 0.34536094, -0.4410571]],
+        "dW2": [[0.79276486, 0.85133918], [-0.0957219, -0.01720463], [-0.13100772, -0.03750433]],
+        "dW3": [[-1.77691347, -0.11832879, -0.09397446]],
+        "db1": [[0.11845855], [0.21236874]],
+        "db2": [[0.26135226], [0.0], [0.0]],
+        "db3": [[-0.38032981]],
+    }
+    got = target(X, Y, cache, lambd=0.7)
+    report(
+        "backward_propagation_with_regularization",
+        [mismatch_dict(got, expected, "gradients", **_PRINTED)],
+    )
+
+
+@visible_test
+def forward_propagation_with_dropout_test(target):
+    X, parameters = fixtures.forward_propagation_with_dropout_test_case()
+    got = target(X, parameters, keep_prob=0.7)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        report("forward_propagation_with_dropout", ["the function should return (A3, cache)"])
+        return
+    A3, cache = got
+    problems = [
+        mismatch_array(
+            A3, [[0.36974721, 0.00305176, 0.04565099, 0.49683389, 0.36974721]], "A3", **_PRINTED
+        )
+    ]
+    if not (isinstance(cache, tuple) and len(cache) == 14):
+        problems.append(
+            "cache should be the 14-tuple (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)"
+        )
+    else:
+        expected = {
+            1: ("D1", [[1, 0, 1, 1, 1], [1, 1, 1, 1, 1]]),
+            2: ("A1", [[0, 0, 3.05706487, 3.72429505, 0],
+                       [0, 5.94299915, 1.1293003, 2.09276446, 0]]),
+            6: ("D2", [[1, 1, 1, 0, 1], [1, 1, 1, 1, 1], [0, 0, 1, 1, 0]]),
+            7: ("A2", [[0.75765067, 8.40591658, 4.40550021, 0, 0.75765067], [0] * 5, [0] * 5]),
+        }
+        for position, (name, value) in expected.items():
+            problems.append(mismatch_array(cache[position], value, f"cache {name}", **_PRINTED))
+    report("forward_propagation_with_dropout", problems)
+
+
+@visible_test
+def backward_propagation_with_dropout_test(target):
+    X, Y, cache = fixtures.backward_propagation_with_dropout_test_case()
+    expected = {
+        "dA1": [[0.36544439, 0.0, -0.00188233, 0.0, -0.17408748],
+                [0.65515713, 0.0, -0.00337459, 0.0, -0.0]],
+        "dA2": [[0.58180856, 0.0, -0.00299679, 0.0, -0.27715731],
+                [0.0, 0.53159854, -0.0, 0.53159854, -0.34089673],
+                [0.0, 0.0, -0.00292733, 0.0, -0.0]],
+        "dW1": [[0.00019884, 0.00028657, 0.00012138], [0.00035647, 0.00051375, 0.00021761]],
+        "dW2": [[-0.00256518, -0.0009476], [0.0, 0.0], [0.0, 0.0]],
+        "dW3": [[-0.06951191, 0.0, 0.0]],
+    }
+    got = target(X, Y, cache, keep_prob=0.8)
+    report(
+        "backward_propagation_with_dropout", [mismatch_dict(got, expected, "gradients", **_PRINTED)]
+    )
+
+
+@visible_test
+def forward_propagation_test(target):
+    report("forward_propagation", [mismatch_scalar(target(2, 4), 8.0, "J for x = 2, theta = 4")])
+
+
+@visible_test
+def backward_propagation_test(target):
+    report(
+        "backward_propagation", [mismatch_scalar(target(3, 4), 3.0, "dtheta for x = 3, theta = 4")]
+    )
+
+
+@visible_test
+def gradient_check_test(target):
+    difference = target(3, 4)
+    report(
+        "gradient_check",
+        [mismatch_scalar(difference, 7.814075313343006e-11, "difference for x = 3, theta = 4",
+                         rtol=1e-4)],
+    )
+
+
+@visible_test
+def gradient_check_n_test(target, parameters, gradients, X, Y):
+    """Accepts the difference of the provided (buggy) backward pass or of a fixed one."""
+    difference = target(parameters, gradients, X, Y, 1e-7, True)
+    buggy = mismatch_scalar(difference, 0.2850931567761623, "difference", rtol=1e-5)
+    fixed = mismatch_scalar(difference, 1.1890913024229996e-07, "difference", rtol=1e-4)
+    problem = None
+    if buggy and fixed:
+        problem = (
+            f"{buggy.replace('; expected', ' but should be')} with the provided "
+            "backward_propagation_n (or 1.1890913024229996e-07 once its bugs are fixed)"
+        )
+    report("gradient_check_n", [problem])

@@ -1,0 +1,102 @@
+"""Do the checks pass the reference, catch every catalogued mistake, and name it?
+
+These run the checks in-process with outcomes made from the reference and
+from the mistaken variants, so they test the judging logic without a sandbox.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+
+from autograder import assignments, reference
+from autograder.checks import Outcome, judge, rng_for, seed_for
+from autograder.feedback import find_hint
+
+CASES = [(a, f.name) for a in reference.NOTEBOOKS for f in reference.load(a).functions]
+
+
+def _checks(assignment, function, student="alice"):
+    spec = reference.load(assignment)
+    rng = rng_for(seed_for(student, assignment), function)
+    return spec, assignments.build_checks(spec, function, rng)
+
+
+def _expected(spec, function, check):
+    ref = spec.reference(function, check.stand_ins)
+    return [ref(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)) for c in check.calls]
+
+
+@pytest.mark.parametrize(("assignment", "function"), CASES)
+def test_the_reference_passes_every_check_of_its_function(assignment, function):
+    spec, checks = _checks(assignment, function)
+    for check in checks:
+        expected = _expected(spec, function, check)
+        outcomes = [Outcome(value=copy.deepcopy(v)) for v in expected]
+        assert judge(check, outcomes, expected) is None, check.name
+
+
+@pytest.mark.parametrize(("assignment", "function"), CASES)
+def test_every_function_has_a_published_case_and_two_hidden_cases(assignment, function):
+    _, checks = _checks(assignment, function)
+    names = [c.name for c in checks]
+    assert names[0].startswith("published case")
+    assert {"hidden case 1", "hidden case 2"} <= set(names)
+
+
+@pytest.mark.parametrize(("assignment", "function"), CASES)
+def test_hidden_inputs_differ_between_students_and_repeat_for_one(assignment, function):
+    def hidden_inputs(student):
+        _, checks = _checks(assignment, function, student)
+        return [c.calls[0] for c in checks if c.name.startswith("hidden")]
+
+    def same(a, b):
+        return _equal(a.args, b.args)
+
+    alice, alice_again, bob = hidden_inputs("alice"), hidden_inputs("alice"), hidden_inputs("bob")
+    assert all(same(a, b) for a, b in zip(alice, alice_again, strict=True))
+    assert not all(same(a, b) for a, b in zip(alice, bob, strict=True))
+
+
+def _equal(a, b):
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and np.array_equal(a, b)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, tuple | list):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_equal, a, b))
+    return a == b
+
+
+def _mistakes():
+    seen = {}
+    for assignment, function in CASES:
+        _, checks = _checks(assignment, function)
+        for check in checks:
+            for mistake in check.mistakes:
+                seen.setdefault((assignment, function, mistake.key), mistake)
+    return seen
+
+
+def test_the_catalog_holds_at_least_ten_known_mistakes():
+    assert len(_mistakes()) >= 10
+
+
+@pytest.mark.parametrize("key", sorted(_mistakes()), ids=lambda k: k[2])
+def test_each_catalogued_mistake_loses_points_on_its_hidden_cases_and_is_named(key):
+    assignment, function, mistake_key = key
+    spec, checks = _checks(assignment, function)
+    failed, hints = [], set()
+    for check in checks:
+        mistake = next((m for m in check.mistakes if m.key == mistake_key), None)
+        if mistake is None:
+            continue
+        try:
+            outcomes = [Outcome(value=mistake.variant(copy.deepcopy(call))) for call in check.calls]
+        except ValueError:  # the mistake cannot happen on this input (e.g. masks of other shapes)
+            continue
+        if judge(check, outcomes, _expected(spec, function, check)) is not None:
+            failed.append(check.name)
+            hints.add(find_hint(check, outcomes))
+    assert {"hidden case 1", "hidden case 2"} & set(failed), f"{mistake_key} passes the hidden cases"
+    assert hints - {None}, f"no check named the mistake {mistake_key}"

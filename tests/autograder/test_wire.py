@@ -1,0 +1,51 @@
+"""Does the wire format carry plain data both ways and refuse everything else?"""
+
+import json
+
+import numpy as np
+import pytest
+
+from autograder.wire import WireError, decode, encode
+
+
+def _round_trip(value):
+    return decode(json.loads(json.dumps(encode(value))))
+
+
+def test_arrays_scalars_tuples_and_dicts_come_back_equal_and_of_plain_types():
+    value = {"W": np.arange(6.0).reshape(2, 3), "mask": np.array([[True, False]]),
+             "pair": (np.float64(2.5), 3), "nan": float("nan"), "inf": -np.inf}
+    back = _round_trip(value)
+    assert type(back["W"]) is np.ndarray and back["W"].dtype == np.float64
+    np.testing.assert_array_equal(back["W"], value["W"])
+    assert back["mask"].dtype == np.bool_
+    assert back["pair"] == (2.5, 3) and type(back["pair"][0]) is float
+    assert np.isnan(back["nan"]) and back["inf"] == -np.inf
+
+
+def test_an_ndarray_subclass_arrives_as_a_plain_ndarray():
+    class Sneaky(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    back = _round_trip(np.zeros(3).view(Sneaky))
+    assert type(back) is np.ndarray
+
+
+@pytest.mark.parametrize("value", [object(), {1: 2}, np.array(["a"]), np.array([object()]), lambda: 1])
+def test_values_that_are_not_plain_data_are_refused(value):
+    with pytest.raises(WireError):
+        encode(value)
+
+
+@pytest.mark.parametrize("tree", [
+    {"__pickle__": "gASV"},
+    {"__ndarray__": ["object", [1], "AA=="]},
+    {"__ndarray__": ["float64", [2], "AAAAAAAAAAA="]},
+    {"__ndarray__": ["float64", [10**9], ""]},
+    {"a": 1, "b": 2},
+    {"__float__": "1e5"},
+])
+def test_malformed_or_dangerous_trees_from_a_worker_are_refused(tree):
+    with pytest.raises(WireError):
+        decode(tree)
