@@ -25,7 +25,7 @@ lint: install
 	$(PY) -m ruff check .
 
 demo: install
-	$(PY) -m tools.demo
+	$(PY) -m autograder grade-class tests/sample_class/submitted --out build/demo
 
 bench: install
 	$(PY) -m bench

@@ -30,6 +30,18 @@ def _parser():
                        help="file holding the course secret mixed into the hidden inputs' seed")
     grade.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
                        help="force a sandbox layer (default: the strongest that works here)")
+
+    group = commands.add_parser("grade-class", help="grade a whole class (resumable)")
+    group.add_argument("path", type=Path,
+                       help="an nbgrader submitted/ folder, a folder of notebooks, or a zip of either")
+    group.add_argument("--out", type=Path, required=True, help="folder for results and exports")
+    group.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    group.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tls://host:8786")
+    group.add_argument("--secret-file", type=Path,
+                       help="file holding the course secret mixed into the hidden inputs' seed")
+    group.add_argument("--nbgrader-db", type=Path, help="also write the scores into this gradebook")
+    group.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
+                       help="force a sandbox layer (default: the strongest that works here)")
     return parser
 
 
@@ -59,8 +71,44 @@ def _table(result):
     return "\n".join(lines)
 
 
+def _grade_class(args):
+    from autograder import exports
+    from autograder.archive import ArchiveError
+    from autograder.batch import results_of
+    from autograder.runner import OutputError, grade_class
+
+    try:
+        secret = _secret(args.secret_file)
+        submissions = grade_class(args.path, args.out, jobs=args.jobs, scheduler=args.scheduler,
+                                  secret=secret, layer=args.layer)
+    except (FileNotFoundError, ArchiveError, OutputError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    current = {s.student for s in submissions}
+
+    def rows():
+        return (row for row in results_of(args.out) if row["student"] in current)
+
+    for row in rows():
+        exports.write_student_exports(row, args.out)
+    exports.write_csv(rows(), args.out / "grades.csv")
+    if args.nbgrader_db:
+        try:
+            count = exports.write_gradebook(rows(), args.nbgrader_db)
+        except exports.GradebookError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"wrote {count} graded notebooks into {args.nbgrader_db}")
+    print(exports.format_summary(exports.summary(rows())))
+    print(f"\ngrades:   {args.out / 'grades.csv'}\nfeedback: {args.out / 'feedback'}/<student>/"
+          f"<assignment>.html\ngradescope: {args.out / 'gradescope'}/<student>/<assignment>/results.json")
+    return 0
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
+    if args.command == "grade-class":
+        return _grade_class(args)
     try:
         from autograder.grade import Graders
 

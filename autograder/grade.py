@@ -64,7 +64,7 @@ def grade_notebook(path, assignment=None, student=None, secret="", graders=None)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such notebook: {path}")
-    student = student or path.stem
+    student = student or _student_of(path)
     started = time.perf_counter()
     try:
         notebook = read_notebook(path)
@@ -87,6 +87,13 @@ def grade_notebook(path, assignment=None, student=None, secret="", graders=None)
             graders.close()
     result.provenance["seconds"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _student_of(path):
+    """``submitted/<student>/<assignment>/Notebook.ipynb`` gives ``<student>``; else the file's stem."""
+    if path.parent.name in reference.NOTEBOOKS and path.parent.parent.name:
+        return path.parent.parent.name
+    return path.stem
 
 
 def _by_file_name(path):
@@ -113,11 +120,11 @@ def _grade(spec, notebook, student, secret, graders):
         cell = found.cells.get(function.name)
         checks = assignments.build_checks(spec, function.name, rng_for(seed, function.name))
         notes = found.problems.get(function.name, [])
+        if cell is not None and cell.syntax_error:
+            functions[function.name] = _failed_all(function, checks, "structure", cell.syntax_error)
+            continue
         if cell is None or cell.signature is None:
             functions[function.name] = _missing(function, checks, notes)
-            continue
-        if cell.syntax_error:
-            functions[function.name] = _failed_all(function, checks, "structure", cell.syntax_error)
             continue
         if cell.signature != function.signature:
             notes = notes + [f"the signature should be {function.name}{function.signature}, "

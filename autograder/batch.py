@@ -1,0 +1,172 @@
+"""Grade a whole class: find the submissions, grade each student once, keep every result.
+
+The class is a folder in nbgrader's ``submitted/<student>/<assignment>/*.ipynb``
+layout, a folder of loose notebooks (the student id is the file name, less a
+trailing notebook name such as ``_Regularization``), or a zip of either.
+
+Each student is one unit of work. Their result is written atomically to
+``DIR/results/<student>.json`` as soon as it is known, together with a
+fingerprint of their files, the kit version and the secret; a rerun skips
+students whose fingerprint is unchanged, so killing the grader at any moment
+and running the same command again finishes the class with the same results.
+"""
+
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder
+from autograder import reference
+from autograder.archive import safe_extract
+from autograder.grade import Graders, grade_notebook
+from autograder.result import Result
+
+SAFE_ID = re.compile(r"[^A-Za-z0-9_.@+-]")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's notebooks: ``(assignment or None, path)`` pairs."""
+
+    student: str
+    notebooks: tuple[tuple[str | None, str], ...]
+
+    def fingerprint(self, secret):
+        digest = hashlib.sha256(f"{autograder.__version__}\0{_code_digest()}\0"
+                                f"{hashlib.sha256(secret.encode()).hexdigest()}".encode())
+        for assignment, path in self.notebooks:
+            digest.update(f"\0{assignment}\0{Path(path).name}\0".encode())
+            digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+        return digest.hexdigest()
+
+
+def _code_digest():
+    """A digest of the grader's own sources and the reference notebooks: a new grader regrades."""
+    digest = hashlib.sha256()
+    root = reference.ROOT
+    for path in sorted([*(root / "autograder").rglob("*.py"), *(root / "utils").rglob("*.py"),
+                        *(root / "source").glob("*/*.ipynb")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def safe_id(text):
+    """A student id usable as a file name."""
+    return SAFE_ID.sub("_", text)[:120] or "_"
+
+
+def _assignment_of_folder(name):
+    key = name.lower().replace("-", "_").replace(" ", "_")
+    return key if key in reference.NOTEBOOKS else None
+
+
+def discover(path, workspace):
+    """The class at ``path`` as a sorted list of :class:`Submission` s (a zip is extracted first)."""
+    path = Path(path)
+    if path.is_file():
+        if path.suffix.lower() != ".zip":
+            raise ValueError(f"{path} is neither a folder nor a .zip archive")
+        target = Path(workspace) / "extracted" / hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        if not target.exists():
+            safe_extract(path, target)
+        path = target
+        entries = [p for p in path.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+        if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")):
+            path = entries[0]  # a zip of one top folder, e.g. submitted/
+    if not path.is_dir():
+        raise FileNotFoundError(f"no such class folder or archive: {path}")
+    students = {}
+    loose = sorted(p for p in path.glob("*.ipynb") if p.is_file())
+    for notebook in loose:
+        students.setdefault(_student_of_file(notebook), []).append((None, str(notebook)))
+    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        student = folder.name
+        found = students.setdefault(student, [])
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+            assignment = _assignment_of_folder(sub.name)
+            for notebook in sorted(sub.glob("*.ipynb")):
+                found.append((assignment or f"unknown:{sub.name}", str(notebook)))
+        for notebook in sorted(folder.glob("*.ipynb")):
+            found.append((None, str(notebook)))
+    return [Submission(safe_id(s), tuple(n)) for s, n in sorted(students.items())]
+
+
+def _student_of_file(path):
+    stem = path.stem
+    for notebook in reference.NOTEBOOKS.values():
+        suffix = Path(notebook).stem
+        for separator in ("_", "-", " ", "."):
+            if stem.lower().endswith((separator + suffix).lower()):
+                return stem[: -len(suffix) - 1]
+    return stem
+
+
+def grade_submission(submission, secret="", graders=None):
+    """Grade one student's notebooks; returns the JSON-able row written to the results folder."""
+    started = time.perf_counter()
+    results, notes = [], []
+    for assignment, path in submission.notebooks:
+        if assignment and assignment.startswith("unknown:"):
+            notes.append(f"{Path(path).name}: unknown assignment folder {assignment[8:]!r}")
+            continue
+        result = grade_notebook(path, assignment=assignment, student=submission.student,
+                                secret=secret, graders=graders)
+        results.append(result.to_dict())
+    by_assignment = {}
+    for result in results:
+        previous = by_assignment.get(result["assignment"])
+        if previous is not None:
+            notes.append(f"two notebooks for {result['assignment']}; the higher score counts")
+            if previous["score"] >= result["score"]:
+                continue
+        by_assignment[result["assignment"]] = result
+    for name in reference.NOTEBOOKS:
+        if name not in by_assignment:
+            notes.append(f"no notebook for {name}")
+    return {"student": submission.student, "status": "graded", "notes": notes,
+            "results": [by_assignment[n] for n in reference.NOTEBOOKS if n in by_assignment],
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+def error_row(submission, message):
+    return {"student": submission.student, "status": "error", "notes": [message], "results": [],
+            "seconds": 0.0}
+
+
+def write_atomically(path, data):
+    """Write JSON to ``path`` so that a reader sees the old file or the new one, never a part."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w") as handle:
+        json.dump(data, handle, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def results_of(out):
+    """Every stored student row, in student order, one at a time (the class is never all in memory)."""
+    for path in sorted((Path(out) / "results").glob("*.json")):
+        with open(path) as handle:
+            yield json.load(handle)
+
+
+def result_objects(row):
+    return [Result.from_dict(r) for r in row["results"]]
+
+
+# The worker side: one Graders per process, reused for every student it grades --------------
+
+_GRADERS = None
+
+
+def work(submission, secret, layer=None):
+    """Grade ``submission`` in a pool or Dask worker process (sandboxes stay warm between students)."""
+    global _GRADERS
+    if _GRADERS is None:
+        _GRADERS = Graders(layer=layer)
+    return grade_submission(submission, secret, _GRADERS)

@@ -1,0 +1,162 @@
+"""Exports from the one result model: CSV, Gradescope ``results.json``, HTML feedback, nbgrader gradebook.
+
+Every export reads the stored student rows one at a time (:func:`autograder.batch.results_of`),
+so memory stays flat however large the class.
+"""
+
+import csv
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from autograder import reference
+from autograder.batch import write_atomically
+
+TITLES = {"initialization": "Initialization", "regularization": "Regularization",
+          "gradient_checking": "Gradient Checking"}
+
+
+def csv_columns():
+    columns = ["student", "status"]
+    for assignment in reference.all_assignments():
+        columns += [f"{assignment.name}:{name}" for name in assignment.names]
+        columns.append(f"{assignment.name}:total")
+    return columns + ["total", "max_total", "notes"]
+
+
+def csv_row(row):
+    values = {"student": row["student"], "status": row["status"], "notes": "; ".join(row["notes"])}
+    by_assignment = {r["assignment"]: r for r in row["results"]}
+    total = max_total = 0.0
+    for assignment in reference.all_assignments():
+        result = by_assignment.get(assignment.name)
+        for name in assignment.names:
+            score = result["functions"][name]["score"] if result else 0.0
+            values[f"{assignment.name}:{name}"] = f"{score:g}"
+        score = result["score"] if result else 0.0
+        values[f"{assignment.name}:total"] = f"{score:g}"
+        total += score
+        max_total += assignment.max_score
+    values["total"], values["max_total"] = f"{round(total, 4):g}", f"{max_total:g}"
+    return values
+
+
+def write_csv(rows, path):
+    """One row per student: per-function scores, per-assignment totals, total, status."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=csv_columns())
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(csv_row(row))
+    temporary.replace(path)
+
+
+def gradescope_result(result):
+    """The Gradescope autograder ``results.json`` of one graded notebook."""
+    tests = []
+    for name, function in result["functions"].items():
+        lines = [("✓ " if c["passed"] else "✗ ") + (c["name"] if c["passed"] else c["message"])
+                 for c in function["checks"]]
+        if function["hint"]:
+            lines.append("Hint: " + function["hint"])
+        tests.append({"name": name, "score": function["score"], "max_score": function["max_score"],
+                      "status": "passed" if function["status"] == "passed" else "failed",
+                      "output": "\n".join(lines), "visibility": "visible"})
+    output = result["error"] or f"{result['assignment']}: {result['score']:g}/{result['max_score']:g}"
+    return {"score": result["score"], "output": output, "tests": tests,
+            "visibility": "visible", "stdout_visibility": "hidden"}
+
+
+_TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
+                         autoescape=select_autoescape(["html", "j2"]))
+
+
+def feedback_html(result):
+    """A feedback page for one student and assignment (no hidden expected values in it)."""
+    template = _TEMPLATES.get_template("feedback.html.j2")
+    return template.render(title=TITLES.get(result["assignment"], result["assignment"]), **result)
+
+
+def write_student_exports(row, out):
+    """Gradescope JSON and feedback pages of one student."""
+    out = Path(out)
+    for result in row["results"]:
+        folder = out / "gradescope" / row["student"] / result["assignment"]
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / "results.json", gradescope_result(result))
+        page = out / "feedback" / row["student"] / f"{result['assignment']}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        temporary = page.with_name(f".{page.name}.tmp")
+        temporary.write_text(feedback_html(result), encoding="utf-8")
+        temporary.replace(page)
+
+
+class GradebookError(RuntimeError):
+    """The nbgrader gradebook lacks what the scores need; the message says what to run."""
+
+
+def write_gradebook(rows, db_path):
+    """Store each function's score as the auto score of its ``test_<function>`` grade cell.
+
+    The gradebook must hold the assignments (``nbgrader generate_assignment``
+    creates them); students and submissions are added as needed.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    written = 0
+    with Gradebook(f"sqlite:///{Path(db_path).resolve()}") as gradebook:
+        known = {a.name for a in gradebook.assignments}
+        for row in rows:
+            for result in row["results"]:
+                assignment = result["assignment"]
+                if assignment not in known:
+                    raise GradebookError(f"the gradebook {db_path} has no assignment {assignment!r}; "
+                                         f"run `nbgrader generate_assignment {assignment}` in that course")
+                gradebook.update_or_create_student(row["student"])
+                try:
+                    gradebook.find_submission(assignment, row["student"])
+                except MissingEntry:
+                    gradebook.add_submission(assignment, row["student"])
+                notebook = Path(reference.NOTEBOOKS[assignment]).stem
+                for name, function in result["functions"].items():
+                    grade = gradebook.find_grade(f"test_{name}", notebook, assignment, row["student"])
+                    grade.auto_score = function["score"]
+                gradebook.db.commit()
+                written += 1
+    return written
+
+
+def summary(rows):
+    """Class statistics: students, mean score per function, failures by category, slowest."""
+    students, slowest, categories, sums, counts = 0, [], {}, {}, {}
+    for row in rows:
+        students += 1
+        slowest.append((row.get("seconds", 0.0), row["student"]))
+        for result in row["results"]:
+            for name, function in result["functions"].items():
+                key = f"{result['assignment']}:{name}"
+                sums[key] = sums.get(key, 0.0) + function["score"]
+                counts[key] = counts.get(key, 0) + 1
+                for check in function["checks"]:
+                    if not check["passed"]:
+                        categories[check["category"]] = categories.get(check["category"], 0) + 1
+        if row["status"] == "error":
+            categories["grading error"] = categories.get("grading error", 0) + 1
+    means = {key: sums[key] / counts[key] for key in sums}
+    return {"students": students, "mean_by_function": means,
+            "failures_by_category": dict(sorted(categories.items(), key=lambda kv: -kv[1])),
+            "slowest": sorted(slowest, reverse=True)[:5]}
+
+
+def format_summary(stats):
+    lines = [f"students: {stats['students']}", "", "mean score per function:"]
+    width = max((len(k) for k in stats["mean_by_function"]), default=10)
+    for key, mean in stats["mean_by_function"].items():
+        lines.append(f"  {key.ljust(width)}  {mean:6.2f}")
+    lines += ["", "failed checks by category:"]
+    lines += [f"  {k}: {v}" for k, v in stats["failures_by_category"].items()] or ["  none"]
+    lines += ["", "slowest students:"]
+    lines += [f"  {student}: {seconds:.2f} s" for seconds, student in stats["slowest"]]
+    return "\n".join(lines)

@@ -1,0 +1,218 @@
+"""Run the class: local worker processes or a Dask cluster, resumable, with progress.
+
+The local pool is a few lines on ``multiprocessing`` rather than
+``concurrent.futures`` because a dead worker must cost one retry of the
+student it held, not the whole pool (``ProcessPoolExecutor`` breaks on the
+first death). On Dask, each worker process runs the same grading function,
+and student code still runs only in that worker's sandbox subprocesses.
+"""
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from autograder.batch import discover, error_row, work, write_atomically
+
+MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an error row
+
+
+class OutputError(OSError):
+    """The output folder cannot be written; raised before any grading starts."""
+
+
+def prepare_output(out):
+    """Create ``out/results`` and prove it is writable, or raise :class:`OutputError`."""
+    results = Path(out) / "results"
+    try:
+        results.mkdir(parents=True, exist_ok=True)
+        probe = results / f".probe-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        raise OutputError(f"cannot write results under {out}: {error.strerror or error}") from None
+    return results
+
+
+def _worker_loop(connection, secret, layer):
+    while True:
+        task = connection.recv()
+        if task is None:
+            return
+        index, submission = task
+        try:
+            row = work(submission, secret, layer)
+        except Exception as error:  # a grader bug must not lose the student: record it
+            row = error_row(submission, f"grading failed: {error.__class__.__name__}: {error}")
+        connection.send((index, row))
+
+
+class LocalPool:
+    """``jobs`` worker processes, each grading one student at a time."""
+
+    def __init__(self, jobs, secret, layer=None):
+        self.jobs, self.secret, self.layer = jobs, secret, layer
+        self.context = multiprocessing.get_context("spawn")
+        self.workers = []
+
+    def _start(self):
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_loop, args=(child, self.secret, self.layer),
+                                       daemon=True)
+        process.start()
+        child.close()
+        return {"process": process, "pipe": parent, "task": None}
+
+    def run(self, submissions, on_result):
+        pending = list(enumerate(submissions))[::-1]
+        attempts = {}
+        self.workers = [self._start() for _ in range(min(self.jobs, max(1, len(pending))))]
+        try:
+            while pending or any(w["task"] is not None for w in self.workers):
+                for worker in self.workers:
+                    if worker["task"] is None and pending:
+                        worker["task"] = pending.pop()
+                        worker["pipe"].send(worker["task"])
+                busy = [w for w in self.workers if w["task"] is not None]
+                ready = wait([w["pipe"] for w in busy] + [w["process"].sentinel for w in busy])
+                for worker in busy:
+                    if worker["pipe"] in ready or worker["pipe"].poll():
+                        try:
+                            index, row = worker["pipe"].recv()
+                        except (EOFError, OSError):
+                            pass
+                        else:
+                            worker["task"] = None
+                            on_result(submissions[index], row)
+                            continue
+                    if worker["process"].sentinel in ready and not worker["process"].is_alive():
+                        index, submission = worker["task"]
+                        attempts[index] = attempts.get(index, 0) + 1
+                        if attempts[index] < MAX_ATTEMPTS:
+                            pending.append((index, submission))
+                        else:
+                            on_result(submission, error_row(
+                                submission, f"the grading worker died twice "
+                                            f"(exit code {worker['process'].exitcode})"))
+                        worker["pipe"].close()
+                        worker.update(self._start())
+        finally:
+            self.close()
+
+    def close(self):
+        for worker in self.workers:
+            try:
+                worker["pipe"].send(None)
+            except OSError:
+                pass
+        for worker in self.workers:
+            worker["process"].join(timeout=5)
+            if worker["process"].is_alive():
+                worker["process"].kill()
+        self.workers = []
+
+
+def run_dask(address, submissions, secret, on_result, layer=None):
+    """Grade on an existing Dask cluster; each student is retried once if its task fails."""
+    from distributed import Client, as_completed
+
+    with Client(address) as client:
+        window = max(4, 4 * len(client.scheduler_info().get("workers", {})))
+        queue = list(enumerate(submissions))[::-1]
+        attempts, futures = {}, {}
+
+        def submit(index, submission):
+            future = client.submit(work, submission, secret, layer, pure=False,
+                                   key=f"grade-{index}-{attempts.get(index, 0)}-{time.time_ns()}")
+            futures[future.key] = (index, submission)
+            return future
+
+        running = as_completed([submit(*queue.pop()) for _ in range(min(window, len(queue)))])
+        for future in running:
+            index, submission = futures.pop(future.key)
+            try:
+                row = future.result()
+            except Exception as error:
+                attempts[index] = attempts.get(index, 0) + 1
+                if attempts[index] < MAX_ATTEMPTS:
+                    running.add(submit(index, submission))
+                    continue
+                row = error_row(submission, f"grading failed on the cluster twice: "
+                                            f"{error.__class__.__name__}: {error}")
+            on_result(submission, row)
+            if queue:
+                running.add(submit(*queue.pop()))
+
+
+class Progress:
+    """A tqdm bar on a terminal; plain log lines (at most one per 5 s, and the last) otherwise."""
+
+    def __init__(self, total, stream=sys.stderr):
+        self.total, self.done, self.started, self.stream = total, 0, time.perf_counter(), stream
+        self.last = 0.0
+        self.bar = None
+        if stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="student", file=stream, smoothing=0.1)
+
+    def step(self):
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update()
+            return
+        now = time.perf_counter()
+        if now - self.last >= 5 or self.done == self.total:
+            self.last = now
+            rate = self.done / max(now - self.started, 1e-9)
+            eta = (self.total - self.done) / rate if rate else 0
+            print(f"graded {self.done}/{self.total} students ({rate:.1f}/s, ETA {eta:.0f} s)",
+                  file=self.stream, flush=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, stream=sys.stderr):
+    """Grade every student of the class at ``path`` into ``out``; returns the class's submissions.
+
+    Already graded students (same files, same grader, same secret) are skipped.
+    """
+    results = prepare_output(out)
+    submissions = discover(path, out)
+    todo = []
+    for submission in submissions:
+        stored = results / f"{submission.student}.json"
+        fingerprint = submission.fingerprint(secret)
+        if not (stored.is_file() and _stored_fingerprint(stored) == fingerprint):
+            todo.append(submission)
+    print(f"{len(submissions)} students, {len(submissions) - len(todo)} already graded, "
+          f"{len(todo)} to grade", file=stream, flush=True)
+    progress = Progress(len(todo), stream)
+
+    def on_result(submission, row):
+        row["fingerprint"] = submission.fingerprint(secret)
+        write_atomically(results / f"{submission.student}.json", row)
+        progress.step()
+
+    try:
+        if not todo:
+            pass
+        elif scheduler:
+            run_dask(scheduler, todo, secret, on_result, layer)
+        else:
+            LocalPool(jobs or os.cpu_count() or 1, secret, layer).run(todo, on_result)
+    finally:
+        progress.close()
+    return submissions
+
+
+def _stored_fingerprint(path):
+    try:
+        return json.loads(path.read_text()).get("fingerprint")
+    except (OSError, ValueError):
+        return None
