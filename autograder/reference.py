@@ -65,17 +65,22 @@ class Assignment:
 
     def reference(self, name, stand_ins=""):
         """The instructor's ``name`` as a callable, with ``stand_ins`` source defining its callees."""
-        namespace = dict(_base_namespace(self.name))
-        if stand_ins:
-            exec(compile(stand_ins, f"<stand-ins for {name}>", "exec"), namespace)
-        exec(compile(self.function(name).source, f"<reference {name}>", "exec"), namespace)
-        return namespace[name]
+        return _reference(self, name, stand_ins)
 
     def given_function(self, name):
         """A given (non-graded) function of the source notebook, e.g. ``backward_propagation_n``."""
         namespace = dict(_base_namespace(self.name))
         exec(compile(dict(self.given)[name], f"<given {name}>", "exec"), namespace)
         return namespace[name]
+
+
+@functools.cache
+def _reference(assignment, name, stand_ins):
+    namespace = dict(_base_namespace(assignment.name))
+    if stand_ins:
+        exec(compile(stand_ins, f"<stand-ins for {name}>", "exec"), namespace)
+    exec(compile(assignment.function(name).source, f"<reference {name}>", "exec"), namespace)
+    return namespace[name]
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ scalars, tuples, lists, dicts) and rejects anything else with
 """
 
 import base64
+import hashlib
 import math
 
 import numpy as np
@@ -105,3 +106,33 @@ def _decode_array(body):
     if len(raw) != count * np.dtype(dtype).itemsize:
         raise WireError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def fingerprint(value):
+    """A digest of a plain value (as :func:`decode` returns them), to tell whether it changed.
+
+    Arrays count by dtype, shape and bytes; dicts by sorted keys. The worker sends
+    fingerprints of the arguments after a call instead of the arguments themselves.
+    """
+    digest = hashlib.sha256()
+    _feed(digest, value, 0)
+    return digest.hexdigest()
+
+
+def _feed(digest, value, depth):
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if isinstance(value, np.ndarray):
+        digest.update(f"a{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, dict):
+        digest.update(f"d{len(value)}".encode())
+        for key in sorted(value, key=str):
+            digest.update(f"k{key!r}".encode())
+            _feed(digest, value[key], depth + 1)
+    elif isinstance(value, tuple | list):
+        digest.update(f"{type(value).__name__[0]}{len(value)}".encode())
+        for item in value:
+            _feed(digest, item, depth + 1)
+    else:
+        digest.update(f"s{type(value).__name__}{value!r}".encode())

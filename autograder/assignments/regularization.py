@@ -247,11 +247,11 @@ def dropout_forward_checks(assignment, rng):
         checks.append(Check(f"hidden case {index}", (Call((X, parameters, keep_prob)),),
                             lambda s, r: _forward_output(s, r, hidden=True),
                             describe=_describe(X, parameters), mistakes=mistakes))
-    X, _, parameters = _network(rng, m=400, n1=120, n2=80)
+    X, _, parameters = _network(rng, m=200, n1=60, n2=40)
     keep_prob = float(rng.uniform(0.6, 0.9))
     checks.append(Check("keeps about keep_prob of the units and rescales them",
                         (Call((X, parameters, keep_prob)),), _dropout_properties(keep_prob),
-                        describe="120 and 80 hidden units, 400 examples", weight=2.0,
+                        describe="60 and 40 hidden units, 200 examples", weight=2.0,
                         mistakes=mistakes))
     return checks
 

@@ -1,0 +1,756 @@
+"""Step 2 of grading: run student code in a sandbox, one forked process per job.
+
+A :class:`Sandbox` starts one long-lived worker (the "zygote") inside an
+isolation layer; the zygote imports the heavy modules once and forks a fresh
+child for every job, so a job costs a few milliseconds instead of a new
+interpreter. Only two sources enter the sandbox: ``sandbox_worker.py`` (the
+worker) and ``wire.py`` (the data format). The ``autograder`` package itself,
+with its checks and reference access, is never reachable from inside.
+
+Layers, strongest first (see :data:`LAYERS`):
+
+``bwrap``
+    bubblewrap as an unprivileged user (a root grader first drops to
+    uid/gid 65534; paths under directories that user cannot traverse are
+    re-exposed at the same place in a private mount namespace): all
+    namespaces, a read-only root made of ``/usr``, the interpreter and venv,
+    ``ld.so.cache``/``localtime`` and the assignment's files, a size-limited
+    tmpfs at ``/tmp``, a private ``/proc`` and a read-only minimal ``/dev``.
+``namespaces``
+    The same view built directly (root grader without usable bwrap): new mount,
+    network, IPC, UTS, cgroup and pid namespaces, ``pivot_root`` into a
+    read-only tmpfs root, then uid/gid 65534.
+``rlimits``
+    Last resort: a plain process in its own session. When the kernel offers
+    Landlock (Linux >= 5.13) the worker confines itself to the same read-only
+    trees plus its temp dir, cannot connect/bind TCP, and cannot signal or
+    trace processes outside the sandbox; without Landlock there is NO
+    file-system isolation beyond Unix permissions (``worker_info["landlock"]``
+    is 0). A root grader still runs it as uid 65534.
+
+Every layer, per job: the job runs only in a forked child with its own
+session; rlimits (AS, CPU soft < hard, FSIZE, NOFILE, CORE=0); no-new-privs; a
+seccomp filter (no sockets but AF_UNIX, no process creation or exec, no
+ptrace/mount/namespaces/bpf/keyctl, ...); a clean environment with one BLAS
+thread; a private temp dir (cwd and HOME) wiped after the job; captured,
+capped output; a wall-clock limit enforced by the zygote with a whole-group
+kill, and a backstop here that kills the whole sandbox if the zygote itself
+does not answer.
+
+The reply from the sandbox is untrusted: it is size-capped, parsed as plain
+JSON and its shape is checked here; values stay JSON trees for
+:func:`autograder.wire.decode`. Nothing is ever pickled.
+
+A job (inputs only)::
+
+    {"setup": str, "cells": [str, ...], "stand_ins": str,
+     "calls": [{"function": str, "args": [wire tree, ...], "kwargs": {str: wire tree}}]}
+
+The child runs ``setup``, then each cell in one namespace (file name ``<cell K>``,
+K the 0-based index in ``cells``; an exception is recorded and the next cell
+runs), then ``stand_ins``, then each call in order. The reply::
+
+    {"status": "ok" | "timeout" | "memory" | "crashed" | "output_limit" | "error",
+     "detail": str, "cell_errors": [{"cell", "type", "message", "line"}],
+     "results": [{"value", "error", "args_after", "kwargs_after"}, ...],
+     "output": str, "seconds": float}
+
+``results`` holds one entry per completed call (also after a timeout or crash);
+``error`` is None or ``{"type", "message", "line", "cell"}`` with the line of the
+innermost student frame. "error" means setup or stand-ins failed, or the worker
+misbehaved; "output_limit" means the job printed more than
+``max(16 * output_bytes, 8 MiB)`` and was stopped (below that, output is capped
+and the truncation noted in ``detail``); a failed MemoryError job stops at that
+cell or call with "memory".
+
+Per-layer caveats: ``Limits.tmp_bytes`` is a tmpfs size only in bwrap and
+namespaces (rlimits bounds single files by ``file_bytes``); RLIMIT_AS also
+counts what the child inherits from the zygote (``worker_info["vm_bytes"]``,
+about 0.4 GB with numpy, matplotlib and scikit-learn preloaded); in the
+rlimits layer with Landlock, ``/proc`` is not readable by jobs.
+"""
+
+import functools
+import importlib.util
+import json
+import math
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-job limits."""
+
+    wall_seconds: float = 10.0  # per job, wall clock
+    cpu_seconds: int = 10  # per job, RLIMIT_CPU (soft; the hard limit is one second more)
+    memory_bytes: int = 1 << 30  # per job, RLIMIT_AS (covers what the child inherits)
+    output_bytes: int = 64 << 10  # captured stdout+stderr kept per job (rest dropped, flagged)
+    file_bytes: int = 16 << 20  # RLIMIT_FSIZE
+    tmp_bytes: int = 64 << 20  # size of the private tmpfs (bwrap, namespaces)
+
+
+LAYERS = ("bwrap", "namespaces", "rlimits")  # strongest first
+STATUSES = frozenset({"ok", "timeout", "memory", "crashed", "output_limit", "error"})
+
+SANDBOX_UID = SANDBOX_GID = 65534  # "nobody": what a root grader runs student code as
+ASSIGNMENT_MOUNT = "/assignment"  # where assignment_dir appears (bwrap, namespaces)
+SANDBOX_TMP = "/tmp"  # the private tmpfs (bwrap, namespaces)
+MAX_REPLY_BYTES = 64 << 20  # events of one job (values, errors) the worker may send
+STARTUP_SECONDS = 120.0  # zygote start-up, preload included
+BACKSTOP_SECONDS = 10.0  # extra time given to the zygote beyond the job's wall limit
+ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+MAX_TEXT = 4000
+MAX_ARG_BYTES = 128 << 10  # Linux MAX_ARG_STRLEN: the worker source travels as one argument
+
+_FRAME = struct.Struct(">I")
+_HERE = Path(__file__).resolve().parent
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be started or used; the message says why."""
+
+
+class _Dead(Exception):
+    """The zygote went away."""
+
+
+class _NoAnswer(Exception):
+    """The zygote did not answer in time."""
+
+
+# ---------------------------------------------------------------- layer detection
+def _precheck(layer):
+    if layer not in LAYERS:
+        raise ValueError(f"unknown sandbox layer {layer!r}; choose from {LAYERS}")
+    if not sys.platform.startswith("linux"):
+        return "needs Linux"
+    if importlib.util.find_spec("pyseccomp") is None:
+        return "pyseccomp is not installed (needed for the seccomp filter)"
+    if layer == "bwrap" and _bwrap_path() is None:
+        return "bubblewrap (bwrap) is not installed"
+    if layer == "namespaces" and os.geteuid() != 0:
+        return "needs a root grader (it creates namespaces without a user namespace)"
+    return None
+
+
+def _bwrap_path():
+    return shutil.which("bwrap") or shutil.which("bwrap", path="/usr/bin:/bin")
+
+
+@functools.cache
+def _probe(layer):
+    reason = _precheck(layer)
+    if reason:
+        return reason
+    probe = {
+        "setup": "import numpy",
+        "cells": ["import os\ndef probe():\n    return [int(numpy.ones(3).sum()), os.getuid()]"],
+        "stand_ins": "",
+        "calls": [{"function": "probe", "args": [], "kwargs": {}}],
+    }
+    folder = tempfile.mkdtemp(prefix="sandbox-probe-")
+    try:
+        os.chmod(folder, 0o755)
+        limits = Limits(wall_seconds=60.0, cpu_seconds=60)
+        with Sandbox(folder, preload=("numpy",), layer=layer, limits=limits) as box:
+            reply = box.run(probe)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results = reply["results"]
+    if reply["status"] != "ok" or not results or results[0]["error"]:
+        error = results[0]["error"] if results else None
+        return f"a trivial numpy job failed: {reply['status']} {reply['detail']} {error}".strip()
+    if results[0]["value"] != [3, SANDBOX_UID if os.geteuid() == 0 else os.getuid()]:
+        return f"the probe job returned {results[0]['value']!r}"
+    return None
+
+
+def available_layers():
+    """Each layer -> None if usable here, else the reason (probed once, cached)."""
+    return {layer: _probe(layer) for layer in LAYERS}
+
+
+def detect_layer():
+    """The strongest usable layer; :class:`SandboxError` if there is none."""
+    reasons = {}
+    for layer in LAYERS:
+        reasons[layer] = _probe(layer)
+        if reasons[layer] is None:
+            return layer
+    raise SandboxError("no usable sandbox layer: "
+                       + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
+
+
+# ---------------------------------------------------------------- what the sandbox sees
+@functools.cache
+def _sources():
+    worker = (_HERE / "sandbox_worker.py").read_text(encoding="utf-8")
+    wire = (_HERE / "wire.py").read_text(encoding="utf-8")
+    return worker, wire
+
+
+def _environment(home):
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+    }
+
+
+def _under(path, top):
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+def _interpreter_trees():
+    """(real source, path seen inside) for the interpreter prefix and the venv."""
+    trees = {}
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        real = os.path.realpath(prefix)
+        for dest in (os.path.abspath(prefix), real):
+            if not _under(dest, "/usr"):
+                trees[dest] = real
+    return sorted(trees.items(), key=lambda item: len(item[0]))
+
+
+def _python_path():
+    """The grader interpreter's own library entries (stdlib, lib-dynload, site-packages)."""
+    tops = [dest for dest, _ in _interpreter_trees()] + ["/usr"]
+    return [p for p in sys.path
+            if p and os.path.isabs(p) and os.path.exists(p) and any(_under(p, t) for t in tops)]
+
+
+def _assignment_entries(folder):
+    """Top-level entries of the assignment folder with symlinks resolved."""
+    entries = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        real = os.path.realpath(entry.path)
+        if os.path.exists(real) and entry.name != "__pycache__":
+            entries.append([entry.name, real])
+    return entries
+
+
+def _system_trees():
+    """Ops for /usr and the merged-usr compatibility links or dirs."""
+    ops = [["ro", "/usr", "/usr"]]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = "/" + name
+        if os.path.islink(path):
+            ops.append(["symlink", path, os.readlink(path)])
+        elif os.path.isdir(path):
+            ops.append(["ro", path, path])
+    return ops
+
+
+def _layout(assignment_dir, tmp_bytes):
+    """The file system of the bwrap and namespaces layers, as a list of ops."""
+    ops = [["tmpfs", SANDBOX_TMP, int(tmp_bytes)], ["proc", "/proc"], ["devdir", "/dev"]]
+    ops += [["dev", f"/dev/{name}", f"/dev/{name}"] for name in DEVICES
+            if os.path.exists(f"/dev/{name}")]
+    ops += _system_trees()
+    ops += [["ro", path, os.path.realpath(path)] for path in ETC_FILES if os.path.exists(path)]
+    ops += [["ro", dest, real] for dest, real in _interpreter_trees()]
+    ops.append(["dir", ASSIGNMENT_MOUNT])
+    ops += [["ro", f"{ASSIGNMENT_MOUNT}/{name}", real]
+            for name, real in _assignment_entries(assignment_dir)]
+    return ops
+
+
+def _bwrap_argv(ops, env, command):
+    argv = [_bwrap_path(), "--unshare-all", "--unshare-user", "--disable-userns",
+            "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",
+            "--hostname", "sandbox"]
+    for op in ops:
+        kind = op[0]
+        if kind == "tmpfs":
+            argv += ["--size", str(op[2]), "--perms", "0700", "--tmpfs", op[1]]
+        elif kind == "proc":
+            argv += ["--proc", op[1]]
+        elif kind == "devdir":
+            argv += ["--dev", op[1]]
+        elif kind == "ro":
+            argv += ["--ro-bind", op[2], op[1]]
+        elif kind == "symlink":
+            argv += ["--symlink", op[2], op[1]]
+        elif kind == "dir":
+            argv += ["--dir", op[1]]
+        # "dev" binds: bwrap's --dev already provides the device nodes
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", SANDBOX_TMP]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    return argv + ["--", *command]
+
+
+# ---------------------------------------------------------------- the process
+class _Worker:
+    """One zygote process and the pipes to it (no reference to the Sandbox)."""
+
+    def __init__(self, proc, req_w, rep_r, diag_r):
+        self.proc, self.req_w, self.rep_r, self.diag_r = proc, req_w, rep_r, diag_r
+        self.diag = bytearray()
+        self.info = {}
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def drain_diag(self):
+        if self.diag_r is None:
+            return
+        try:
+            while True:
+                data = os.read(self.diag_r, 65536)
+                if not data:  # every writer is gone: stop watching it
+                    os.close(self.diag_r)
+                    self.diag_r = None
+                    return
+                self.diag += data
+                del self.diag[:-16384]
+        except OSError:  # BlockingIOError: nothing more for now
+            pass
+
+
+    def diag_text(self):
+        self.drain_diag()
+        return self.diag.decode("utf-8", "replace").strip()[-2000:]
+
+    def kill(self):
+        proc = self.proc
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.close_fds()
+
+    def close_fds(self):
+        for name in ("req_w", "rep_r", "diag_r"):
+            fd = getattr(self, name)
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+                setattr(self, name, None)
+
+    def stop(self):
+        """Ask politely (EOF on its input), then kill."""
+        if self.req_w is not None:
+            os.close(self.req_w)
+            self.req_w = None
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+
+    # -- frames
+    def _wait(self, fd, event, deadline):
+        """Wait until ``fd`` is ready (draining stderr meanwhile); False on timeout."""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            poller = select.poll()
+            poller.register(fd, event)
+            if self.diag_r is not None:
+                poller.register(self.diag_r, select.POLLIN)
+            ready = dict(poller.poll(min(left, 1.0) * 1000))
+            if self.diag_r is not None and self.diag_r in ready:
+                self.drain_diag()
+            if fd in ready:
+                return True
+            if self.proc.poll() is not None and event == select.POLLOUT:
+                raise _Dead("the worker exited")
+
+    def write(self, data, deadline):
+        view = memoryview(data)
+        while view:
+            if not self._wait(self.req_w, select.POLLOUT, deadline):
+                raise _NoAnswer
+            try:
+                view = view[os.write(self.req_w, view):]
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise _Dead("the worker closed its input") from exc
+
+    def read_frame(self, deadline, limit):
+        head = self._read(_FRAME.size, deadline)
+        (size,) = _FRAME.unpack(head)
+        if size > limit:
+            raise ValueError(f"the sandbox sent a frame of {size} bytes (limit {limit})")
+        return self._read(size, deadline)
+
+    def _read(self, n, deadline):
+        parts, got = [], 0
+        while got < n:
+            if not self._wait(self.rep_r, select.POLLIN, deadline):
+                raise _NoAnswer
+            try:
+                data = os.read(self.rep_r, min(n - got, 1 << 20))
+            except BlockingIOError:
+                continue
+            if not data:
+                raise _Dead("the worker closed its output")
+            parts.append(data)
+            got += len(data)
+        return b"".join(parts)
+
+
+def _cleanup(state):
+    """Finalizer: kill a worker left running and remove the host temp dir."""
+    worker = state.get("worker")
+    if worker is not None:
+        worker.kill()
+    if state.get("tmp"):
+        shutil.rmtree(state["tmp"], ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the sandbox
+class Sandbox:
+    """A zygote worker in one isolation layer that forks a child per job.
+
+    ``worker_info`` says what the zygote runs as (``uid``, ``gid``, ``groups``),
+    the Landlock ABI it confined itself with (``landlock``, rlimits layer; 0 =
+    none) and its address-space size (``vm_bytes``); ``preload_errors`` maps a
+    preload module that failed to import to the error. A worker that dies is
+    restarted for the next job (``restarts`` counts them; ``last_worker_message``
+    keeps what it wrote on stderr).
+
+    Create it in a thread that outlives it (bubblewrap's --die-with-parent ties
+    the sandbox to the creating thread). ``run`` is serialised by a lock.
+    """
+
+    def __init__(self, assignment_dir, preload=("numpy",), layer=None, limits=Limits()):
+        folder = Path(assignment_dir).resolve()
+        if not folder.is_dir():
+            raise NotADirectoryError(f"assignment_dir {assignment_dir!s} is not a directory")
+        self.assignment_dir = folder
+        self.preload = tuple(preload)
+        self.limits = limits
+        if layer is None:
+            layer = detect_layer()
+        elif layer not in LAYERS:
+            raise ValueError(f"unknown sandbox layer {layer!r}; choose from {LAYERS}")
+        else:
+            reason = _precheck(layer)
+            if reason:
+                raise SandboxError(f"the {layer} layer is unusable: {reason}")
+        self.layer = layer
+        self.worker_info = {}
+        self.preload_errors = {}
+        self.restarts = 0
+        self.last_worker_message = ""  # what a worker that died last wrote on stderr
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._closed = False
+        self._tmp_bytes = None
+        self._state = {"worker": None, "tmp": None}
+        self._finalizer = weakref.finalize(self, _cleanup, self._state)
+        self._start(limits.tmp_bytes)
+
+    # -- context manager
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Stop the zygote and remove everything it left."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            worker = self._state["worker"]
+            self._state["worker"] = None
+            if worker is not None:
+                worker.stop()
+            self._finalizer()
+
+    # -- start-up
+    def _start(self, tmp_bytes):
+        root = os.geteuid() == 0
+        worker_src, wire_src = _sources()
+        python = sys.executable
+        if not python:
+            raise SandboxError("sys.executable is unknown")
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        diag_r, diag_w = os.pipe()
+        cfg = {"chan": [req_r, rep_w], "preload": list(self.preload), "wire": wire_src,
+               "drop": None, "landlock": None}
+        cwd = "/"
+        if self.layer == "rlimits":
+            home, view = self._host_dirs(root)
+            cwd = home
+            entries = _assignment_entries(self.assignment_dir)
+            cfg.update(tmp=home, view=view, entries=entries, sys_path=[view] + _python_path())
+            if root:
+                cfg["drop"] = [SANDBOX_UID, SANDBOX_GID]
+            cfg["landlock"] = self._landlock_rules(home, view, entries)
+        else:
+            home = SANDBOX_TMP
+            cfg.update(tmp=home, sys_path=[ASSIGNMENT_MOUNT] + _python_path())
+        env = _environment(home)
+        base = [python, "-I", "-S", "-B", "-c", worker_src]
+        if self.layer == "rlimits":
+            argv = base + ["zygote", json.dumps(cfg)]
+        elif self.layer == "namespaces":
+            ops = _layout(self.assignment_dir, tmp_bytes)
+            cfg.update(ids=[SANDBOX_UID, SANDBOX_GID], plan=ops)
+            argv = base + ["ns", json.dumps(cfg)]
+        else:
+            ops = _layout(self.assignment_dir, tmp_bytes)
+            argv = _bwrap_argv(ops, env, base + ["zygote", json.dumps(cfg)])
+            if root:  # never run bwrap as root: drop first, re-exposing what 65534 must reach
+                expose = sorted({op[2] for op in ops if op[0] == "ro"} | {python})
+                launch = {"ids": [SANDBOX_UID, SANDBOX_GID], "expose": expose,
+                          "bwrap": argv[0], "argv": argv}
+                argv = base + ["launch", json.dumps(launch)]
+        if max(len(arg.encode()) for arg in argv) >= MAX_ARG_BYTES:
+            for fd in (req_r, req_w, rep_r, rep_w, diag_r, diag_w):
+                os.close(fd)
+            raise SandboxError("the worker's command line is too long (the kernel limits one "
+                               f"argument to {MAX_ARG_BYTES} bytes)")
+        try:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=diag_w, stderr=diag_w,
+                pass_fds=(req_r, rep_w), start_new_session=True, env=env, cwd=cwd,
+            )
+        except OSError as exc:
+            for fd in (req_r, req_w, rep_r, rep_w, diag_r, diag_w):
+                os.close(fd)
+            raise SandboxError(f"could not start the {self.layer} sandbox: {exc}") from exc
+        for fd in (req_r, rep_w, diag_w):
+            os.close(fd)
+        for fd in (req_w, rep_r, diag_r):
+            os.set_blocking(fd, False)
+        worker = _Worker(proc, req_w, rep_r, diag_r)
+        self._state["worker"] = worker
+        self._tmp_bytes = tmp_bytes
+        try:
+            ready = json.loads(worker.read_frame(time.monotonic() + STARTUP_SECONDS, 1 << 20))
+            if type(ready) is not dict or ready.get("ready") is not True:
+                raise ValueError(f"unexpected first message {ready!r:.200}")
+        except Exception as exc:
+            why = "no answer" if isinstance(exc, _NoAnswer) else f"{type(exc).__name__}: {exc}"
+            diag = worker.diag_text()
+            worker.kill()
+            self._state["worker"] = None
+            raise SandboxError(f"the {self.layer} sandbox failed to start ({why})"
+                               + (f"; it said: {diag}" if diag else "")) from exc
+        self.worker_info = {k: ready.get(k)
+                            for k in ("uid", "gid", "groups", "landlock", "vm_bytes")}
+        self.preload_errors = ready.get("preload_errors") or {}
+
+    def _host_dirs(self, root):
+        """rlimits layer: a fresh home (cwd, HOME, wiped after each job) and assignment view."""
+        if self._state["tmp"] is not None:
+            shutil.rmtree(self._state["tmp"], ignore_errors=True)
+        state = tempfile.mkdtemp(prefix="sandbox-")
+        self._state["tmp"] = state
+        os.chmod(state, 0o711)  # traversable, not listable
+        home, view = os.path.join(state, "home"), os.path.join(state, "assignment")
+        os.mkdir(home, 0o700)
+        os.mkdir(view, 0o755)
+        os.chmod(view, 0o755)
+        if root:
+            os.chown(home, SANDBOX_UID, SANDBOX_GID)
+        return home, view
+
+    def _landlock_rules(self, home, view, entries):
+        read = ["/usr"] + [os.path.realpath("/" + n) for n in ("bin", "sbin", "lib", "lib64")]
+        read += [os.path.realpath(p) for p in ETC_FILES]
+        read += [real for _, real in _interpreter_trees()]
+        read += [view] + [real for _, real in entries]
+        devices = [f"/dev/{name}" for name in DEVICES]
+        return {"read": sorted(set(read)), "write": [home], "devices": devices}
+
+    def _restart(self, tmp_bytes):
+        worker = self._state["worker"]
+        self._state["worker"] = None
+        if worker is not None:
+            worker.kill()
+        self.restarts += 1
+        self._start(tmp_bytes)
+
+    # -- jobs
+    def run(self, job, limits=None):
+        """Run one job (see the module docs) and return the checked reply dict."""
+        limits = limits or self.limits
+        body = json.dumps(_check_job(job), separators=(",", ":"), allow_nan=False).encode()
+        n_cells, n_calls = len(job.get("cells", ())), len(job.get("calls", ()))
+        with self._lock:
+            if self._closed:
+                raise SandboxError("the sandbox is closed")
+            worker = self._state["worker"]
+            if worker is None or not worker.alive() or limits.tmp_bytes != self._tmp_bytes:
+                self._restart(limits.tmp_bytes)
+                worker = self._state["worker"]
+            self._seq += 1
+            header = {"id": self._seq, "limits": asdict(limits), "n_cells": n_cells,
+                      "n_calls": n_calls, "body": len(body), "max_reply": MAX_REPLY_BYTES}
+            head = json.dumps(header).encode()
+            started = time.monotonic()
+            deadline = started + limits.wall_seconds + BACKSTOP_SECONDS
+            limit = MAX_REPLY_BYTES + 4 * limits.output_bytes + (1 << 20)
+            try:
+                worker.write(_FRAME.pack(len(head)) + head + body, deadline)
+                raw = worker.read_frame(deadline, limit)
+            except _Dead:
+                code = worker.proc.poll()
+                self.last_worker_message = worker.diag_text()
+                worker.kill()
+                return _failure("crashed", "the sandbox worker died during the job"
+                                + (f" (exit status {code})" if code is not None else "")
+                                + "; it will be restarted", time.monotonic() - started)
+            except _NoAnswer:
+                worker.kill()
+                return _failure("timeout", f"the sandbox did not answer within "
+                                f"{limits.wall_seconds + BACKSTOP_SECONDS:g} s and was "
+                                "killed; it will be restarted", time.monotonic() - started)
+            except ValueError as exc:
+                worker.kill()
+                return _failure("error", f"{exc}; the sandbox will be restarted",
+                                time.monotonic() - started)
+            except BaseException:
+                worker.kill()  # never leave a reply pending for the next job
+                raise
+            try:
+                return _checked_reply(raw, self._seq, n_cells, n_calls, limits)
+            except ValueError as exc:
+                worker.kill()
+                return _failure("error", f"malformed reply from the sandbox ({exc}); "
+                                "the sandbox will be restarted", time.monotonic() - started)
+
+
+# ---------------------------------------------------------------- checking
+def _check_job(job):
+    if type(job) is not dict:
+        raise TypeError("a job is a dict")
+    unknown = set(job) - {"setup", "cells", "stand_ins", "calls"}
+    if unknown:
+        raise ValueError(f"unknown job keys {sorted(unknown)}")
+    if not isinstance(job.get("setup", ""), str) or not isinstance(job.get("stand_ins", ""), str):
+        raise TypeError("setup and stand_ins are source strings")
+    cells = job.get("cells", [])
+    if not isinstance(cells, list | tuple) or not all(isinstance(c, str) for c in cells):
+        raise TypeError("cells is a list of source strings")
+    calls = job.get("calls", [])
+    if not isinstance(calls, list | tuple):
+        raise TypeError("calls is a list")
+    for call in calls:
+        if (type(call) is not dict or not isinstance(call.get("function"), str)
+                or not isinstance(call.get("args", []), list | tuple)
+                or not isinstance(call.get("kwargs", {}), dict)):
+            raise TypeError("each call is {'function': str, 'args': [...], 'kwargs': {...}}")
+    return job
+
+
+def _failure(status, detail, seconds):
+    return {"status": status, "detail": detail, "cell_errors": [], "results": [], "output": "",
+            "seconds": round(float(seconds), 6)}
+
+
+def _reject_constant(name):
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def _optional_int(value):
+    return value is None or type(value) is int
+
+
+def _text(value, what, limit=MAX_TEXT):
+    if type(value) is not str:
+        raise ValueError(f"{what} is not a string")
+    return value[:limit]
+
+
+def _checked_error(error, n_cells):
+    if error is None:
+        return None
+    if type(error) is not dict or set(error) != {"type", "message", "line", "cell"}:
+        raise ValueError("malformed error")
+    if not _optional_int(error["line"]) or not _optional_int(error["cell"]):
+        raise ValueError("malformed error location")
+    if error["cell"] is not None and not 0 <= error["cell"] < max(n_cells, 1):
+        raise ValueError("error in an unknown cell")
+    return {"type": _text(error["type"], "error type", 200),
+            "message": _text(error["message"], "error message"),
+            "line": error["line"], "cell": error["cell"]}
+
+
+def _checked_reply(raw, seq, n_cells, n_calls, limits):
+    """Parse and check an untrusted reply; raise ValueError if it is not well formed."""
+    try:
+        reply = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if type(reply) is not dict:
+        raise ValueError("not an object")
+    if reply.get("id") != seq:
+        raise ValueError("answer to another request")
+    status = reply.get("status")
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r:.50}")
+    cell_errors = reply.get("cell_errors")
+    results = reply.get("results")
+    if type(cell_errors) is not list or len(cell_errors) > n_cells:
+        raise ValueError("malformed cell_errors")
+    if type(results) is not list or len(results) > n_calls:
+        raise ValueError("malformed results")
+    checked_cells = []
+    for item in cell_errors:
+        if type(item) is not dict or set(item) != {"cell", "type", "message", "line"}:
+            raise ValueError("malformed cell error")
+        if type(item["cell"]) is not int or not 0 <= item["cell"] < n_cells:
+            raise ValueError("cell error in an unknown cell")
+        if not _optional_int(item["line"]):
+            raise ValueError("malformed cell error line")
+        checked_cells.append({"cell": item["cell"], "type": _text(item["type"], "type", 200),
+                              "message": _text(item["message"], "message"),
+                              "line": item["line"]})
+    checked_results = []
+    for item in results:
+        if type(item) is not dict or set(item) != {"value", "error", "args_after",
+                                                   "kwargs_after"}:
+            raise ValueError("malformed result")
+        if type(item["args_after"]) is not list or type(item["kwargs_after"]) is not dict:
+            raise ValueError("malformed arguments after the call")
+        checked_results.append({"value": item["value"],
+                                "error": _checked_error(item["error"], n_cells),
+                                "args_after": item["args_after"],
+                                "kwargs_after": item["kwargs_after"]})
+    output = _text(reply.get("output"), "output", limits.output_bytes)
+    seconds = reply.get("seconds")
+    if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError("malformed seconds")
+    return {"status": status, "detail": _text(reply.get("detail"), "detail"),
+            "cell_errors": checked_cells, "results": checked_results, "output": output,
+            "seconds": float(seconds)}

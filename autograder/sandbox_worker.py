@@ -1,0 +1,1110 @@
+"""The process side of :mod:`autograder.sandbox`; its SOURCE runs in the sandbox.
+
+Nothing here is imported by the grader. :mod:`autograder.sandbox` reads this
+file and starts ``python -I -S -B -c <this source> <mode> <json config>``; the
+only other source that reaches the sandbox is ``wire.py`` (as text in the
+config). It must therefore stay self-contained: standard library, ctypes and
+(in the zygote) ``pyseccomp``.
+
+Modes:
+
+``launch``
+    Root only, before ``bwrap``. In a private mount namespace, covers every
+    directory the sandbox user cannot traverse (e.g. a 0700 home holding the
+    interpreter) with a fresh 0755 tmpfs, binds the needed paths back at the
+    same place, drops to the sandbox uid/gid (no supplementary groups) and
+    execs ``bwrap``.
+``ns``
+    Root only, the "namespaces" layer without bwrap: new mount, network, IPC,
+    UTS, cgroup and pid namespaces; a read-only root built on a tmpfs from a
+    few binds; ``pivot_root``; drop to the sandbox uid; a small init (pid 1)
+    that runs the zygote as pid 2.
+``zygote``
+    The long-lived worker: imports the preload modules once, builds the
+    seccomp filter, then serves jobs (one forked child per job) over two pipe
+    file descriptors. Frames are a 4-byte big-endian length plus JSON.
+
+A job child: new session, parent-death signal, fds 0/1/2 replaced (stdin is
+/dev/null, stdout and stderr a capture pipe), every other fd closed,
+rlimits, no-new-privs, the seccomp filter; only then does it read the job (the
+zygote splices the job bytes from the grader's pipe into the child's pipe, so
+submitted source never passes through the zygote's memory) and run it,
+streaming one JSON line per event (cell error, call result, done).
+"""
+
+import ctypes
+import json
+import os
+import select
+import signal
+import struct
+import sys
+import time
+
+# ---------------------------------------------------------------- constants
+CLONE_NEWNS = 0x00020000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+CLONE_THREAD = 0x00010000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+SYS_LANDLOCK_CREATE_RULESET = 444
+SYS_LANDLOCK_ADD_RULE = 445
+SYS_LANDLOCK_RESTRICT_SELF = 446
+
+AF_UNIX = 1
+EPERM = 1
+ENOSYS = 38
+
+FRAME = struct.Struct(">I")
+MAX_HEADER_BYTES = 1 << 20
+CHUNK = 1 << 16
+RESERVE_BYTES = 8 << 20  # address space given back on MemoryError so the child can report
+MAX_MESSAGE = 2000
+NOFILE = 64
+CHILD_STATUSES = ("ok", "memory", "error")  # what a job child may report as "done"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                        ctypes.c_char_p]
+_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+_libc.unshare.argtypes = [ctypes.c_int]
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                        ctypes.c_ulong]
+_libc.syscall.restype = ctypes.c_long
+
+
+def _check(result, what):
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return result
+
+
+def _b(path):
+    return None if path is None else os.fsencode(path)
+
+
+def _mount(source, target, fstype, flags, data=None):
+    _check(_libc.mount(_b(source), _b(target), _b(fstype), flags, _b(data)),
+           f"mount {source} on {target}")
+
+
+def _prctl(option, value):
+    _check(_libc.prctl(option, value, 0, 0, 0), f"prctl({option})")
+
+
+def _drop_privileges(uid, gid):
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid or os.getgroups():
+        raise OSError("could not drop privileges")
+
+
+def _set_pdeathsig(expected_parent):
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != expected_parent:  # the parent died before the prctl
+        os._exit(1)
+
+
+# ---------------------------------------------------------------- framing
+def _read_exact(fd, n):
+    parts = []
+    while n:
+        data = os.read(fd, min(n, CHUNK))
+        if not data:
+            raise EOFError
+        parts.append(data)
+        n -= len(data)
+    return b"".join(parts)
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _send(fd, obj):
+    data = json.dumps(obj, separators=(",", ":"), allow_nan=False).encode()
+    _write_all(fd, FRAME.pack(len(data)) + data)
+
+
+def _receive(fd, limit=MAX_HEADER_BYTES):
+    (size,) = FRAME.unpack(_read_exact(fd, FRAME.size))
+    if size > limit:
+        raise ValueError("frame too large")
+    return json.loads(_read_exact(fd, size))
+
+
+# ---------------------------------------------------------------- permissions
+def _can_traverse(path, uid, gid):
+    st = os.stat(path)
+    if uid == st.st_uid:
+        return bool(st.st_mode & 0o100)
+    if gid == st.st_gid:
+        return bool(st.st_mode & 0o010)
+    return bool(st.st_mode & 0o001)
+
+
+def _first_blocked_ancestor(path, uid, gid):
+    """The highest directory above ``path`` that ``uid`` cannot traverse, or None."""
+    current = "/"
+    for part in [p for p in path.split("/") if p][:-1]:
+        if not _can_traverse(current, uid, gid):
+            return current
+        current = os.path.join(current, part)
+    return None if _can_traverse(current, uid, gid) else current
+
+
+def _under(path, top):
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+# ---------------------------------------------------------------- mode: launch
+def _expose(paths, uid, gid):
+    """Make ``paths`` reachable by ``uid`` at the same place (private mount namespace)."""
+    groups = {}
+    for path in sorted(set(paths), key=len):
+        blocked = _first_blocked_ancestor(path, uid, gid)
+        if blocked is None:
+            continue
+        top = next((t for t in groups if _under(blocked, t)), blocked)
+        if not any(_under(path, p) for p in groups.get(top, [])):
+            groups.setdefault(top, []).append(path)
+    for top, wanted in groups.items():
+        fds = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in wanted]
+        _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=65536")
+        for path, fd in fds:
+            _make_mount_point(path, os.path.isdir(f"/proc/self/fd/{fd}"))
+            _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+            os.close(fd)
+
+
+def _make_mount_point(path, is_dir):
+    if is_dir:
+        os.makedirs(path, 0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+        if not os.path.lexists(path):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
+
+
+def _launch(cfg):
+    os.umask(0o022)
+    uid, gid = cfg["ids"]
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _expose(cfg["expose"], uid, gid)
+    _drop_privileges(uid, gid)
+    os.execv(cfg["bwrap"], cfg["argv"])
+
+
+# ---------------------------------------------------------------- mode: ns
+def _build_root(root, plan, uid, gid):
+    """Populate a new tmpfs at ``root`` following ``plan`` (see ``sandbox._layout``).
+
+    Every op is ``[kind, dest, ...]``: ``ro``/``dev`` (a read-only / device bind
+    of a source), ``symlink`` (a target), ``tmpfs`` (the private temp dir, a
+    size), ``dir``, ``proc`` and ``devdir`` (a minimal /dev).
+    """
+    sources = {}
+    for i, op in enumerate(plan):  # open every source before anything is covered
+        if op[0] in ("ro", "dev"):
+            sources[i] = os.open(op[2], os.O_PATH | os.O_CLOEXEC)
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1048576")
+    for i, op in enumerate(plan):
+        kind, dest = op[0], root + op[1]
+        if kind in ("ro", "dev"):
+            fd = sources[i]
+            _make_mount_point(dest, os.path.isdir(f"/proc/self/fd/{fd}"))
+            _mount(f"/proc/self/fd/{fd}", dest, None, MS_BIND)
+            flags = MS_REMOUNT | MS_BIND | MS_NOSUID
+            flags |= MS_NOEXEC if kind == "dev" else MS_RDONLY | MS_NODEV
+            _mount(None, dest, None, flags)
+            os.close(fd)
+        elif kind == "symlink":
+            os.makedirs(os.path.dirname(dest), 0o755, exist_ok=True)
+            os.symlink(op[2], dest)
+        elif kind == "tmpfs":
+            os.makedirs(dest, 0o755, exist_ok=True)
+            _mount("tmpfs", dest, "tmpfs", MS_NOSUID | MS_NODEV,
+                   f"mode=0700,uid={uid},gid={gid},size={int(op[2])}")
+        elif kind == "dir":
+            os.makedirs(dest, 0o755, exist_ok=True)
+        elif kind == "proc":
+            os.makedirs(dest, 0o755, exist_ok=True)
+            _mount("proc", dest, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        elif kind == "devdir":
+            os.makedirs(dest, 0o755, exist_ok=True)
+            _mount("tmpfs", dest, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=65536")
+            for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                                 ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+                os.symlink(target, os.path.join(dest, name))
+    for op in plan:  # the /dev tmpfs itself becomes read-only once populated
+        if op[0] == "devdir":
+            _mount(None, root + op[1], None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
+    _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _pivot(root):
+    number = SYS_PIVOT_ROOT.get(os.uname().machine)
+    if number is None:
+        raise OSError(f"pivot_root: unknown syscall number on {os.uname().machine}")
+    os.chdir(root)
+    _check(_libc.syscall(number, b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "umount old root")
+    os.chdir("/")
+
+
+def _namespaces(cfg):
+    os.umask(0o022)
+    uid, gid = cfg["ids"]
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+                         | CLONE_NEWCGROUP | CLONE_NEWPID), "unshare")
+    init = os.fork()
+    if init:  # the outer process (host side) only mirrors the sandbox's fate
+        for fd in cfg["chan"]:
+            os.close(fd)
+        _, status = os.waitpid(init, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    try:  # pid 1 of the new pid namespace (its parent, outside, reads as pid 0)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        _build_root("/tmp", cfg["plan"], uid, gid)
+        _pivot("/tmp")
+        _libc.sethostname(b"sandbox", 7)
+        _drop_privileges(uid, gid)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # cleared by the credential change
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _prctl(PR_SET_DUMPABLE, 0)
+    except BaseException as exc:
+        print(f"sandbox setup failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        os._exit(3)
+    zygote = os.fork()
+    if zygote == 0:
+        _zygote(cfg)
+        os._exit(0)
+    for fd in cfg["chan"]:
+        os.close(fd)
+    while True:  # init: reap everything, leave with the zygote
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(0)
+        if pid == zygote:
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+# ---------------------------------------------------------------- seccomp
+def _build_filter():
+    import pyseccomp as sc
+
+    f = sc.SyscallFilter(sc.ALLOW)
+    deny = sc.ERRNO(EPERM)
+    f.add_rule(deny, "socket", sc.Arg(0, sc.NE, AF_UNIX))
+    f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+    f.add_rule(sc.ERRNO(ENOSYS), "clone3")
+    for name in ("io_uring_setup", "io_uring_enter", "io_uring_register"):
+        _try_rule(f, sc.ERRNO(ENOSYS), name)
+    for name in ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv",
+                 "process_vm_writev", "mount", "umount2", "pivot_root", "chroot", "unshare",
+                 "setns", "bpf", "keyctl", "add_key", "request_key", "perf_event_open",
+                 "userfaultfd", "kexec_load", "kexec_file_load", "init_module",
+                 "finit_module", "delete_module", "open_by_handle_at", "name_to_handle_at",
+                 "fsopen", "fsmount", "fsconfig", "move_mount", "open_tree", "mount_setattr",
+                 "swapon", "swapoff", "reboot", "sethostname", "setdomainname", "acct",
+                 "quotactl", "syslog", "iopl", "ioperm", "settimeofday", "clock_settime",
+                 "clock_adjtime", "adjtimex", "lookup_dcookie", "fanotify_init",
+                 # System V IPC and POSIX message queues outlive a job: no channel between jobs
+                 "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl",
+                 "semget", "semop", "semtimedop", "semctl", "mq_open", "mq_unlink",
+                 "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr"):
+        _try_rule(f, deny, name)
+    return f
+
+
+def _try_rule(f, action, name):
+    try:
+        f.add_rule(action, name)
+    except Exception:  # a syscall this architecture does not have
+        pass
+
+
+# ---------------------------------------------------------------- landlock
+LL_FS_EXECUTE, LL_FS_WRITE_FILE, LL_FS_READ_FILE, LL_FS_READ_DIR = 1, 2, 4, 8
+LL_FILE_RIGHTS = {1: 0b111, 2: 0b111, 3: 0b111 | 1 << 14, 5: 0b111 | 1 << 14 | 1 << 15}
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed", ctypes.c_uint64), ("fd", ctypes.c_int32)]
+
+
+def landlock_abi():
+    abi = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, 1)
+    return abi if abi > 0 else 0
+
+
+def _landlock(read_fds, write_fds, device_fds):
+    """Restrict this process (and its future children) to the given trees."""
+    abi = landlock_abi()
+    if not abi:
+        return 0
+    fs_all = (1 << 13) - 1
+    if abi >= 2:
+        fs_all |= 1 << 13  # REFER
+    if abi >= 3:
+        fs_all |= 1 << 14  # TRUNCATE
+    if abi >= 5:
+        fs_all |= 1 << 15  # IOCTL_DEV
+    attr = _RulesetAttr(fs_all, 0b11 if abi >= 4 else 0, 0b11 if abi >= 6 else 0)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    ruleset = _check(_libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), size, 0),
+                     "landlock_create_ruleset")
+    file_rights = LL_FILE_RIGHTS[max(k for k in LL_FILE_RIGHTS if k <= abi)]
+    read = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR
+    for fds, rights in ((read_fds, read), (write_fds, fs_all),
+                        (device_fds, LL_FS_READ_FILE | LL_FS_WRITE_FILE)):
+        for fd in fds:
+            allowed = rights
+            if not os.path.isdir(f"/proc/self/fd/{fd}"):
+                allowed &= file_rights
+            rule = _PathBeneath(allowed, fd)
+            _check(_libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, ctypes.byref(rule), 0),
+                   "landlock_add_rule")
+    _check(_libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self")
+    os.close(ruleset)
+    return abi
+
+
+# ---------------------------------------------------------------- mode: zygote
+class _Zygote:
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.chan_in, self.chan_out = cfg["chan"]
+        self.tmp = cfg["tmp"]
+        self.keep_fds = set()
+        self.devnull = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
+        self.wire = None
+        self.filter = None
+
+    # -- start-up
+    def start(self):
+        cfg = self.cfg
+        os.dup2(self.devnull, 0)
+        os.dup2(2, 1)  # stray prints of preloaded modules must not reach any pipe we read
+        for fd in (self.chan_in, self.chan_out):
+            os.set_inheritable(fd, False)
+        os.chdir(self.tmp)
+        os.umask(0o077)
+        landlock_fds = None
+        if cfg.get("landlock"):  # opened before dropping privileges
+            landlock_fds = [[os.open(p, os.O_PATH | os.O_CLOEXEC) for p in cfg["landlock"][key]
+                             if os.path.exists(p)] for key in ("read", "write", "devices")]
+        if cfg.get("view"):
+            self._populate_view(cfg["view"], cfg["entries"], cfg.get("drop"))
+        sys.path[:] = self._reachable_path(cfg["sys_path"], cfg.get("drop"))
+        sys.argv[:] = [""]
+        os.environ.pop("PWD", None)  # bwrap --chdir adds it; keep every layer's env identical
+        if cfg.get("drop"):
+            _drop_privileges(*cfg["drop"])
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _prctl(PR_SET_DUMPABLE, 0)
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        wire = type(sys)("_sandbox_wire")
+        exec(compile(cfg["wire"], "<wire>", "exec"), wire.__dict__)
+        self.wire = wire
+        import site
+
+        site.setquit()
+        preload_errors = {}
+        for name in cfg["preload"]:
+            try:
+                __import__(name)
+            except BaseException as exc:
+                preload_errors[name] = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
+        self.filter = _build_filter()
+        vm_bytes = _address_space()
+        abi = _landlock(*landlock_fds) if landlock_fds else 0
+        for fds in landlock_fds or ():
+            for fd in fds:
+                os.close(fd)
+        self._wipe()
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        _send(self.chan_out, {
+            "ready": True, "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
+            "pid": os.getpid(), "landlock": abi, "preload_errors": preload_errors,
+            "vm_bytes": vm_bytes,
+        })
+
+    def _populate_view(self, view, entries, drop):
+        """rlimits layer: a folder of symlinks standing for the assignment folder.
+
+        Entries the dropped uid cannot reach (e.g. a vendored package symlinked
+        from under a 0700 directory) point at ``/proc/self/fd/N`` of a
+        directory opened now, while still privileged.
+        """
+        for name, real in entries:
+            target = real
+            if drop and _first_blocked_ancestor(real, *drop) is not None:
+                fd = os.open(real, os.O_PATH | os.O_CLOEXEC)
+                self.keep_fds.add(fd)
+                target = f"/proc/self/fd/{fd}"
+            os.symlink(target, os.path.join(view, name))
+
+    def _reachable_path(self, entries, drop):
+        """sys.path, with entries the dropped uid cannot reach replaced by open fds.
+
+        A root grader's interpreter may live under a 0700 home: the zygote opens
+        those directories before dropping privileges and imports through
+        ``/proc/self/fd/N`` (which skips the ancestors' permission checks).
+        Packages already imported get the same treatment for their ``__path__``.
+        """
+        if not drop:
+            return list(entries)
+        result, moved = [], {}
+        for entry in entries:
+            if not os.path.exists(entry):
+                continue
+            if _first_blocked_ancestor(entry, *drop) is None:
+                result.append(entry)
+                continue
+            fd = os.open(entry, os.O_PATH | os.O_DIRECTORY)
+            self.keep_fds.add(fd)
+            moved[entry] = f"/proc/self/fd/{fd}"
+            result.append(moved[entry])
+        for module in list(sys.modules.values()):
+            paths = getattr(module, "__path__", None)
+            if type(paths) is list:
+                paths[:] = [_relocate(p, moved) for p in paths]
+        sys.path_importer_cache.clear()
+        return result
+
+    # -- the job loop
+    def serve(self):
+        spare = self._spawn()
+        try:
+            while True:
+                try:
+                    header = _receive(self.chan_in)
+                except EOFError:  # the grader closed the channel: leave nothing behind
+                    return
+                job, spare = self._hand_over(header, spare), None
+                try:
+                    reply = _Collector(header, job, time.monotonic()).collect()
+                    reply["id"] = header.get("id")
+                    _send(self.chan_out, reply)
+                    # after the reply, off the clock: the next fork overlaps the old
+                    # child's teardown; the temp dir is wiped once it is gone for good
+                    job.kill()
+                    spare = self._spawn()
+                finally:
+                    job.finish()
+                    self._wipe()
+        finally:
+            if spare is not None:
+                spare.finish()
+            self._wipe()
+
+    def _spawn(self):
+        """Fork the next job child; it prepares itself and waits for its job."""
+        r_job, w_job = os.pipe()
+        r_res, w_res = os.pipe()
+        r_out, w_out = os.pipe()
+        zygote = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                for fd in (w_job, r_res, r_out):
+                    os.close(fd)
+                _Child(self, r_job, w_res, w_out, zygote).main()
+            except BaseException:
+                try:
+                    import traceback
+
+                    traceback.print_exc()
+                    sys.stderr.flush()
+                except BaseException:
+                    pass
+            finally:
+                os._exit(70)
+        for fd in (r_job, w_res, w_out):
+            os.close(fd)
+        return _Job(pid, w_job, r_res, r_out)
+
+    def _hand_over(self, header, job):
+        """Give the job to the waiting child: its header, then the spliced body."""
+        frame = json.dumps(header, separators=(",", ":")).encode()
+        try:
+            _write_all(job.w_job, FRAME.pack(len(frame)) + frame)
+        except BrokenPipeError:  # the waiting child died (killed from outside): use a new one
+            job.finish()
+            job = self._spawn()
+            _write_all(job.w_job, FRAME.pack(len(frame)) + frame)
+        self._forward_job(header["body"], job.w_job)
+        return job
+
+    def _forward_job(self, size, w_job):
+        """Move ``size`` job bytes from the grader pipe to the child without reading them."""
+        target = w_job
+        while size:
+            try:
+                moved = os.splice(self.chan_in, target, min(size, CHUNK))
+            except BrokenPipeError:  # the child died: discard the rest
+                target = self.devnull
+                continue
+            if moved == 0:
+                raise EOFError
+            size -= moved
+
+    def _wipe(self):
+        """Empty the private temp dir (cwd and HOME of every job)."""
+        for root, dirs, _ in os.walk(self.tmp):
+            for name in dirs:
+                try:
+                    os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
+                except OSError:
+                    pass
+        for entry in os.scandir(self.tmp):
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    _rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _address_space():
+    """This process's virtual size: every job child starts with it under RLIMIT_AS."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None
+
+
+def _relocate(path, moved):
+    for entry in sorted(moved, key=len, reverse=True):
+        if path == entry or path.startswith(entry + "/"):
+            return moved[entry] + path[len(entry):]
+    return path
+
+
+def _rmtree(path):
+    for entry in os.scandir(path):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+    os.rmdir(path)
+
+
+class _Job:
+    """A forked job child and the zygote's ends of its pipes."""
+
+    def __init__(self, pid, w_job, r_res, r_out):
+        self.pid, self.w_job, self.r_res, self.r_out = pid, w_job, r_res, r_out
+        self.status = self.usage = None
+
+    def kill(self):
+        for kill in (os.killpg, os.kill):  # the group, and the child if not yet a leader
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def reap(self):
+        if self.status is None:
+            _, self.status, self.usage = os.wait4(self.pid, 0)
+
+    def finish(self):
+        self.kill()
+        self.reap()
+        for fd in (self.w_job, self.r_res, self.r_out):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class _Collector:
+    """Zygote side of one job: wall clock, output cap, events, exit status."""
+
+    def __init__(self, header, job, started):
+        self.limits = header["limits"]
+        self.max_events = header["max_reply"]
+        self.n_cells, self.n_calls = header["n_cells"], header["n_calls"]
+        self.job, self.started = job, started
+        self.output = bytearray()
+        self.output_total = 0
+        self.events_bytes = 0
+        self.pending = bytearray()
+        self.cell_errors, self.results = [], []
+        self.done = None
+        self.problem = None  # (status, detail) decided by the zygote
+        self.killed = False
+
+    def kill(self):
+        if not self.killed:
+            self.killed = True
+            self.job.kill()
+
+    def collect(self):
+        job = self.job
+        deadline = self.started + float(self.limits["wall_seconds"])
+        try:
+            pidfd = os.pidfd_open(job.pid)
+        except (AttributeError, OSError):
+            pidfd = None
+        open_fds = {job.r_res, job.r_out}
+        exited = timed_out = False
+        grace = None  # after a kill: how long to wait for the pipes to close
+        try:
+            while open_fds or not exited:
+                now = time.monotonic()
+                if self.done is not None:
+                    self.kill()  # no thread may outlive the job; the output is already here
+                    self._drain(open_fds)
+                    break
+                if not self.killed and (now >= deadline or self.problem is not None):
+                    timed_out = self.problem is None
+                    self.kill()
+                if self.killed:
+                    grace = grace or now + 2.0
+                    if now >= grace:
+                        break
+                wait = max(0.0, (grace or deadline) - now)
+                watch = list(open_fds)
+                if not exited:
+                    if pidfd is None:
+                        wait = min(wait, 0.02)
+                    else:
+                        watch.append(pidfd)
+                ready = select.select(watch, [], [], wait)[0]
+                if not exited and (pidfd is None or pidfd in ready):
+                    exited = os.waitid(os.P_PID, job.pid,
+                                       os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+                for fd in ready:
+                    if fd != pidfd:
+                        self._read(fd, open_fds)
+        finally:
+            if pidfd is not None:
+                os.close(pidfd)
+        seconds = time.monotonic() - self.started
+        if self.done is None or self.problem is not None:
+            job.kill()
+            job.reap()
+        return self._reply(timed_out, seconds)
+
+    def _read(self, fd, open_fds):
+        data = os.read(fd, CHUNK)
+        if not data:
+            open_fds.discard(fd)
+        elif fd == self.job.r_out:
+            self._output(data)
+        else:
+            self._events(data)
+
+    def _drain(self, open_fds):
+        """Read what is already in the pipes (everything written before "done")."""
+        for fd in list(open_fds):
+            os.set_blocking(fd, False)
+            try:
+                while fd in open_fds:
+                    self._read(fd, open_fds)
+            except BlockingIOError:
+                pass
+
+    def _output(self, data):
+        self.output_total += len(data)
+        room = int(self.limits["output_bytes"]) - len(self.output)
+        if room > 0:
+            self.output += data[:room]
+        flood = max(16 * int(self.limits["output_bytes"]), 8 << 20)
+        if self.output_total > flood and self.problem is None:
+            self.problem = ("output_limit",
+                            f"the job printed more than {flood} bytes and was stopped")
+
+    def _events(self, data):
+        self.events_bytes += len(data)
+        if self.events_bytes > self.max_events:
+            self.problem = self.problem or ("error", "the job's reply exceeded the size limit")
+            return
+        self.pending += data
+        if b"\n" not in data:
+            return
+        *lines, rest = self.pending.split(b"\n")
+        self.pending = bytearray(rest)
+        for line in lines:
+            try:
+                self._event(json.loads(line))
+            except Exception:
+                self.problem = self.problem or ("error", "the job sent a malformed reply")
+                return
+
+    def _event(self, event):
+        if self.done is not None or type(event) is not dict or len(event) != 1:
+            raise ValueError
+        (kind, body), = event.items()
+        if kind == "cell_error" and len(self.cell_errors) < self.n_cells:
+            self.cell_errors.append(body)
+        elif kind == "result" and len(self.results) < self.n_calls:
+            self.results.append(body)
+        elif kind == "done" and type(body) is dict and body.get("status") in CHILD_STATUSES:
+            self.done = body
+        else:
+            raise ValueError
+
+    def _reply(self, timed_out, seconds):
+        limits = self.limits
+        if self.problem is not None:
+            state, detail = self.problem
+        elif self.done is not None:
+            state, detail = self.done.get("status"), self.done.get("detail", "")
+        elif timed_out:
+            state, detail = "timeout", f"wall-clock limit of {limits['wall_seconds']} s exceeded"
+        else:
+            usage, code = self.job.usage, os.waitstatus_to_exitcode(self.job.status)
+            cpu = usage.ru_utime + usage.ru_stime
+            if code in (-signal.SIGXCPU, -signal.SIGKILL) and cpu >= limits["cpu_seconds"] - 0.05:
+                state, detail = "timeout", f"CPU time limit of {limits['cpu_seconds']} s exceeded"
+            elif code == -signal.SIGKILL:
+                state = "crashed"
+                detail = "the job process was killed by SIGKILL (perhaps out of memory)"
+            elif code < 0:
+                state = "crashed"
+                detail = f"the job process was killed by signal {_signal_name(-code)}"
+            else:
+                state = "crashed"
+                detail = f"the job process exited with status {code} before finishing"
+        dropped = self.output_total - len(self.output)
+        if dropped > 0:
+            note = f"output truncated: {dropped} of {self.output_total} bytes dropped"
+            detail = f"{detail}; {note}" if detail else note
+        return {
+            "status": state, "detail": detail, "cell_errors": self.cell_errors,
+            "results": self.results, "output": self.output.decode("utf-8", "replace"),
+            "seconds": round(seconds, 6),
+        }
+
+
+def _signal_name(number):
+    try:
+        return f"{signal.Signals(number).name} ({number})"
+    except ValueError:
+        return str(number)
+
+
+# ---------------------------------------------------------------- the job child
+class _Child:
+    def __init__(self, zygote, r_job, w_res, w_out, zygote_pid):
+        self.zygote = zygote
+        self.r_job, self.w_res, self.w_out, self.zygote_pid = r_job, w_res, w_out, zygote_pid
+        self.wire = zygote.wire
+
+    def main(self):
+        # prepared while idle, before any job arrives
+        os.setsid()
+        _set_pdeathsig(self.zygote_pid)
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGALRM):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        self._fds()
+        os.chdir(self.zygote.tmp)
+        os.umask(0o077)
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        self.zygote.filter.load()
+        # the job
+        self.header = _receive(self.r_job)
+        self.budget = self.header["max_reply"] - 4096
+        self._limits()
+        body = _read_exact(self.r_job, self.header["body"])
+        os.close(self.r_job)
+        job = json.loads(body)
+        del body
+        import mmap
+
+        self.reserve = mmap.mmap(-1, RESERVE_BYTES)  # never touched: costs address space only
+        try:
+            status, detail = self._run(job)
+        except MemoryError as exc:
+            self._release()
+            status, detail = "memory", _describe_text(exc)
+        self._finish(status, detail)
+
+    def _release(self):
+        if self.reserve is not None:
+            self.reserve.close()
+            self.reserve = None
+
+    def _fds(self):
+        devnull = self.zygote.devnull
+        os.dup2(devnull, 0)
+        os.dup2(self.w_out, 1)
+        os.dup2(self.w_out, 2)
+        keep = sorted({0, 1, 2, self.r_job, self.w_res} | self.zygote.keep_fds)
+        low = 3
+        for fd in keep + [1 << 20]:
+            if fd >= low:
+                os.closerange(low, fd)
+                low = fd + 1
+        import io
+
+        def stream(fd):
+            raw = io.FileIO(fd, "w", closefd=False)
+            return io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace",
+                                    line_buffering=True)
+
+        self.stdout, self.stderr = stream(1), stream(2)
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        sys.__stdout__, sys.__stderr__ = self.stdout, self.stderr
+        sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)
+
+    def _limits(self):
+        import resource
+
+        lim = self.header["limits"]
+        cpu = max(1, int(lim["cpu_seconds"]))
+        for name, soft, hard in (
+            ("RLIMIT_AS", int(lim["memory_bytes"]), int(lim["memory_bytes"])),
+            ("RLIMIT_CPU", cpu, cpu + 1),
+            ("RLIMIT_FSIZE", int(lim["file_bytes"]), int(lim["file_bytes"])),
+            ("RLIMIT_NOFILE", NOFILE, NOFILE),
+            ("RLIMIT_CORE", 0, 0),
+        ):
+            resource.setrlimit(getattr(resource, name), (soft, hard))
+
+    # -- events
+    def _emit(self, kind, body):
+        line = json.dumps({kind: body}, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+        self.budget -= len(line)
+        _write_all(self.w_res, line)
+
+    def _finish(self, status, detail):
+        for stream in (self.stdout, self.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        self._emit("done", {"status": status, "detail": detail})
+        os._exit(0)
+
+    # -- running the job
+    def _run(self, job):
+        import linecache
+
+        ns = {"__name__": "__main__", "__builtins__": __builtins__}
+        try:
+            exec(compile(job.get("setup", ""), "<setup>", "exec"), ns)
+        except MemoryError:
+            raise
+        except BaseException as exc:
+            return "error", "setup failed: " + _describe_text(exc)
+        for k, source in enumerate(job.get("cells", [])):
+            name = f"<cell {k}>"
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+            try:
+                exec(compile(source, name, "exec"), ns)
+            except BaseException as exc:
+                if isinstance(exc, MemoryError):
+                    self._release()
+                error = _describe(exc, only_cell=k)
+                self._emit("cell_error", {"cell": k, "type": error["type"],
+                                          "message": error["message"], "line": error["line"]})
+                if isinstance(exc, MemoryError):
+                    return "memory", f"cell {k}: {_describe_text(exc)}"
+        try:
+            exec(compile(job.get("stand_ins", ""), "<stand-ins>", "exec"), ns)
+        except MemoryError:
+            raise
+        except BaseException as exc:
+            return "error", "stand-ins failed: " + _describe_text(exc)
+        for i, call in enumerate(job.get("calls", [])):
+            result, memory = self._call(ns, call)
+            self._emit("result", result)
+            if memory:
+                return "memory", f"call {i} ({call.get('function')}): {memory}"
+        return "ok", ""
+
+    def _call(self, ns, call):
+        wire = self.wire
+        name = call.get("function", "")
+        value, error, memory = None, None, None
+        try:
+            args = [wire.decode(a) for a in call.get("args", [])]
+            kwargs = {k: wire.decode(v) for k, v in call.get("kwargs", {}).items()}
+        except Exception as exc:
+            return {"value": None, "error": {**_describe(exc), "type": "InvalidInput"},
+                    "args_after": [], "kwargs_after": {}}, None
+        stand_ins = call.get("stand_ins")
+        if stand_ins:
+            try:
+                exec(compile(stand_ins, "<stand-ins>", "exec"), ns)
+            except MemoryError:
+                raise
+            except BaseException as exc:
+                return {"value": None, "error": {**_describe(exc), "type": "InvalidInput"},
+                        "args_after": [], "kwargs_after": {}}, None
+        function = ns.get(name)
+        try:
+            if function is None:
+                raise NameError(f"name {name!r} is not defined")
+            value = function(*args, **kwargs)
+        except BaseException as exc:
+            if isinstance(exc, MemoryError):
+                self._release()
+                memory = _describe_text(exc)
+            error = _describe(exc)
+        value_tree = None
+        if error is None:
+            value_tree, error = self._encode(value, "the return value")
+        if call.get("digest_args"):
+            # Fingerprints of the arguments after the call, to detect in-place changes cheaply.
+            args_after = [self._digest(arg) for arg in args]
+            kwargs_after = {key: self._digest(arg) for key, arg in kwargs.items()}
+        else:
+            args_after = []
+            for j, arg in enumerate(args):
+                tree, problem = self._encode(arg, f"argument {j} after the call")
+                args_after.append(tree)
+                error = error or problem
+            kwargs_after = {}
+            for key, arg in kwargs.items():
+                tree, problem = self._encode(arg, f"argument {key!r} after the call")
+                kwargs_after[key] = tree
+                error = error or problem
+        result = {"value": value_tree, "error": error, "args_after": args_after,
+                  "kwargs_after": kwargs_after}
+        size = len(json.dumps(result, separators=(",", ":"), allow_nan=False))
+        if size > self.budget:
+            message = f"the result is too large to return ({size} bytes)"
+            result = {"value": None, "error": _unsupported(message),
+                      "args_after": [None] * len(args_after),
+                      "kwargs_after": dict.fromkeys(kwargs_after)}
+        return result, memory
+
+    def _digest(self, value):
+        try:
+            return self.wire.fingerprint(value)
+        except MemoryError:
+            raise
+        except BaseException:
+            return None
+
+    def _encode(self, value, what):
+        try:
+            return self.wire.encode(value), None
+        except MemoryError:
+            raise
+        except BaseException as exc:
+            return None, _unsupported(f"{what}: {_safe_str(exc)}")
+
+
+def _unsupported(message):
+    return {"type": "UnsupportedValue", "message": message[:MAX_MESSAGE], "line": None,
+            "cell": None}
+
+
+def _safe_str(exc):
+    try:
+        text = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    except BaseException:
+        text = "<unprintable message>"
+    if not isinstance(text, str):
+        text = "<unprintable message>"
+    return text[:MAX_MESSAGE]
+
+
+def _type_name(exc):
+    name = getattr(type(exc), "__name__", "Exception")
+    return name if isinstance(name, str) else "Exception"
+
+
+def _describe_text(exc):
+    return f"{_type_name(exc)}: {_safe_str(exc)}"
+
+
+def _cell_of(filename):
+    if isinstance(filename, str) and filename.startswith("<cell ") and filename.endswith(">"):
+        try:
+            return int(filename[6:-1])
+        except ValueError:
+            return None
+    return None
+
+
+def _describe(exc, only_cell=None):
+    """type, message and the innermost student (cell) line of an exception."""
+    cell = line = None
+    if isinstance(exc, SyntaxError):
+        k = _cell_of(exc.filename)
+        if k is not None and (only_cell is None or k == only_cell):
+            cell, line = k, exc.lineno
+    if cell is None:
+        tb = exc.__traceback__
+        while tb is not None:
+            k = _cell_of(tb.tb_frame.f_code.co_filename)
+            if k is not None and (only_cell is None or k == only_cell):
+                cell, line = k, tb.tb_lineno
+            tb = tb.tb_next
+    return {"type": _type_name(exc), "message": _safe_str(exc),
+            "line": line if isinstance(line, int) else None, "cell": cell}
+
+
+def _zygote(cfg):
+    try:
+        zygote = _Zygote(cfg)
+        zygote.start()
+    except BaseException as exc:
+        print(f"sandbox worker failed to start: {type(exc).__name__}: {exc}", file=sys.stderr,
+              flush=True)
+        os._exit(3)
+    zygote.serve()
+
+
+def main(argv):
+    mode, cfg = argv[1], json.loads(argv[2])
+    if mode == "launch":
+        _launch(cfg)
+    elif mode == "ns":
+        _namespaces(cfg)
+    elif mode == "zygote":
+        _zygote(cfg)
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
