@@ -1,0 +1,35 @@
+"""Does grading work through every sandbox layer, one function at a time?"""
+
+import pytest
+
+from autograder.grade import Graders, grade_notebook
+from autograder.reference import ROOT
+from autograder.sandbox import available_layers
+
+CLASS = ROOT / "tests" / "sample_class" / "submitted"
+LAYERS = available_layers()
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_each_sandbox_layer_grades_the_reference_and_a_mistake_alike(layer):
+    if LAYERS[layer] is not None:
+        pytest.skip(f"the {layer} layer is not usable here: {LAYERS[layer]}")
+    with Graders(layer=layer) as graders:
+        reference = grade_notebook(CLASS / "ada/regularization/Regularization.ipynb", graders=graders)
+        mistake = grade_notebook(CLASS / "dev/regularization/Regularization.ipynb", graders=graders)
+    assert reference.provenance["isolation"] == layer
+    assert reference.score == 50
+    assert mistake.score == 20
+
+
+def test_a_student_gets_the_same_result_whatever_the_order_of_cells(tmp_path):
+    import json
+
+    source = CLASS / "ben/gradient_checking/Gradient_Checking.ipynb"
+    notebook = json.loads(source.read_text())
+    notebook["cells"].reverse()
+    shuffled = tmp_path / "ben" / "gradient_checking" / "Gradient_Checking.ipynb"
+    shuffled.parent.mkdir(parents=True)
+    shuffled.write_text(json.dumps(notebook))
+    with Graders() as graders:
+        assert grade_notebook(shuffled, graders=graders).score == 50
