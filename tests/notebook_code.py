@@ -10,26 +10,24 @@ instructor's solutions and the given ``model`` functions.
 import ast
 import contextlib
 import os
-import sys
 from pathlib import Path
 
 from autograder.extract import code_cells, read_notebook
+from autograder.reference import assignment_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextlib.contextmanager
 def in_folder(folder):
-    """Run with ``folder`` as working directory and first on ``sys.path``."""
-    folder = str(folder)
+    """Run with ``folder`` as working directory and its face modules first on ``sys.path``."""
     previous = os.getcwd()
-    sys.path.insert(0, folder)
     os.chdir(folder)
     try:
-        yield
+        with assignment_modules(folder):
+            yield
     finally:
         os.chdir(previous)
-        sys.path.remove(folder)
 
 
 def load_notebook_functions(path):
@@ -38,9 +36,6 @@ def load_notebook_functions(path):
     cells = code_cells(read_notebook(path))
     namespace = {"__name__": "notebook_under_test"}
     with in_folder(path.parent):
-        # Face modules are cached by name; drop them so each assignment gets its own.
-        for module in ("init_utils", "reg_utils", "gc_utils", "testCases", "public_tests"):
-            sys.modules.pop(module, None)
         exec(compile(cells[0][1], f"{path.name}[imports]", "exec"), namespace)
         for index, source in cells[1:]:
             tree = ast.parse(source)
