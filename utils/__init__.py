@@ -16,6 +16,7 @@ student-facing visible tests). The course's module names (``init_utils``,
 ``reg_utils``, ``gc_utils``, ``testCases``, ``public_tests``) live next to each
 notebook as thin faces over this package.
 
-Nothing here prints or calls ``plt.show()``: functions return values, figures
-and axes; notebooks do the printing.
+Nothing here calls ``plt.show()``, and nothing prints except the pass/fail
+lines of the visible tests (``checks``): functions return values, figures and
+axes; notebooks do the printing.
 """

@@ -53,20 +53,21 @@ def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=Tru
     bad = ~np.isfinite(got_f) & np.isfinite(expected_f)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        return Problem("NaN/inf", f"{what} contains {got_f[where]} at index {list(where)}; "
+        return Problem("NaN/inf", f"{what} contains {float(got_f[where])} at index {list(where)}; "
                                   "expected finite values")
     if not values:
         return None
-    error = np.abs(got_f - expected_f)
-    error = np.where(np.isfinite(expected_f), error, np.where(got_f == expected_f, 0, np.inf))
-    allowed = atol + rtol * np.abs(np.where(np.isfinite(expected_f), expected_f, 0))
-    if np.all(error <= allowed):
-        return None
-    where = np.unravel_index(int(np.argmax(error - allowed)), error.shape)
+    with np.errstate(invalid="ignore"):  # inf - inf where both are infinite; masked just below
+        error = np.abs(got_f - expected_f)
+        error = np.where(np.isfinite(expected_f), error, np.where(got_f == expected_f, 0, np.inf))
+        allowed = atol + rtol * np.abs(np.where(np.isfinite(expected_f), expected_f, 0))
+        if np.all(error <= allowed):
+            return None
+        where = np.unravel_index(int(np.argmax(error - allowed)), error.shape)
     index = [int(i) for i in where]
     message = f"{what} has wrong values: largest error {float(error[where]):.3g} at index {index}"
     if show_values:
-        message += f" (expected {expected_f[where]!r}, got {got_f[where]!r})"
+        message += f" (expected {float(expected_f[where])!r}, got {float(got_f[where])!r})"
     return Problem("wrong value", message)
 
 

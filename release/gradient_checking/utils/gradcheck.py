@@ -5,6 +5,8 @@ parameters; it stacks ``W1, b1, W2, b2, ..., WL, bL`` in that order, each
 flattened row by row. Slices are derived from the layer sizes, never typed in.
 """
 
+import math
+
 import numpy as np
 
 #: Layer sizes of the Gradient Checking network: 4 inputs, 5 and 3 hidden units, 1 output.
@@ -50,7 +52,7 @@ def vector_to_dictionary(theta, layer_dims=GC_LAYER_DIMS):
     ``theta`` has shape ``(n, 1)`` (or ``(n,)``) with ``n`` the parameter count.
     """
     shapes = parameter_shapes(layer_dims)
-    expected = sum(int(np.prod(shape)) for _, shape in shapes)
+    expected = sum(math.prod(shape) for _, shape in shapes)
     if np.size(theta) != expected:
         raise ValueError(
             f"theta has {np.size(theta)} elements; a network with layer sizes "
@@ -58,7 +60,7 @@ def vector_to_dictionary(theta, layer_dims=GC_LAYER_DIMS):
         )
     parameters, start = {}, 0
     for name, shape in shapes:
-        stop = start + int(np.prod(shape))
+        stop = start + math.prod(shape)
         parameters[name] = np.reshape(theta[start:stop], shape)
         start = stop
     return parameters
