@@ -69,9 +69,14 @@ class Assignment:
 
     def given_function(self, name):
         """A given (non-graded) function of the source notebook, e.g. ``backward_propagation_n``."""
-        namespace = dict(_base_namespace(self.name))
-        exec(compile(dict(self.given)[name], f"<given {name}>", "exec"), namespace)
-        return namespace[name]
+        return _given(self, name)
+
+
+@functools.cache
+def _given(assignment, name):
+    namespace = dict(_base_namespace(assignment.name))
+    exec(compile(dict(assignment.given)[name], f"<given {name}>", "exec"), namespace)
+    return namespace[name]
 
 
 @functools.cache

@@ -8,6 +8,8 @@ cases use other costs, with a correct or a deliberately planted wrong
 gradient, so a student's checker must tell them apart.
 """
 
+import functools
+
 import numpy as np
 
 from autograder.checks import Call, Check, Mistake, same_scalar
@@ -64,6 +66,7 @@ def _vector_to_dictionary_for(layer_dims):
     )
 
 
+@functools.cache
 def _stand_in_functions(source):
     namespace = {"np": np}
     exec(compile(source, "<stand-ins>", "exec"), namespace)
