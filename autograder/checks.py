@@ -73,10 +73,20 @@ def seed_for(student, assignment, secret=""):
     return int.from_bytes(digest[:8], "little")
 
 
-def rng_for(seed, function):
-    """The generator of one function's hidden inputs."""
+def rng_for(seed, function, source=None):
+    """The generator of one function's hidden inputs.
+
+    With ``source`` (the graded cell as submitted) the inputs also change with
+    the code: a resubmission with any change to the cell gets fresh hidden
+    inputs, so what one submission's feedback reveals about its hidden cases
+    (an exception message quoting the inputs, "off by ..." for a chosen
+    constant) is worth nothing to the next one.
+    """
     salt = int.from_bytes(hashlib.sha256(function.encode()).digest()[:4], "little")
-    return np.random.default_rng([seed, salt])
+    if source is None:
+        return np.random.default_rng([seed, salt])
+    code = int.from_bytes(hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()[:8], "little")
+    return np.random.default_rng([seed, salt, code])
 
 
 # Comparators: build ``evaluate`` functions -------------------------------------------
@@ -158,7 +168,7 @@ def matches(value, expected, rtol=1e-7, atol=1e-10):
                 and bool(np.allclose(value, expected, rtol=rtol, atol=atol, equal_nan=True)))
     try:
         return bool(np.isclose(float(value), float(expected), rtol=rtol, atol=atol))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # e.g. an int too large for a float
         return False
 
 
@@ -202,3 +212,47 @@ def judge(check, outcomes, reference_values):
     except Exception as error:  # a malformed student value that slipped past the comparators
         return Problem("wrong type", f"the returned value has an unexpected structure "
                                      f"({error.__class__.__name__})")
+
+
+# Earning the points: credit that passed checks alone do not prove -------------------------
+
+
+def _same(values):
+    """Whether plain values (as :func:`autograder.wire.decode` returns them) are all identical."""
+    from autograder.wire import fingerprint
+
+    try:
+        return len({fingerprint(v) for v in values}) == 1
+    except Exception:  # a value fingerprint cannot digest
+        return False
+
+
+def unearned(judged):
+    """Why a function has not earned the checks it passed, as a :class:`Problem`, or ``None``.
+
+    ``judged`` lists ``(check, outcomes, reference_values, problem)`` for every
+    check of one function, ``problem`` being what :func:`judge` said. Two ways
+    to pass checks without doing the work are refused:
+
+    - the same value whatever the inputs, where the reference's values differ
+      (a constant that happens to satisfy a property check, or one output
+      returned for every call);
+    - passing only published cases, whose expected values the notebook shows,
+      while every check on other inputs fails (hard-coded outputs, or a lookup
+      of the published inputs).
+    """
+    if not any(problem is None for _, _, _, problem in judged):
+        return None
+    values = [o.value for _, outcomes, _, _ in judged for o in outcomes if o.failure is None]
+    references = [r for _, _, reference, _ in judged for r in reference]
+    if len(values) >= 2 and _same(values) and any(
+            not matches(r, references[0], rtol=1e-9, atol=0.0) for r in references[1:]):
+        return Problem("wrong value", "the function returns the same value whatever its inputs, "
+                                      "so no check counts")
+    published = [problem is None for check, _, _, problem in judged if check.fixed_inputs]
+    others = [problem is None for check, _, _, problem in judged if not check.fixed_inputs]
+    if published and others and any(published) and not any(others):
+        return Problem("wrong value", "only the published cases pass, and their expected values "
+                                      "are shown in the notebook; the function must also work on "
+                                      "other inputs for them to count")
+    return None

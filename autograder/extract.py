@@ -11,13 +11,17 @@ reference) and the student's answers from a submission.
 """
 
 import ast
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HEADER = re.compile(r"^[ \t]*#[ \t]*GRADED FUNCTION:[ \t]*([A-Za-z_]\w*)[ \t]*$", re.MULTILINE)
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+_KIT_SOURCE = Path(__file__).resolve().parents[1] / "source"  # the instructor's notebooks
 
 
 class NotebookError(ValueError):
@@ -61,21 +65,40 @@ class Extraction:
 def read_notebook(path):
     """Parse the notebook file at ``path`` into a dict; :class:`NotebookError` if unreadable.
 
-    Accepts nbformat 3 and 4 and cell sources given as a string or a list of
-    lines. Only the code cells matter to the grader.
+    Accepts nbformat 3 and 4, cell sources given as a string or a list of
+    lines, and a UTF-8 byte-order mark. Only the code cells matter to the
+    grader. A submission is read as the file it is: a symbolic link is refused
+    (it could stand for another student's notebook or the instructor's), and
+    so is any path that leads into this kit's ``source/`` notebooks through a
+    link.
     """
     path = Path(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise NotebookError(f"{path.name} is empty")
-    if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(
-            f"{path.name} is {size / 2**20:.0f} MB; notebooks over {MAX_NOTEBOOK_BYTES // 2**20} MB "
-            "are not graded (clear large outputs and resubmit)"
-        )
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotebookError(f"{path.name} is a symbolic link, not a notebook file") from None
+        raise NotebookError(f"{path.name} cannot be read ({error.strerror})") from None
+    with open(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotebookError(f"{path.name} is not a regular file")
+        if _through_link_into_source(path):
+            raise NotebookError(f"{path.name} is reached through a link into the instructor's "
+                                "source notebooks")
+        size = info.st_size
+        if size == 0:
+            raise NotebookError(f"{path.name} is empty")
+        if size > MAX_NOTEBOOK_BYTES:
+            raise NotebookError(
+                f"{path.name} is {size / 2**20:.0f} MB; notebooks over {MAX_NOTEBOOK_BYTES // 2**20} MB "
+                "are not graded (clear large outputs and resubmit)"
+            )
+        raw = handle.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"{path.name} grew beyond {MAX_NOTEBOOK_BYTES // 2**20} MB while read")
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise NotebookError(f"{path.name} is not UTF-8 text (byte {error.start})") from None
     try:
@@ -85,9 +108,20 @@ def read_notebook(path):
             f"{path.name} is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
             f"{error.msg})"
         ) from None
+    except RecursionError:
+        raise NotebookError(f"{path.name} is not a notebook (its JSON is nested too deeply)") from None
     if not isinstance(notebook, dict):
         raise NotebookError(f"{path.name} is JSON but not a notebook (top level is not an object)")
+    if not isinstance(notebook.get("cells"), list) and not isinstance(notebook.get("worksheets"), list):
+        raise NotebookError(f"{path.name} is JSON but not a notebook (it has no cells)")
     return notebook
+
+
+def _through_link_into_source(path):
+    """Whether ``path`` resolves into ``source/`` of this kit although it is not spelled that way."""
+    real = os.path.realpath(path)
+    spelled = os.path.abspath(path)
+    return real != spelled and Path(real).is_relative_to(_KIT_SOURCE)
 
 
 def code_cells(notebook):

@@ -17,7 +17,7 @@ CATEGORIES = ("passed", "missing", "structure", "exception", "timeout", "memory"
 
 def failure_from_error(error, function):
     """A :class:`Problem` for an exception the student's code raised in the worker."""
-    kind, message = error.get("type", "Exception"), error.get("message", "")
+    kind, message = _one_line(error.get("type", "Exception")), _one_line(error.get("message", ""))
     if kind == "NotImplementedError":
         return Problem("missing", f"{function} is not written yet: it still raises NotImplementedError")
     if kind == "MemoryError":
@@ -29,6 +29,12 @@ def failure_from_error(error, function):
     if len(text) > 300:
         text = text[:297] + "..."
     return Problem("exception", text + where)
+
+
+def _one_line(text):
+    """Student-made text on one line: no line breaks or control characters that could pass for
+    lines of the grader's own report (e.g. a forged "✓ hidden case 1")."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def failure_from_status(status, detail, seconds=None):
@@ -57,10 +63,11 @@ def find_hint(check, outcomes):
     for mistake in check.mistakes:
         try:
             produced = [mistake.variant(call) for call in check.calls]
-        except Exception:  # a variant that does not apply to this input
+            if all(matches(o.value, p, rtol=1e-6, atol=1e-12)
+                   for o, p in zip(outcomes, produced, strict=True)):
+                return mistake.hint
+        except Exception:  # a variant that does not apply, or a student value it cannot compare
             continue
-        if all(matches(o.value, p, rtol=1e-6, atol=1e-12) for o, p in zip(outcomes, produced, strict=True)):
-            return mistake.hint
     return None
 
 

@@ -10,6 +10,7 @@ import copy
 import hashlib
 import platform
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -115,29 +116,52 @@ def _empty(spec, student, error, secret):
 def _grade(spec, notebook, student, secret, graders):
     found = extract(notebook, spec.names)
     seed = seed_for(student, spec.name, secret)
-    functions, layer = {}, None
+    functions, runnable, layer = {}, [], None
     for function in spec.functions:
         cell = found.cells.get(function.name)
         checks = assignments.build_checks(spec, function.name, rng_for(seed, function.name))
         notes = found.problems.get(function.name, [])
         if cell is not None and cell.syntax_error:
             functions[function.name] = _failed_all(function, checks, "structure", cell.syntax_error)
-            continue
-        if cell is None or cell.signature is None:
+        elif cell is None or cell.signature is None:
             functions[function.name] = _missing(function, checks, notes)
-            continue
-        if cell.signature != function.signature:
-            notes = notes + [f"the signature should be {function.name}{function.signature}, "
-                             f"not {function.name}{cell.signature}"]
+        else:
+            if cell.signature != function.signature:
+                notes = notes + [f"the signature should be {function.name}{function.signature}, "
+                                 f"not {function.name}{cell.signature}"]
+            runnable.append(Unit(function, cell.source, checks, notes))
+    if runnable:
         sandbox = graders.sandbox(spec)
         layer = sandbox.layer
-        outcomes = _run(sandbox, spec, function.name, cell.source, checks)
-        functions[function.name] = _score(spec, function, checks, outcomes, notes)
+        outcomes = _run(sandbox, spec, runnable)
+        for unit in runnable:
+            functions[unit.function.name] = _score(spec, unit.function, unit.checks, outcomes, unit.notes)
+    functions = {f.name: functions[f.name] for f in spec.functions}
     total = rounded(sum(f.score for f in functions.values()))
     hashes = {name: hashlib.sha256(cell.source.encode()).hexdigest()
               for name, cell in found.cells.items()}
     return Result(spec.name, student, total, spec.max_score, functions,
                   provenance=_provenance(spec, seed, hashes, layer))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One graded function to run: its cell, its checks (and so its calls)."""
+
+    function: object
+    source: str
+    checks: list
+    notes: list
+
+    def requests(self):
+        """``[(call, encoded call request)]`` in order, each with its stand-ins."""
+        pairs = []
+        for check in self.checks:
+            for call in check.calls:
+                encoded = call.encoded()
+                pairs.append((call, encoded, {"function": self.function.name, **encoded,
+                                              "stand_ins": check.stand_ins, "digest_args": True}))
+        return pairs
 
 
 def _missing(function, checks, notes):
@@ -155,34 +179,48 @@ def _share(function, checks, check):
     return rounded(function.points * check.weight / sum(c.weight for c in checks))
 
 
-def _run(sandbox, spec, name, cell_source, checks):
-    """Run every call of ``checks`` in one sandbox job; returns ``{id(call): Outcome}``.
+def _run(sandbox, spec, units):
+    """Run the units' calls in the sandbox; returns ``{id(call): Outcome}``.
 
-    Each call carries its check's stand-ins (source defining test doubles of
-    the functions it calls), and asks for fingerprints of its arguments after
-    the call rather than the arguments themselves.
+    The units go in one job, each in its own namespace (the worker's ``units``),
+    so a notebook costs one fork. If the job stops inside a unit (a timeout, a
+    crash, a memory error), that unit gets the failure and the units after it
+    run again in a new job, so one function's failure costs only its own points.
     """
-    calls, requests = [], []
-    for check in checks:
-        for call in check.calls:
-            encoded = call.encoded()
-            calls.append((call, encoded))
-            requests.append({"function": name, **encoded, "stand_ins": check.stand_ins,
-                             "digest_args": True})
-    reply = sandbox.run({"setup": spec.imports, "cells": [cell_source], "stand_ins": "",
-                         "calls": requests})
-    results = reply.get("results") or []
-    cell_errors = reply.get("cell_errors") or []
     outcomes = {}
-    for index, (call, encoded) in enumerate(calls):
-        if index < len(results):
-            outcomes[id(call)] = _outcome(results[index], encoded, name)
-        elif cell_errors:
-            outcomes[id(call)] = Outcome(failure=feedback.failure_from_error(cell_errors[0], name))
-        else:
-            outcomes[id(call)] = Outcome(failure=feedback.failure_from_status(
-                reply.get("status", "error"), reply.get("detail", "")))
+    pending = [(unit, unit.requests()) for unit in units]
+    while pending:
+        reply = sandbox.run({"setup": spec.imports, "stand_ins": "",
+                             "units": [{"cells": [unit.source], "calls": [r for _, _, r in plan]}
+                                       for unit, plan in pending]})
+        results = reply.get("results") or []
+        errors = {e.get("cell"): e for e in reply.get("cell_errors") or []}
+        position, stopped = 0, len(pending)
+        for index, (unit, plan) in enumerate(pending):
+            name = unit.function.name
+            got = results[position:position + len(plan)]
+            position += len(plan)
+            for number, (call, encoded, _) in enumerate(plan):
+                result = got[number] if number < len(got) else None
+                if index in errors and (result is None or _undefined(result, name)):
+                    failure = feedback.failure_from_error(errors[index], name)
+                    outcomes[id(call)] = Outcome(failure=failure)
+                elif result is not None:
+                    outcomes[id(call)] = _outcome(result, encoded, name)
+                else:
+                    outcomes[id(call)] = Outcome(failure=feedback.failure_from_status(
+                        reply.get("status", "error"), reply.get("detail", "")))
+            if len(got) < len(plan):
+                stopped = index
+                break
+        pending = pending[stopped + 1:]
     return outcomes
+
+
+def _undefined(result, name):
+    """Whether a call failed only because its cell raised before defining the function."""
+    error = result.get("error") or {}
+    return error.get("type") == "NameError" and repr(name) in error.get("message", "")
 
 
 def _outcome(result, encoded, name):

@@ -85,20 +85,49 @@ import tempfile
 import threading
 import time
 import weakref
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+LIMITS_ENV = "AUTOGRADER_JOB_LIMITS"  # e.g. "wall_seconds=30,cpu_seconds=30": this run's defaults
+_LIMIT_DEFAULTS = {"wall_seconds": 10.0, "cpu_seconds": 10, "memory_bytes": 1 << 30,
+                   "output_bytes": 64 << 10, "file_bytes": 16 << 20, "tmp_bytes": 64 << 20}
+
+
+def _limit_default(name):
+    """The default of one limit: :data:`LIMITS_ENV` if it names it, else the built-in value.
+
+    Read when a :class:`Limits` is made, so a grading run (and the worker processes it
+    spawns) can be given other per-job limits without a code change.
+    """
+    builtin = _LIMIT_DEFAULTS[name]
+    for item in os.environ.get(LIMITS_ENV, "").split(","):
+        key, _, text = item.partition("=")
+        if key.strip() != name:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or type(builtin)(value) <= 0:
+            raise ValueError(f"{LIMITS_ENV}: {item.strip()!r} is not a positive number")
+        return type(builtin)(value)
+    return builtin
+
+
+def _limit(name):
+    return field(default_factory=functools.partial(_limit_default, name))
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-job limits."""
+    """Per-job limits (defaults: the values below, or :data:`LIMITS_ENV`)."""
 
-    wall_seconds: float = 10.0  # per job, wall clock
-    cpu_seconds: int = 10  # per job, RLIMIT_CPU (soft; the hard limit is one second more)
-    memory_bytes: int = 1 << 30  # per job, RLIMIT_AS (covers what the child inherits)
-    output_bytes: int = 64 << 10  # captured stdout+stderr kept per job (rest dropped, flagged)
-    file_bytes: int = 16 << 20  # RLIMIT_FSIZE
-    tmp_bytes: int = 64 << 20  # size of the private tmpfs (bwrap, namespaces)
+    wall_seconds: float = _limit("wall_seconds")  # per job, wall clock (default 10)
+    cpu_seconds: int = _limit("cpu_seconds")  # RLIMIT_CPU soft; the hard limit is one second more (10)
+    memory_bytes: int = _limit("memory_bytes")  # RLIMIT_AS, covers what the child inherits (1 GiB)
+    output_bytes: int = _limit("output_bytes")  # stdout+stderr kept per job, rest dropped (64 KiB)
+    file_bytes: int = _limit("file_bytes")  # RLIMIT_FSIZE (16 MiB)
+    tmp_bytes: int = _limit("tmp_bytes")  # size of the private tmpfs, bwrap and namespaces (64 MiB)
 
 
 LAYERS = ("bwrap", "namespaces", "rlimits")  # strongest first
@@ -336,7 +365,7 @@ class _Worker:
 
     def kill(self):
         proc = self.proc
-        for kill in (os.killpg, os.kill):
+        for kill in () if proc.returncode is not None else (os.killpg, os.kill):
             try:
                 kill(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -422,13 +451,30 @@ class _Worker:
         return b"".join(parts)
 
 
+def _remove_tree(path):
+    """Remove a host temp dir a job wrote into, however deep it nested its directories.
+
+    ``shutil.rmtree`` recurses once per level (RecursionError past about a
+    thousand); ``rm -rf`` walks any depth with directory descriptors.
+    """
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+    except RecursionError:
+        pass
+    if os.path.lexists(path):
+        rm = shutil.which("rm", path="/usr/bin:/bin")
+        if rm:
+            subprocess.run([rm, "-rf", "--one-file-system", "--", path], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
 def _cleanup(state):
     """Finalizer: kill a worker left running and remove the host temp dir."""
     worker = state.get("worker")
     if worker is not None:
         worker.kill()
     if state.get("tmp"):
-        shutil.rmtree(state["tmp"], ignore_errors=True)
+        _remove_tree(state["tmp"])
 
 
 # ---------------------------------------------------------------- the sandbox
@@ -446,13 +492,13 @@ class Sandbox:
     the sandbox to the creating thread). ``run`` is serialised by a lock.
     """
 
-    def __init__(self, assignment_dir, preload=("numpy",), layer=None, limits=Limits()):
+    def __init__(self, assignment_dir, preload=("numpy",), layer=None, limits=None):
         folder = Path(assignment_dir).resolve()
         if not folder.is_dir():
             raise NotADirectoryError(f"assignment_dir {assignment_dir!s} is not a directory")
         self.assignment_dir = folder
         self.preload = tuple(preload)
-        self.limits = limits
+        self.limits = limits = limits or Limits()
         if layer is None:
             layer = detect_layer()
         elif layer not in LAYERS:
@@ -572,7 +618,7 @@ class Sandbox:
     def _host_dirs(self, root):
         """rlimits layer: a fresh home (cwd, HOME, wiped after each job) and assignment view."""
         if self._state["tmp"] is not None:
-            shutil.rmtree(self._state["tmp"], ignore_errors=True)
+            _remove_tree(self._state["tmp"])
         state = tempfile.mkdtemp(prefix="sandbox-")
         self._state["tmp"] = state
         os.chmod(state, 0o711)  # traversable, not listable
@@ -605,7 +651,9 @@ class Sandbox:
         """Run one job (see the module docs) and return the checked reply dict."""
         limits = limits or self.limits
         body = json.dumps(_check_job(job), separators=(",", ":"), allow_nan=False).encode()
-        n_cells, n_calls = len(job.get("cells", ())), len(job.get("calls", ()))
+        units = _units(job)
+        n_cells = sum(len(unit.get("cells", ())) for unit in units)
+        n_calls = sum(len(unit.get("calls", ())) for unit in units)
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox is closed")
@@ -624,12 +672,12 @@ class Sandbox:
                 worker.write(_FRAME.pack(len(head)) + head + body, deadline)
                 raw = worker.read_frame(deadline, limit)
             except _Dead:
-                code = worker.proc.poll()
-                self.last_worker_message = worker.diag_text()
-                worker.kill()
-                return _failure("crashed", "the sandbox worker died during the job"
-                                + (f" (exit status {code})" if code is not None else "")
-                                + "; it will be restarted", time.monotonic() - started)
+                said = worker.diag_text()
+                worker.kill()  # the exit status is racy (the launcher may still be going down):
+                code = worker.proc.returncode  # it goes to the log, not into the student's reply
+                self.last_worker_message = (said + f"\n[exit status {code}]").strip()
+                return _failure("crashed", "the sandbox worker died during the job; it will be "
+                                "restarted", time.monotonic() - started)
             except _NoAnswer:
                 worker.kill()
                 return _failure("timeout", f"the sandbox did not answer within "
@@ -643,33 +691,49 @@ class Sandbox:
                 worker.kill()  # never leave a reply pending for the next job
                 raise
             try:
-                return _checked_reply(raw, self._seq, n_cells, n_calls, limits)
+                reply = _checked_reply(raw, self._seq, n_cells, n_calls, limits)
             except ValueError as exc:
                 worker.kill()
                 return _failure("error", f"malformed reply from the sandbox ({exc}); "
                                 "the sandbox will be restarted", time.monotonic() - started)
+            if reply.pop("restart"):  # the job left what its temp dir cannot shed: start afresh
+                self.last_worker_message = worker.diag_text()
+                worker.kill()
+            return reply
 
 
 # ---------------------------------------------------------------- checking
+def _units(job):
+    """The job's units: ``job["units"]``, or the job itself as its only unit."""
+    return job["units"] if "units" in job else [job]
+
+
 def _check_job(job):
     if type(job) is not dict:
         raise TypeError("a job is a dict")
-    unknown = set(job) - {"setup", "cells", "stand_ins", "calls"}
+    unknown = set(job) - {"setup", "cells", "stand_ins", "calls", "units"}
     if unknown:
         raise ValueError(f"unknown job keys {sorted(unknown)}")
+    if "units" in job and ("cells" in job or "calls" in job):
+        raise ValueError("a job has either units or cells and calls")
     if not isinstance(job.get("setup", ""), str) or not isinstance(job.get("stand_ins", ""), str):
         raise TypeError("setup and stand_ins are source strings")
-    cells = job.get("cells", [])
-    if not isinstance(cells, list | tuple) or not all(isinstance(c, str) for c in cells):
-        raise TypeError("cells is a list of source strings")
-    calls = job.get("calls", [])
-    if not isinstance(calls, list | tuple):
-        raise TypeError("calls is a list")
-    for call in calls:
-        if (type(call) is not dict or not isinstance(call.get("function"), str)
-                or not isinstance(call.get("args", []), list | tuple)
-                or not isinstance(call.get("kwargs", {}), dict)):
-            raise TypeError("each call is {'function': str, 'args': [...], 'kwargs': {...}}")
+    units = _units(job)
+    if not isinstance(units, list | tuple) or not all(type(unit) is dict for unit in units):
+        raise TypeError("units is a list of {'cells': [...], 'calls': [...]}")
+    for unit in units:
+        cells = unit.get("cells", [])
+        if not isinstance(cells, list | tuple) or not all(isinstance(c, str) for c in cells):
+            raise TypeError("cells is a list of source strings")
+        calls = unit.get("calls", [])
+        if not isinstance(calls, list | tuple):
+            raise TypeError("calls is a list")
+        for call in calls:
+            if (type(call) is not dict or not isinstance(call.get("function"), str)
+                    or not isinstance(call.get("args", []), list | tuple)
+                    or not isinstance(call.get("kwargs", {}), dict)
+                    or not isinstance(call.get("stand_ins", ""), str)):
+                raise TypeError("each call is {'function': str, 'args': [...], 'kwargs': {...}}")
     return job
 
 
@@ -753,4 +817,4 @@ def _checked_reply(raw, seq, n_cells, n_calls, limits):
         raise ValueError("malformed seconds")
     return {"status": status, "detail": _text(reply.get("detail"), "detail"),
             "cell_errors": checked_cells, "results": checked_results, "output": output,
-            "seconds": float(seconds)}
+            "seconds": float(seconds), "restart": reply.get("restart") is True}

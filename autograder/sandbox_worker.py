@@ -79,6 +79,7 @@ CHUNK = 1 << 16
 RESERVE_BYTES = 8 << 20  # address space given back on MemoryError so the child can report
 MAX_MESSAGE = 2000
 NOFILE = 64
+WIPE_SECONDS = 2.0  # emptying the temp dir after a job; longer means a fresh sandbox
 CHILD_STATUSES = ("ok", "memory", "error")  # what a job child may report as "done"
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -520,15 +521,19 @@ class _Zygote:
                 job, spare = self._hand_over(header, spare), None
                 try:
                     reply = _Collector(header, job, time.monotonic()).collect()
+                    # Nothing of a job may outlive its reply: the child is reaped and the temp
+                    # dir emptied first, so what the job left costs its own time, never the
+                    # next job's. What cannot be emptied quickly asks for a fresh sandbox.
+                    job.finish()
+                    clean = self._wipe()
                     reply["id"] = header.get("id")
+                    reply["restart"] = not clean
                     _send(self.chan_out, reply)
-                    # after the reply, off the clock: the next fork overlaps the old
-                    # child's teardown; the temp dir is wiped once it is gone for good
-                    job.kill()
+                    if not clean:
+                        return
                     spare = self._spawn()
                 finally:
                     job.finish()
-                    self._wipe()
         finally:
             if spare is not None:
                 spare.finish()
@@ -586,21 +591,8 @@ class _Zygote:
             size -= moved
 
     def _wipe(self):
-        """Empty the private temp dir (cwd and HOME of every job)."""
-        for root, dirs, _ in os.walk(self.tmp):
-            for name in dirs:
-                try:
-                    os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
-                except OSError:
-                    pass
-        for entry in os.scandir(self.tmp):
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    _rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
+        """Empty the private temp dir (cwd and HOME of every job); False if it is not empty."""
+        return _empty_dir(self.tmp, WIPE_SECONDS)
 
 
 def _address_space():
@@ -619,16 +611,51 @@ def _relocate(path, moved):
     return path
 
 
-def _rmtree(path):
-    for entry in os.scandir(path):
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                _rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
-        except OSError:
-            pass
-    os.rmdir(path)
+def _empty_dir(top, budget):
+    """Delete everything below the directory ``top``; True if it is empty afterwards.
+
+    Iterative and one directory descriptor at a time (``*at`` calls, ``..`` to go
+    back up), so neither the nesting depth nor the length of the paths a job
+    made matters; symbolic links are removed, never followed. Gives up (False)
+    after ``budget`` seconds or on an entry that cannot be removed.
+    """
+    deadline = time.monotonic() + budget
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        os.chmod(top, 0o700, follow_symlinks=False)
+        fd = os.open(top, flags)
+    except OSError:
+        return False
+    path = []  # names of the directories between ``top`` and ``fd``
+    try:
+        while True:
+            below = None
+            with os.scandir(fd) as entries:
+                for count, entry in enumerate(entries):
+                    if count % 1024 == 0 and time.monotonic() > deadline:
+                        return False
+                    if entry.is_dir(follow_symlinks=False):
+                        below = below or entry.name
+                    else:
+                        os.unlink(entry.name, dir_fd=fd)
+            if below is not None:
+                os.chmod(below, 0o700, dir_fd=fd)  # a directory, and the job is gone
+                inner = os.open(below, flags, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+                path.append(below)
+                continue
+            if not path:
+                return True
+            name = path.pop()
+            outer = os.open("..", flags, dir_fd=fd)
+            os.close(fd)
+            fd = outer
+            os.rmdir(name, dir_fd=fd)
+    except OSError:  # something the job left cannot be removed
+        return False
+    finally:
+        os.close(fd)
 
 
 class _Job:
@@ -639,6 +666,8 @@ class _Job:
         self.status = self.usage = None
 
     def kill(self):
+        if self.status is not None:  # reaped: the pid may belong to another process now
+            return
         for kill in (os.killpg, os.kill):  # the group, and the child if not yet a leader
             try:
                 kill(self.pid, signal.SIGKILL)
@@ -650,13 +679,17 @@ class _Job:
             _, self.status, self.usage = os.wait4(self.pid, 0)
 
     def finish(self):
+        """Kill, reap and close; safe to call again (a closed fd number may be reused)."""
         self.kill()
         self.reap()
-        for fd in (self.w_job, self.r_res, self.r_out):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        for name in ("w_job", "r_res", "r_out"):
+            fd = getattr(self, name)
+            if fd is not None:
+                setattr(self, name, None)
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
 
 
 class _Collector:
@@ -923,16 +956,30 @@ class _Child:
 
     # -- running the job
     def _run(self, job):
-        import linecache
-
-        ns = {"__name__": "__main__", "__builtins__": __builtins__}
+        base = {"__name__": "__main__", "__builtins__": __builtins__}
         try:
-            exec(compile(job.get("setup", ""), "<setup>", "exec"), ns)
+            exec(compile(job.get("setup", ""), "<setup>", "exec"), base)
         except MemoryError:
             raise
         except BaseException as exc:
             return "error", "setup failed: " + _describe_text(exc)
-        for k, source in enumerate(job.get("cells", [])):
+        # A job is a list of units, each run in its own namespace (a copy of the one
+        # the setup made); a job without units is one unit. Cells are numbered across
+        # the whole job, calls answered in order.
+        units = job["units"] if "units" in job else [job]
+        first = 0
+        for unit in units:
+            outcome = self._run_unit(base, unit, first, job.get("stand_ins", ""))
+            if outcome is not None:
+                return outcome
+            first += len(unit.get("cells", []))
+        return "ok", ""
+
+    def _run_unit(self, base, unit, first, stand_ins):
+        import linecache
+
+        ns = dict(base)
+        for k, source in enumerate(unit.get("cells", []), start=first):
             name = f"<cell {k}>"
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
             try:
@@ -946,17 +993,17 @@ class _Child:
                 if isinstance(exc, MemoryError):
                     return "memory", f"cell {k}: {_describe_text(exc)}"
         try:
-            exec(compile(job.get("stand_ins", ""), "<stand-ins>", "exec"), ns)
+            exec(compile(stand_ins, "<stand-ins>", "exec"), ns)
         except MemoryError:
             raise
         except BaseException as exc:
             return "error", "stand-ins failed: " + _describe_text(exc)
-        for i, call in enumerate(job.get("calls", [])):
+        for i, call in enumerate(unit.get("calls", [])):
             result, memory = self._call(ns, call)
             self._emit("result", result)
             if memory:
                 return "memory", f"call {i} ({call.get('function')}): {memory}"
-        return "ok", ""
+        return None
 
     def _call(self, ns, call):
         wire = self.wire
