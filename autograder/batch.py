@@ -11,11 +11,14 @@ students whose fingerprint is unchanged, so killing the grader at any moment
 and running the same command again finishes the class with the same results.
 """
 
+import functools
 import hashlib
 import json
 import os
 import re
+import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +47,12 @@ class Submission:
         return digest.hexdigest()
 
 
+@functools.cache
 def _code_digest():
-    """A digest of the grader's own sources and the reference notebooks: a new grader regrades."""
+    """A digest of the grader's own sources and the reference notebooks: a new grader regrades.
+
+    Computed once per process, like the references themselves (:func:`reference.load`).
+    """
     digest = hashlib.sha256()
     root = reference.ROOT
     for path in sorted([*(root / "autograder").rglob("*.py"), *(root / "utils").rglob("*.py"),
@@ -64,26 +71,45 @@ def _assignment_of_folder(name):
     return key if key in reference.NOTEBOOKS else None
 
 
+def _ignored(name):
+    return name.startswith((".", "__MACOSX"))
+
+
+def _extract(archive, workspace):
+    """The folder holding ``archive`` extracted under ``workspace`` (extracted once per content)."""
+    with open(archive, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+    target = Path(workspace) / "extracted" / digest
+    if not target.exists():
+        # Extract beside the target and rename: a killed run never leaves a partial class behind.
+        partial = target.with_name(f".{digest}.{os.getpid()}.partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        safe_extract(archive, partial)
+        try:
+            partial.rename(target)
+        except OSError:  # another run extracted the same archive meanwhile
+            shutil.rmtree(partial, ignore_errors=True)
+    entries = [p for p in target.iterdir() if not _ignored(p.name)]
+    if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")) \
+            and not any(_assignment_of_folder(p.name) for p in entries[0].iterdir() if p.is_dir()):
+        return entries[0]  # a zip of one top folder, e.g. submitted/ (not of one student's folder)
+    return target
+
+
 def discover(path, workspace):
     """The class at ``path`` as a sorted list of :class:`Submission` s (a zip is extracted first)."""
-    path = Path(path)
+    path = Path(path).absolute()
     if path.is_file():
         if path.suffix.lower() != ".zip":
             raise ValueError(f"{path} is neither a folder nor a .zip archive")
-        target = Path(workspace) / "extracted" / hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        if not target.exists():
-            safe_extract(path, target)
-        path = target
-        entries = [p for p in path.iterdir() if not p.name.startswith((".", "__MACOSX"))]
-        if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")):
-            path = entries[0]  # a zip of one top folder, e.g. submitted/
+        path = _extract(path, workspace)
     if not path.is_dir():
         raise FileNotFoundError(f"no such class folder or archive: {path}")
     students = {}
-    loose = sorted(p for p in path.glob("*.ipynb") if p.is_file())
+    loose = sorted(p for p in path.glob("*.ipynb") if p.is_file() and not _ignored(p.name))
     for notebook in loose:
         students.setdefault(_student_of_file(notebook), []).append((None, str(notebook)))
-    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not _ignored(p.name)):
         student = folder.name
         found = students.setdefault(student, [])
         for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
@@ -92,7 +118,17 @@ def discover(path, workspace):
                 found.append((assignment or f"unknown:{sub.name}", str(notebook)))
         for notebook in sorted(folder.glob("*.ipynb")):
             found.append((None, str(notebook)))
-    return [Submission(safe_id(s), tuple(n)) for s, n in sorted(students.items())]
+    found = sorted(students.items())
+    ids = _unique_ids([raw for raw, _ in found])
+    return [Submission(student, tuple(n)) for student, (_, n) in zip(ids, found, strict=True)]
+
+
+def _unique_ids(raw_ids):
+    """A safe id for each raw id, distinct even when two raw ids sanitize alike ("a b", "a_b")."""
+    safe = [safe_id(raw) for raw in raw_ids]
+    counts = Counter(safe)
+    return [f"{s[:111]}-{hashlib.sha256(raw.encode()).hexdigest()[:8]}" if counts[s] > 1 and s != raw
+            else s for s, raw in zip(safe, raw_ids, strict=True)]
 
 
 def _student_of_file(path):

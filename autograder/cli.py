@@ -79,10 +79,15 @@ def _grade_class(args):
 
     try:
         secret = _secret(args.secret_file)
+        if args.nbgrader_db:
+            exports.check_gradebook(args.nbgrader_db)  # before grading, not after
         submissions = grade_class(args.path, args.out, jobs=args.jobs, scheduler=args.scheduler,
                                   secret=secret, layer=args.layer)
-    except (FileNotFoundError, ArchiveError, OutputError, ValueError) as error:
+    except (FileNotFoundError, ArchiveError, OutputError, ValueError, exports.GradebookError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # e.g. a Dask scheduler that cannot be reached
+        print(f"error: {error.__class__.__name__}: {error}", file=sys.stderr)
         return 2
     current = {s.student for s in submissions}
 
@@ -94,6 +99,8 @@ def _grade_class(args):
     exports.write_csv(rows(), args.out / "grades.csv")
     if args.nbgrader_db:
         try:
+            graded = {result["assignment"] for row in rows() for result in row["results"]}
+            exports.check_gradebook(args.nbgrader_db, graded)
             count = exports.write_gradebook(rows(), args.nbgrader_db)
         except exports.GradebookError as error:
             print(f"error: {error}", file=sys.stderr)

@@ -4,7 +4,9 @@ Every export reads the stored student rows one at a time (:func:`autograder.batc
 so memory stays flat however large the class.
 """
 
+import contextlib
 import csv
+import sqlite3
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -53,10 +55,17 @@ def write_csv(rows, path):
     temporary.replace(path)
 
 
+def _in_notebook_order(functions, assignment):
+    """``functions`` ordered as in the assignment's notebook (stored rows have sorted keys)."""
+    order = reference.load(assignment).names if assignment in reference.NOTEBOOKS else ()
+    ranks = {name: rank for rank, name in enumerate(order)}
+    return dict(sorted(functions.items(), key=lambda item: ranks.get(item[0], len(ranks))))
+
+
 def gradescope_result(result):
     """The Gradescope autograder ``results.json`` of one graded notebook."""
     tests = []
-    for name, function in result["functions"].items():
+    for name, function in _in_notebook_order(result["functions"], result["assignment"]).items():
         lines = [("✓ " if c["passed"] else "✗ ") + (c["name"] if c["passed"] else c["message"])
                  for c in function["checks"]]
         if function["hint"]:
@@ -76,7 +85,9 @@ _TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
 def feedback_html(result):
     """A feedback page for one student and assignment (no hidden expected values in it)."""
     template = _TEMPLATES.get_template("feedback.html.j2")
-    return template.render(title=TITLES.get(result["assignment"], result["assignment"]), **result)
+    return template.render(title=TITLES.get(result["assignment"], result["assignment"]),
+                           **{**result, "functions": _in_notebook_order(result["functions"],
+                                                                        result["assignment"])})
 
 
 def write_student_exports(row, out):
@@ -95,6 +106,26 @@ def write_student_exports(row, out):
 
 class GradebookError(RuntimeError):
     """The nbgrader gradebook lacks what the scores need; the message says what to run."""
+
+
+def check_gradebook(db_path, assignments=()):
+    """Raise :class:`GradebookError` unless ``db_path`` is an nbgrader gradebook holding ``assignments``.
+
+    Read only: nbgrader's own ``Gradebook`` would create a missing database or its tables.
+    """
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise GradebookError(f"no such gradebook: {db_path} (`nbgrader generate_assignment` creates it "
+                             "in the course folder)")
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            known = {name for (name,) in db.execute("SELECT name FROM assignment")}
+    except sqlite3.Error as error:
+        raise GradebookError(f"{db_path} is not an nbgrader gradebook ({error})") from None
+    missing = sorted(set(assignments) - known)
+    if missing:
+        raise GradebookError(f"the gradebook {db_path} has no assignment {', '.join(map(repr, missing))}; "
+                             f"run `nbgrader generate_assignment {' '.join(missing)}` in that course")
 
 
 def write_gradebook(rows, db_path):

@@ -67,9 +67,23 @@ class Assignment:
         """The instructor's ``name`` as a callable, with ``stand_ins`` source defining its callees."""
         return _reference(self, name, stand_ins)
 
+    def is_stub(self, name, source):
+        """Whether ``source`` is the release notebook's untouched stub of ``name``."""
+        return _stubs(self).get(name) == source
+
     def given_function(self, name):
         """A given (non-graded) function of the source notebook, e.g. ``backward_propagation_n``."""
         return _given(self, name)
+
+
+@functools.cache
+def _stubs(assignment):
+    """The graded cells of the release notebook (empty when it has not been generated)."""
+    path = assignment.release_dir / assignment.notebook
+    if not path.is_file():
+        return {}
+    found = extract(read_notebook(path), assignment.names)
+    return {name: cell.source for name, cell in found.cells.items()}
 
 
 @functools.cache

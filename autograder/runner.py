@@ -150,7 +150,8 @@ def run_dask(address, submissions, secret, on_result, layer=None):
 class Progress:
     """A tqdm bar on a terminal; plain log lines (at most one per 5 s, and the last) otherwise."""
 
-    def __init__(self, total, stream=sys.stderr):
+    def __init__(self, total, stream=None):
+        stream = stream or sys.stderr  # looked up now: sys.stderr may have been replaced since import
         self.total, self.done, self.started, self.stream = total, 0, time.perf_counter(), stream
         self.last = 0.0
         self.bar = None
@@ -177,25 +178,28 @@ class Progress:
             self.bar.close()
 
 
-def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, stream=sys.stderr):
+def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, stream=None):
     """Grade every student of the class at ``path`` into ``out``; returns the class's submissions.
 
-    Already graded students (same files, same grader, same secret) are skipped.
+    Already graded students (same files, same grader, same secret) are skipped. Progress goes
+    to ``stream`` (default: the current ``sys.stderr``).
     """
+    stream = stream or sys.stderr
     results = prepare_output(out)
     submissions = discover(path, out)
-    todo = []
+    todo, fingerprints = [], {}
     for submission in submissions:
         stored = results / f"{submission.student}.json"
         fingerprint = submission.fingerprint(secret)
         if not (stored.is_file() and _stored_fingerprint(stored) == fingerprint):
             todo.append(submission)
+            fingerprints[submission.student] = fingerprint  # taken before grading: a later edit regrades
     print(f"{len(submissions)} students, {len(submissions) - len(todo)} already graded, "
           f"{len(todo)} to grade", file=stream, flush=True)
     progress = Progress(len(todo), stream)
 
     def on_result(submission, row):
-        row["fingerprint"] = submission.fingerprint(secret)
+        row["fingerprint"] = fingerprints[submission.student]
         write_atomically(results / f"{submission.student}.json", row)
         progress.step()
 

@@ -31,11 +31,15 @@ Layers, strongest first (see :data:`LAYERS`):
 Every layer, per job: the job runs only in a forked child with its own
 session; rlimits (AS, CPU soft < hard, FSIZE, NOFILE, CORE=0); no-new-privs; a
 seccomp filter (no sockets but AF_UNIX, no process creation or exec, no
-ptrace/mount/namespaces/bpf/keyctl, ...); a clean environment with one BLAS
-thread; a private temp dir (cwd and HOME) wiped after the job; captured,
-capped output; a wall-clock limit enforced by the zygote with a whole-group
-kill, and a backstop here that kills the whole sandbox if the zygote itself
-does not answer.
+ptrace/mount/namespaces/bpf/keyctl, ...) and a second one that lets the child
+signal only itself (so it cannot kill or freeze the zygote holding the job's
+results), with, where the kernel has Landlock ABI 6 (Linux >= 6.12), a scope to
+the same effect; a clean environment with one BLAS thread; a
+private temp dir (cwd and HOME) emptied before the reply (a job that leaves
+more than can be emptied in a few seconds gets the next job a fresh sandbox);
+captured, capped output; a wall-clock limit enforced by the zygote with a
+whole-group kill, and a backstop here that kills the whole sandbox if the
+zygote itself does not answer.
 
 The reply from the sandbox is untrusted: it is size-capped, parsed as plain
 JSON and its shape is checked here; values stay JSON trees for
@@ -44,7 +48,15 @@ JSON and its shape is checked here; values stay JSON trees for
 A job (inputs only)::
 
     {"setup": str, "cells": [str, ...], "stand_ins": str,
-     "calls": [{"function": str, "args": [wire tree, ...], "kwargs": {str: wire tree}}]}
+     "calls": [{"function": str, "args": [wire tree, ...], "kwargs": {str: wire tree},
+                "stand_ins": str (optional), "digest_args": bool (optional)}]}
+
+or, to run several independent units in one fork, ``"units": [{"cells": [...],
+"calls": [...]}, ...]`` instead of ``cells`` and ``calls``: each unit runs in a
+fresh copy of the namespace the setup made; cells are numbered across the job
+and results come in call order. A call's own ``stand_ins`` are executed just
+before it; with ``digest_args`` its ``args_after`` holds
+:func:`autograder.wire.fingerprint` digests instead of the arguments.
 
 The child runs ``setup``, then each cell in one namespace (file name ``<cell K>``,
 K the 0-based index in ``cells``; an exception is recorded and the next cell
@@ -483,7 +495,9 @@ class Sandbox:
 
     ``worker_info`` says what the zygote runs as (``uid``, ``gid``, ``groups``),
     the Landlock ABI it confined itself with (``landlock``, rlimits layer; 0 =
-    none) and its address-space size (``vm_bytes``); ``preload_errors`` maps a
+    none), its address-space size (``vm_bytes``) and whether each job child is
+    Landlock-scoped so it cannot signal the zygote or anything else outside
+    itself (``scoped_jobs``, Linux >= 6.12); ``preload_errors`` maps a
     preload module that failed to import to the error. A worker that dies is
     restarted for the next job (``restarts`` counts them; ``last_worker_message``
     keeps what it wrote on stderr).
@@ -612,7 +626,7 @@ class Sandbox:
             raise SandboxError(f"the {self.layer} sandbox failed to start ({why})"
                                + (f"; it said: {diag}" if diag else "")) from exc
         self.worker_info = {k: ready.get(k)
-                            for k in ("uid", "gid", "groups", "landlock", "vm_bytes")}
+                            for k in ("uid", "gid", "groups", "landlock", "vm_bytes", "scoped_jobs")}
         self.preload_errors = ready.get("preload_errors") or {}
 
     def _host_dirs(self, root):

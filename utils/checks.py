@@ -65,10 +65,13 @@ def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=Tru
             return None
         where = np.unravel_index(int(np.argmax(error - allowed)), error.shape)
     index = [int(i) for i in where]
-    message = f"{what} has wrong values: largest error {float(error[where]):.3g} at index {index}"
     if show_values:
-        message += f" (expected {float(expected_f[where])!r}, got {float(got_f[where])!r})"
-    return Problem("wrong value", message)
+        return Problem("wrong value", f"{what} has wrong values: largest error "
+                                      f"{float(error[where]):.3g} at index {index} (expected "
+                                      f"{float(expected_f[where])!r}, got {float(got_f[where])!r})")
+    scale = np.abs(expected_f[where]) if np.isfinite(expected_f[where]) else 0.0
+    return Problem("wrong value", f"{what} has wrong values: the largest error is at index {index}, "
+                                  f"{_order(float(error[where]), float(scale))}")
 
 
 def mismatch_scalar(got, expected, what, *, rtol=1e-7, atol=0.0, show_values=True):
@@ -84,9 +87,20 @@ def mismatch_scalar(got, expected, what, *, rtol=1e-7, atol=0.0, show_values=Tru
         return None
     if show_values:
         return Problem("wrong value", f"{what} is {got!r}; expected {expected!r}")
-    relative = abs(got - expected) / max(abs(expected), 1e-300)
-    return Problem("wrong value", f"{what} is off by {abs(got - expected):.3g} "
-                                  f"(relative error {relative:.3g})")
+    return Problem("wrong value", f"{what} is wrong, {_order(abs(got - expected), abs(expected))}")
+
+
+def _order(error, scale):
+    """The relative size of an error as an order of magnitude only.
+
+    Hidden checks must not give the expected value away: an exact error next to
+    the student's own value would. ``"off by about 1e-02 of the expected value"``
+    says how close the answer is, and nothing more.
+    """
+    if scale == 0:
+        return "where the expected value is 0"
+    exponent = int(np.floor(np.log10(error / scale) + 0.5))
+    return f"off by about 1e{exponent:+03d} of the expected value"
 
 
 def mismatch_dict(got, expected, what, **options):

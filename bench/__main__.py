@@ -1,0 +1,197 @@
+"""Benchmark of class grading: ``python -m bench [--students 1000] [--jobs N] [--sample 5]``.
+
+1. Generates a class of N students in build/bench/ from the sample class's kinds of work
+   (reference, alternative correct, catalogued mistakes, unfinished, blank) plus one student
+   whose forward_propagation never returns, and a class of N/4 the same way.
+2. Grades each with ``grade-class`` (default jobs) in a fresh process, measuring seconds per
+   student (the ``seconds`` of each result row), students per second, and peak memory of the
+   grader process and of one worker; the N/4 run shows whether grader memory grows with N.
+3. Runs ``nbgrader autograde`` on a few of the same students in a throwaway course.
+
+Prints a Markdown table (also written to build/bench/results.md) with pass/fail against the
+targets, and the raw numbers in build/bench/results.json.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+from autograder.reference import ROOT
+from bench.grading import MIX, generate_class
+
+BENCH = ROOT / "build" / "bench"
+TARGET_MEDIAN = 0.100  # seconds per student (three notebooks)
+TARGET_SPEEDUP = 100  # times faster per student than nbgrader autograde
+TARGET_CLASS = (1000, 120.0)  # students, seconds
+FLAT = 0.10  # grader peak RSS may grow by at most this fraction from N/4 to N students
+
+
+def _child(*args, log=None):
+    """Run ``python -m bench.grading ARGS`` (stderr to ``log`` if given); returns its measurements."""
+    out = BENCH / f"measured-{os.getpid()}.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open(log, "w") if log else open(os.devnull) as sink:
+        done = subprocess.run([sys.executable, "-m", "bench.grading", *map(str, args), "--json", str(out)],
+                              cwd=ROOT, env=env, stderr=sink if log else None)
+    if done.returncode != 0:
+        where = f" (see {log.relative_to(ROOT)})" if log else ""
+        raise SystemExit(f"bench.grading {args[0]} failed with exit status {done.returncode}{where}")
+    data = json.loads(out.read_text())
+    out.unlink()
+    return data
+
+
+def _mb(size):
+    return f"{size / (1 << 20):.0f} MB"
+
+
+def _ms(seconds):
+    return f"{1000 * seconds:.0f} ms"
+
+
+def _verdict(ok):
+    return "pass" if ok else "**FAIL**"
+
+
+def grade(students, jobs):
+    class_dir = BENCH / f"class-{students}"
+    print(f"generating {students} students in {class_dir.relative_to(ROOT)} ...", flush=True)
+    kinds = generate_class(class_dir, students)
+    print(f"grading {students} students ...", flush=True)
+    measured = _child("grade", class_dir, BENCH / f"out-{students}", *(["--jobs", jobs] if jobs else []))
+    measured["kinds"] = kinds
+    return class_dir, measured
+
+
+#: The order in which kinds of work are sampled for nbgrader: the most different first.
+SAMPLE_ORDER = ("ada", "ben", "cleo", "finn", "gia", "dev", "eve")
+
+
+def sample_students(kinds, size):
+    """One student of each kind, most different kinds first (never the endless loop)."""
+    by_who = {who: kind for kind, who, _ in MIX}
+    chosen = []
+    for who in SAMPLE_ORDER:
+        chosen += [s for s, k in sorted(kinds.items()) if k == by_who[who]][:1]
+    return chosen[:size]
+
+
+def table(small, large, nbgrader, ours_by_student):
+    n = large["students"]
+    rows = [("measure", "measured", "target", "verdict")]
+    median = large["median_seconds"]
+    rows.append(("seconds per student (3 notebooks), median", _ms(median), f"≤ {_ms(TARGET_MEDIAN)}",
+                 _verdict(median <= TARGET_MEDIAN)))
+    rows.append(("seconds per student, p95", _ms(large["p95_seconds"]), "", ""))
+    rows.append(("slowest student (the endless loop)", f"{large['max_seconds']:.1f} s",
+                 "one function times out", _verdict(bool(large["timeouts"]))))
+    per_class = large["total_seconds"] * TARGET_CLASS[0] / n
+    label = f"{TARGET_CLASS[0]} students × 3 notebooks, wall" + ("" if n == TARGET_CLASS[0] else
+                                                               f" (scaled from {n})")
+    rows.append((label, f"{per_class:.0f} s", f"≤ {TARGET_CLASS[1]:.0f} s",
+                 _verdict(per_class <= TARGET_CLASS[1])))
+    rows.append((f"students per second ({large['jobs']} workers, exports included)",
+                 f"{n / large['total_seconds']:.1f}", "", ""))
+    growth = large["grader_peak_rss"] / small["grader_peak_rss"] - 1
+    rows.append((f"grader peak RSS, {small['students']} → {n} students",
+                 f"{_mb(small['grader_peak_rss'])} → {_mb(large['grader_peak_rss'])} ({100 * growth:+.0f} %)",
+                 f"flat (≤ {100 * FLAT:+.0f} %)", _verdict(growth <= FLAT)))
+    rows.append(("one worker, peak RSS (its sandboxes' RSS summed in)",
+                 f"{_mb(large['worker_peak_rss'])} ({_mb(large['worker_tree_peak_rss'])})", "", ""))
+    if nbgrader:
+        theirs = statistics.median(nbgrader["seconds"].values())
+        ours = statistics.median(ours_by_student[s] for s in nbgrader["seconds"])
+        rows.append((f"nbgrader autograde, seconds per student (median of {len(nbgrader['seconds'])}, "
+                     "in-process API)", f"{theirs:.1f} s", "", ""))
+        rows.append(("same students with grade-class, median", _ms(ours), "", ""))
+        speedup = theirs / median
+        rows.append(("**speed-up per student** (nbgrader median / ours median)", f"**{speedup:.0f}×**",
+                     f"≥ {TARGET_SPEEDUP}×", _verdict(speedup >= TARGET_SPEEDUP)))
+        throughput = theirs / (large["total_seconds"] / n)
+        rows.append(("speed-up in class wall time (nbgrader serial / ours with workers)",
+                     f"{throughput:.0f}×", "", ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=None, help="grading workers (default: grade-class's)")
+    parser.add_argument("--sample", type=int, default=5, help="students also graded by nbgrader (0: none)")
+    args = parser.parse_args(argv)
+    BENCH.mkdir(parents=True, exist_ok=True)
+
+    load_before = os.getloadavg()[0]
+    _, small = grade(max(1, args.students // 4), args.jobs)
+    class_dir, large = grade(args.students, args.jobs)
+    ours_by_student = {row: seconds for row, seconds in _seconds_by_student(BENCH / f"out-{args.students}")}
+    nbgrader = None
+    if args.sample:
+        students = sample_students(large["kinds"], args.sample)
+        print(f"nbgrader autograde of {', '.join(students)} ...", flush=True)
+        nbgrader = _child("nbgrader", class_dir, ",".join(students), log=BENCH / "nbgrader.log")
+        nbgrader["agrees"] = _agreement(BENCH / f"out-{args.students}", nbgrader["scores"])
+
+    text = table(small, large, nbgrader, ours_by_student)
+    counts = {}
+    for kind in large["kinds"].values():
+        counts[kind] = counts.get(kind, 0) + 1
+    notes = [
+        f"Measured on {os.cpu_count()} cores, Python {platform.python_version()}, sandbox layer "
+        f"{', '.join(large['isolation'])}, load average {load_before:.1f} before and "
+        f"{os.getloadavg()[0]:.1f} after; `python -m bench --students {args.students}`.",
+        "Class: " + ", ".join(f"{count} {kind}"
+                              for kind, count in sorted(counts.items(), key=lambda kv: -kv[1])) + ".",
+        f"Per-student seconds are the `seconds` of each result row (three notebooks, including the first "
+        f"students' sandbox start-up); wall time is the whole `grade-class` command with its exports "
+        f"(grading alone: {large['grading_seconds']:.0f} s).",
+    ]
+    if large["timeouts"]:
+        notes.append("Timed out: " + ", ".join(f"{s} {f}" for s, f in large["timeouts"]) + ".")
+    if nbgrader:
+        notes.append(f"nbgrader: `NbGraderAPI.autograde` per assignment in a throwaway course (no 6 s CLI "
+                     f"start-up; generate_assignment {nbgrader['generate_seconds']:.0f} s, not counted); "
+                     f"students {', '.join(nbgrader['seconds'])}; scores "
+                     + ("agree with grade-class." if nbgrader["agrees"] is True else
+                        f"differ from grade-class: {nbgrader['agrees']}."))
+        if nbgrader["failures"]:
+            notes.append("nbgrader failures: " + "; ".join(nbgrader["failures"]))
+    if large["errors"] or large["status"]:
+        notes.append(f"grade-class exit status {large['status']}, {large['errors']} error rows.")
+    report = text + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
+    print("\n" + report)
+    (BENCH / "results.md").write_text(report)
+    (BENCH / "results.json").write_text(json.dumps(
+        {"small": {k: v for k, v in small.items() if k != "kinds"},
+         "large": {k: v for k, v in large.items() if k != "kinds"}, "nbgrader": nbgrader}, indent=1))
+    print(f"written: {(BENCH / 'results.md').relative_to(ROOT)}")
+    return 0
+
+
+def _seconds_by_student(out):
+    for path in sorted((out / "results").glob("*.json")):
+        row = json.loads(path.read_text())
+        yield row["student"], row["seconds"]
+
+
+def _agreement(out, scores):
+    """True if nbgrader's score of every sampled student and assignment equals ours, else the differences."""
+    differences = []
+    for student, by_assignment in scores.items():
+        ours = {r["assignment"]: r["score"]
+                for r in json.loads((out / "results" / f"{student}.json").read_text())["results"]}
+        for assignment, score in by_assignment.items():
+            if abs((score or 0) - ours.get(assignment, 0)) > 1e-6:
+                differences.append(f"{student}/{assignment} nbgrader {score} vs {ours.get(assignment)}")
+    return True if not differences else "; ".join(differences)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

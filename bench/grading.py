@@ -1,0 +1,250 @@
+"""The measured parts of ``python -m bench``: a generated class, one grading run, nbgrader's autograde.
+
+Each measured run happens in a process of its own, so that its peak memory is its own and
+nbgrader's Jupyter settings stay out of the grader:
+
+    python -m bench.grading grade CLASS OUT --json FILE [--jobs N]
+    python -m bench.grading nbgrader CLASS STUDENT,STUDENT,... --json FILE
+
+Both write their measurements as JSON to FILE.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from autograder.reference import NOTEBOOKS, ROOT
+from tests.sample_class.build import _reference_regions, fill, graded_cells
+from tests.sample_class.students import REFERENCE, STUDENTS
+
+#: The kinds of work in a generated class: (kind, sample-class student who wrote it, weight).
+MIX = (
+    ("correct (reference)", "ada", 30),
+    ("correct, written differently", "ben", 20),
+    ("catalogued mistakes (cleo)", "cleo", 10),
+    ("catalogued mistakes (dev)", "dev", 10),
+    ("catalogued mistakes (eve)", "eve", 10),
+    ("unfinished: stubs, syntax error, exception", "finn", 12),
+    ("blank release", "gia", 8),
+)
+SLOW_KIND = "endless loop in forward_propagation"
+SLOW_WORK = {
+    "initialization": REFERENCE,
+    "regularization": REFERENCE,
+    "gradient_checking": {"forward_propagation": ["while True:\n    pass"],
+                          "backward_propagation": REFERENCE, "gradient_check": REFERENCE,
+                          "gradient_check_n": REFERENCE},
+}
+
+
+def kind_notebooks(work):
+    """``{assignment: notebook}`` of a student who wrote ``work`` (as in tests/sample_class)."""
+    notebooks = {}
+    for assignment, name in NOTEBOOKS.items():
+        regions = _reference_regions(assignment)
+        data = json.loads((ROOT / "release" / assignment / name).read_text())
+        answers = work[assignment]
+        for function, cell, text in graded_cells(data):
+            answer = REFERENCE if answers == REFERENCE else answers.get(function)
+            if answer == REFERENCE:
+                answer = regions[function]
+            if answer:
+                cell["source"] = fill(text, answer)
+        notebooks[assignment] = data
+    return notebooks
+
+
+def generate_class(root, students, seed=0):
+    """Write ``students`` students in nbgrader layout under ``root``; returns ``{student: kind}``.
+
+    Kinds are drawn with the weights of :data:`MIX`; the student in the middle has the endless
+    loop. Each notebook carries its student id in its metadata, so no two files are equal.
+    """
+    root = Path(root)
+    shutil.rmtree(root, ignore_errors=True)
+    kinds = {kind: kind_notebooks(STUDENTS[who]) for kind, who, _ in MIX}
+    kinds[SLOW_KIND] = kind_notebooks(SLOW_WORK)
+    plan = random.Random(seed).choices([k for k, _, _ in MIX], [w for _, _, w in MIX], k=students)
+    plan[students // 2] = SLOW_KIND
+    who = {}
+    for index, kind in enumerate(plan):
+        student = f"s{index:05d}"
+        who[student] = kind
+        for assignment, data in kinds[kind].items():
+            data["metadata"]["bench_student"] = student
+            path = root / student / assignment / NOTEBOOKS[assignment]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    (root.parent / f"{root.name}.kinds.json").write_text(json.dumps(who, indent=0))
+    return who
+
+
+def percentile(values, q):
+    """The nearest-rank percentile ``q`` (0..1) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS of this process, of each worker process (its direct children) and of a worker's
+    whole tree (the worker and its sandboxes), sampled every ``interval`` seconds."""
+
+    def __init__(self, interval=0.2):
+        super().__init__(daemon=True)
+        import psutil
+
+        self.psutil, self.interval, self.halt = psutil, interval, threading.Event()
+        self.grader = self.worker = self.tree = 0
+        self.workers_seen = set()
+
+    def run(self):
+        me = self.psutil.Process()
+        while not self.halt.wait(self.interval):
+            with contextlib.suppress(self.psutil.Error):
+                self.grader = max(self.grader, me.memory_info().rss)
+            for child in me.children():
+                try:
+                    if "resource_tracker" in " ".join(child.cmdline()):
+                        continue
+                    rss = child.memory_info().rss
+                    tree = rss + sum(d.memory_info().rss for d in child.children(recursive=True))
+                except self.psutil.Error:
+                    continue
+                self.workers_seen.add(child.pid)
+                self.worker, self.tree = max(self.worker, rss), max(self.tree, tree)
+
+    def stop(self):
+        self.halt.set()
+        self.join()
+
+
+def measure_grading(class_dir, out, jobs=None):
+    """Run ``grade-class`` here on ``class_dir`` into a fresh ``out``; returns the measurements."""
+    from autograder import cli
+    from autograder.batch import results_of
+
+    out = Path(out)
+    shutil.rmtree(out, ignore_errors=True)
+    sampler = MemorySampler()
+    sampler.start()
+    started_at, started = time.time(), time.perf_counter()
+    with open(out.with_name(out.name + ".log"), "w") as log, contextlib.redirect_stdout(log):
+        status = cli.main(["grade-class", str(class_dir), "--out", str(out),
+                           *(["--jobs", str(jobs)] if jobs else [])])
+    total = time.perf_counter() - started
+    sampler.stop()
+    # Peaks before this process reads the results back (one row at a time, as the exports do).
+    grader_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    seconds, timeouts, layers, errors = [], [], set(), 0
+    for row in results_of(out):
+        seconds.append(row["seconds"])
+        errors += row["status"] == "error"
+        for result in row["results"]:
+            layers.add(str(result["provenance"].get("isolation")))
+            timeouts += [(row["student"], name) for name, function in result["functions"].items()
+                         if function["status"] == "timeout"]
+    last_result = max(p.stat().st_mtime for p in (out / "results").glob("*.json"))
+    return {
+        "status": status,
+        "students": len(seconds),
+        "jobs": jobs or os.cpu_count(),
+        "errors": errors,
+        "total_seconds": total,
+        "grading_seconds": last_result - started_at,
+        "median_seconds": statistics.median(seconds),
+        "p95_seconds": percentile(seconds, 0.95),
+        "max_seconds": max(seconds),
+        "timeouts": timeouts,
+        "isolation": sorted(layers),
+        "grader_peak_rss": grader_peak,
+        "grader_sampled_rss": sampler.grader,
+        "worker_peak_rss": sampler.worker,
+        "worker_tree_peak_rss": sampler.tree,
+        "largest_child_maxrss": children_peak,
+        "workers_seen": len(sampler.workers_seen),
+    }
+
+
+def measure_nbgrader(class_dir, students):
+    """``nbgrader autograde`` of ``students`` of ``class_dir`` in a throwaway course (in-process API).
+
+    The API skips nbgrader's ~6 s command-line start-up, so this is nbgrader at its fastest.
+    """
+    from tools import release
+
+    course = Path(tempfile.mkdtemp(prefix="bench-nbgrader-"))
+    try:
+        for assignment in release.ASSIGNMENTS:
+            shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment,
+                            symlinks=False, ignore=release._IGNORE)
+            for student in students:
+                shutil.copytree(Path(class_dir) / student / assignment,
+                                course / "submitted" / student / assignment)
+        # The hidden tests of the source notebooks import the autograder from the kernel.
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        release._isolated_jupyter(course)
+        started = time.perf_counter()
+        release._generate(course, release.ASSIGNMENTS)
+        generate_seconds = time.perf_counter() - started
+
+        from nbgrader.api import Gradebook
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config import Config
+
+        config = Config()
+        config.CourseDirectory.root = str(course)
+        config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+        config.CourseDirectory.course_id = "dls-week1"
+        api = NbGraderAPI(CourseDirectory(config=config), config=config)
+        per_student, failures = {}, []
+        for student in students:
+            started = time.perf_counter()
+            for assignment in release.ASSIGNMENTS:
+                outcome = api.autograde(assignment, student)
+                if not outcome["success"]:
+                    failures.append(f"{student}/{assignment}: {outcome.get('error', '')[-300:]}")
+            per_student[student] = time.perf_counter() - started
+        with Gradebook(config.CourseDirectory.db_url) as gradebook:
+            scores = {s: {a: gradebook.find_submission(a, s).score for a in release.ASSIGNMENTS}
+                      for s in students}
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
+    return {"seconds": per_student, "scores": scores, "failures": failures,
+            "generate_seconds": generate_seconds}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.grading")
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade")
+    grade.add_argument("class_dir", type=Path)
+    grade.add_argument("out", type=Path)
+    grade.add_argument("--jobs", type=int)
+    grade.add_argument("--json", type=Path, required=True)
+    nbgrader = commands.add_parser("nbgrader")
+    nbgrader.add_argument("class_dir", type=Path)
+    nbgrader.add_argument("students")
+    nbgrader.add_argument("--json", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "grade":
+        measured = measure_grading(args.class_dir, args.out, args.jobs)
+    else:
+        measured = measure_nbgrader(args.class_dir, args.students.split(","))
+    args.json.write_text(json.dumps(measured, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,717 @@
+"""Grading a whole class: resumable, safe with archives, the same on every backend, valid exports.
+
+Most tests share one reference run of ``python -m autograder grade-class`` over the
+sample class (tests/sample_class) with two local workers, and compare other runs
+with it: a second run, a run killed with SIGKILL and resumed, a run on a Dask
+cluster, the class as loose notebooks or as a zip. Runs that grade nobody, and
+runs rejected before grading, call the command line in this process.
+"""
+
+import contextlib
+import copy
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import jsonschema
+import numpy as np
+import pytest
+
+from autograder import archive, assignments, reference
+from autograder.batch import discover, grade_submission
+from autograder.checks import rng_for, seed_for
+from autograder.cli import main
+from autograder.grade import Graders
+from autograder.runner import Progress
+
+ROOT = Path(__file__).resolve().parents[2]
+CLASS = ROOT / "tests" / "sample_class" / "submitted"
+EXPECTED = json.loads((ROOT / "tests" / "sample_class" / "expected_scores.json").read_text())
+STUDENTS = sorted(p.name for p in CLASS.iterdir() if p.is_dir())
+ASSIGNMENTS = list(reference.NOTEBOOKS)
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+RUN_TIMEOUT = 300  # seconds for one grade-class subprocess
+
+
+# Helpers ----------------------------------------------------------------------------------------
+
+
+def grade_class_command(path, out, *options):
+    return [sys.executable, "-m", "autograder", "grade-class", str(path), "--out", str(out), *options]
+
+
+def run_grade_class(path, out, *options):
+    """``grade-class`` in a subprocess; returns the CompletedProcess (text output)."""
+    return subprocess.run(grade_class_command(path, out, *options), cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=RUN_TIMEOUT)
+
+
+def run_in_process(capsys, *argv):
+    """``grade-class`` through :func:`autograder.cli.main` here; returns ``(status, out, err)``."""
+    status = main(["grade-class", *map(str, argv)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def csv_rows(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def stored_rows(out):
+    return {p.stem: json.loads(p.read_text()) for p in sorted((Path(out) / "results").glob("*.json"))}
+
+
+def comparable(value):
+    """A result row or notebook result without what differs between identical runs (timings)."""
+    value = copy.deepcopy(value)
+    if "results" in value:
+        value.pop("seconds", None)
+        value.pop("fingerprint", None)
+        value["results"] = [comparable(r) for r in value["results"]]
+    else:
+        value["provenance"].pop("seconds", None)
+    return value
+
+
+def tree(folder):
+    """``{relative path: bytes digest or "dir"}`` of everything under ``folder``."""
+    listing = {}
+    for path in sorted(Path(folder).rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink() or not path.is_file():
+            listing[key] = "dir" if path.is_dir() else "other"
+        else:
+            listing[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return listing
+
+
+def zip_folder(folder, archive_path, prefix=""):
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(Path(folder).rglob("*.ipynb")):
+            zipped.write(path, prefix + str(path.relative_to(folder)))
+    return archive_path
+
+
+# The reference run ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    """The sample class graded once with two local workers, uninterrupted."""
+    out = tmp_path_factory.mktemp("reference") / "out"
+    done = run_grade_class(CLASS, out, "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    return SimpleNamespace(out=out, stdout=done.stdout, stderr=done.stderr,
+                           csv=(out / "grades.csv").read_text(), rows=stored_rows(out))
+
+
+def copy_of(run, tmp_path):
+    """A copy of the reference run's output folder, to run again into."""
+    out = tmp_path / "out"
+    shutil.copytree(run.out, out)
+    return out
+
+
+# Resuming ---------------------------------------------------------------------------------------
+
+
+def test_does_a_class_graded_twice_grade_nobody_the_second_time_and_keep_its_grades(
+        reference_run, tmp_path, capsys):
+    out = copy_of(reference_run, tmp_path)
+    before = {name: (out / "results" / f"{name}.json").read_bytes() for name in STUDENTS}
+    status, _, err = run_in_process(capsys, CLASS, "--out", out, "--jobs", "2")
+    assert status == 0, err
+    assert f"{len(STUDENTS)} students, {len(STUDENTS)} already graded, 0 to grade" in err
+    assert (out / "grades.csv").read_text() == reference_run.csv
+    assert {name: (out / "results" / f"{name}.json").read_bytes() for name in STUDENTS} == before
+
+
+def test_does_changing_one_students_notebook_regrade_that_student_only(reference_run, tmp_path):
+    submitted = tmp_path / "submitted"
+    shutil.copytree(CLASS, submitted)
+    notebook = reference.NOTEBOOKS["regularization"]
+    shutil.copy(CLASS / "ada" / "regularization" / notebook, submitted / "dev" / "regularization" / notebook)
+    out = copy_of(reference_run, tmp_path)
+    before = {name: (out / "results" / f"{name}.json").read_bytes() for name in STUDENTS}
+
+    done = run_grade_class(submitted, out, "--jobs", "2")
+
+    assert done.returncode == 0, done.stderr
+    assert f"{len(STUDENTS)} students, {len(STUDENTS) - 1} already graded, 1 to grade" in done.stderr
+    changed = [n for n in STUDENTS if (out / "results" / f"{n}.json").read_bytes() != before[n]]
+    assert changed == ["dev"]
+    old = {row["student"]: row for row in csv.DictReader(io.StringIO(reference_run.csv))}
+    new = {row["student"]: row for row in csv_rows(out / "grades.csv")}
+    assert {name for name in STUDENTS if new[name] != old[name]} == {"dev"}
+    # dev's regularization is now the reference solution's; the rest of dev's work is untouched.
+    for column, value in new["dev"].items():
+        if column.startswith("regularization:"):
+            assert value == new["ada"][column], column
+        elif column.split(":")[0] in ("initialization", "gradient_checking"):
+            assert value == old["dev"][column], column
+
+
+def test_does_a_grader_killed_mid_batch_finish_with_the_same_grades_when_rerun(reference_run, tmp_path):
+    out = tmp_path / "out"
+    with open(tmp_path / "killed.log", "w") as log:
+        grader = subprocess.Popen(grade_class_command(CLASS, out, "--jobs", "2"), cwd=ROOT, env=ENV,
+                                  stdout=log, stderr=log, start_new_session=True)
+        try:
+            deadline = time.monotonic() + RUN_TIMEOUT
+            while not list((out / "results").glob("*.json")):
+                assert grader.poll() is None, "the grader ended before writing any result"
+                assert time.monotonic() < deadline, "no result appeared in time"
+                time.sleep(0.01)
+            os.killpg(grader.pid, signal.SIGKILL)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(grader.pid, signal.SIGKILL)
+            grader.wait(timeout=30)
+    assert grader.returncode == -signal.SIGKILL
+    graded_before_kill = len(list((out / "results").glob("*.json")))
+    assert 1 <= graded_before_kill < len(STUDENTS), "the kill came after the whole class was graded"
+
+    done = run_grade_class(CLASS, out, "--jobs", "2")
+
+    assert done.returncode == 0, done.stderr
+    assert f"{len(STUDENTS)} students, {graded_before_kill} already graded" in done.stderr
+    assert (out / "grades.csv").read_text() == reference_run.csv
+    assert {n: comparable(r) for n, r in stored_rows(out).items()} == \
+        {n: comparable(r) for n, r in reference_run.rows.items()}
+
+
+# Discovery --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graders():
+    with Graders() as warm:
+        yield warm
+
+
+def loose_class(folder):
+    """The sample class as loose notebooks: ``<student>_<Notebook>.ipynb``, and finn's lone
+    Regularization notebook as ``finn.ipynb`` (student id and assignment from the file alone)."""
+    folder.mkdir(parents=True)
+    for student in STUDENTS:
+        for assignment, notebook in reference.NOTEBOOKS.items():
+            source = CLASS / student / assignment / notebook
+            if student == "finn":
+                if assignment == "regularization":
+                    shutil.copy(source, folder / "finn.ipynb")
+            else:
+                shutil.copy(source, folder / f"{student}_{notebook}")
+    return folder
+
+
+@pytest.mark.parametrize("layout", ["loose notebooks", "zip of the nbgrader folder",
+                                    "zip of loose notebooks"])
+def test_do_loose_notebooks_and_zips_give_the_same_results_as_the_nbgrader_folder(
+        layout, reference_run, graders, tmp_path):
+    if layout == "loose notebooks":
+        path = loose_class(tmp_path / "loose")
+    elif layout == "zip of the nbgrader folder":
+        path = zip_folder(CLASS, tmp_path / "class.zip", prefix="submitted/")
+    else:
+        path = zip_folder(loose_class(tmp_path / "loose"), tmp_path / "class.zip")
+
+    submissions = discover(path, tmp_path / "work")
+
+    assert [s.student for s in submissions] == STUDENTS
+    for submission in submissions:
+        row = grade_submission(submission, "", graders)
+        expected = reference_run.rows[submission.student]
+        if "loose" in layout and submission.student == "finn":
+            assert [r["assignment"] for r in row["results"]] == ["regularization"]
+            assert comparable(row["results"][0]) == comparable(
+                next(r for r in expected["results"] if r["assignment"] == "regularization"))
+        else:
+            assert comparable(row) == comparable(expected), submission.student
+
+
+def test_are_student_ids_sanitized_and_kept_apart(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    notebook = CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]
+    raw = ["Zoë Ångström", "ann marie", "ann_marie", "x;rm -rf ~", "q" * 200, ".hidden"]
+    for name in raw[:-1]:
+        shutil.copy(notebook, folder / f"{name}_Initialization.ipynb")
+    shutil.copy(notebook, folder / f"{raw[-1]}.ipynb")  # a hidden file, e.g. macOS' ._ copies
+    (folder / "bob's folder" / "initialization").mkdir(parents=True)
+    shutil.copy(notebook, folder / "bob's folder" / "initialization" / notebook.name)
+    (folder / "__MACOSX").mkdir()
+    shutil.copy(notebook, folder / "__MACOSX" / notebook.name)
+
+    ids = [s.student for s in discover(folder, tmp_path / "work")]
+
+    assert len(ids) == len(set(ids)) == 6, ids
+    assert all(re.fullmatch(r"[A-Za-z0-9_.@+-]{1,120}", i) for i in ids), ids
+    assert {"ann_marie", "x_rm_-rf__", "bob_s_folder", "q" * 120} <= set(ids)
+    assert any(i.startswith("ann_marie-") for i in ids), ids
+    assert not any("MACOSX" in i or "hidden" in i for i in ids), ids
+
+
+# Unsafe archives --------------------------------------------------------------------------------
+
+
+def rejected(capsys, tmp_path, archive_path):
+    """Run grade-class on ``archive_path``; check it wrote nothing outside DIR; return stderr."""
+    out = tmp_path / "out"
+    before = tree(tmp_path)
+    status, stdout, err = run_in_process(capsys, archive_path, "--out", out)
+    assert status == 2, (stdout, err)
+    assert err.startswith("error: ") and "to grade" not in err, err
+    after = {k: v for k, v in tree(tmp_path).items() if not (k == "out" or k.startswith("out/"))}
+    assert after == before
+    assert not [p for p in out.rglob("*") if p.is_file()], "a rejected archive left files in DIR"
+    return err
+
+
+def test_is_a_zip_with_traversal_absolute_or_link_entries_rejected_naming_them(tmp_path, capsys):
+    absolute = tmp_path / "elsewhere" / "evil.ipynb"
+    notebook = (CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]).read_text()
+    archive_path = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive_path, "w") as zipped:
+        zipped.writestr("submitted/ada/initialization/Initialization.ipynb", notebook)
+        zipped.writestr(zipfile.ZipInfo("../evil.ipynb"), notebook)
+        zipped.writestr(zipfile.ZipInfo(str(absolute)), notebook)
+        link = zipfile.ZipInfo("submitted/ben/initialization/Initialization.ipynb")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zipped.writestr(link, "/etc/passwd")
+
+    err = rejected(capsys, tmp_path, archive_path)
+
+    for entry in ("../evil.ipynb", str(absolute), "submitted/ben/initialization/Initialization.ipynb"):
+        assert entry in err, entry
+    assert "symbolic link" in err and ".." in err and "absolute" in err
+    assert not absolute.exists() and not (tmp_path / "evil.ipynb").exists()
+    assert not list(tmp_path.rglob("evil.ipynb"))
+
+
+def _patch_sizes(archive_path, declared):
+    """Rewrite the uncompressed size of the archive's single entry, local and central headers."""
+    data = bytearray(archive_path.read_bytes())
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    data[local + 22:local + 26] = declared.to_bytes(4, "little")
+    data[central + 24:central + 28] = declared.to_bytes(4, "little")
+    archive_path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("bomb", ["huge actual size", "huge declared size", "size understated"])
+def test_is_a_zip_bomb_rejected(bomb, tmp_path, capsys):
+    archive_path = tmp_path / "class.zip"
+    size = archive.MAX_FILE_BYTES + (1 << 20)
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
+        with zipped.open("submitted/ada/initialization/Initialization.ipynb", "w") as entry:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(size >> 20):
+                entry.write(chunk)
+    assert archive_path.stat().st_size < size // 500  # highly compressed
+    if bomb == "huge declared size":
+        _patch_sizes(archive_path, 3_000_000_000)
+    elif bomb == "size understated":
+        _patch_sizes(archive_path, 1000)
+
+    err = rejected(capsys, tmp_path, archive_path)
+
+    assert "class.zip" in err
+    if bomb != "size understated":
+        assert "submitted/ada/initialization/Initialization.ipynb" in err and "more than" in err
+
+
+def test_is_a_zip_whose_files_add_up_to_too_much_rejected(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 1 << 20)
+    archive_path = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for student in ("a", "b", "c"):
+            zipped.writestr(f"{student}/initialization/Initialization.ipynb", b" " * 400_000)
+    err = rejected(capsys, tmp_path, archive_path)
+    assert "1200000 bytes in all" in err
+
+
+# The Dask backend -------------------------------------------------------------------------------
+
+
+def test_does_the_dask_path_give_the_same_grades_as_the_local_path(reference_run, tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        done = run_grade_class(CLASS, out, "--scheduler", cluster.scheduler_address)
+    assert done.returncode == 0, done.stderr
+    assert (out / "grades.csv").read_text() == reference_run.csv
+    assert {n: comparable(r) for n, r in stored_rows(out).items()} == \
+        {n: comparable(r) for n, r in reference_run.rows.items()}
+
+
+# Exports ----------------------------------------------------------------------------------------
+
+
+def test_does_grades_csv_have_the_documented_columns_and_the_per_function_scores(reference_run):
+    rows = csv_rows(reference_run.out / "grades.csv")
+    columns = ["student", "status"]
+    for assignment in ASSIGNMENTS:
+        columns += [f"{assignment}:{f}" for f in reference.load(assignment).names] + [f"{assignment}:total"]
+    columns += ["total", "max_total", "notes"]
+    assert list(rows[0]) == columns
+    assert [row["student"] for row in rows] == STUDENTS
+    for row in rows:
+        stored = {r["assignment"]: r for r in reference_run.rows[row["student"]]["results"]}
+        assert row["status"] == "graded" and row["notes"] == ""
+        total = 0.0
+        for assignment in ASSIGNMENTS:
+            expected = EXPECTED[row["student"]][assignment]
+            for name, function in stored[assignment]["functions"].items():
+                assert float(row[f"{assignment}:{name}"]) == pytest.approx(function["score"])
+                assert float(row[f"{assignment}:{name}"]) == pytest.approx(expected[name])
+            assert float(row[f"{assignment}:total"]) == pytest.approx(sum(expected.values()))
+            total += sum(expected.values())
+        assert float(row["total"]) == pytest.approx(total)
+        assert float(row["max_total"]) == sum(reference.load(a).max_score for a in ASSIGNMENTS)
+
+
+#: The Gradescope autograder's results.json, as its specification describes it.
+GRADESCOPE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["tests"],
+    "anyOf": [{"required": ["score"]},
+              {"properties": {"tests": {"items": {"required": ["score"]}}}}],
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number", "minimum": 0},
+        "output": {"type": "string"},
+        "output_format": {"$ref": "#/$defs/format"},
+        "test_output_format": {"$ref": "#/$defs/format"},
+        "test_name_format": {"$ref": "#/$defs/format"},
+        "visibility": {"$ref": "#/$defs/visibility"},
+        "stdout_visibility": {"$ref": "#/$defs/visibility"},
+        "extra_data": {"type": "object"},
+        "tests": {"type": "array", "items": {"$ref": "#/$defs/test"}},
+        "leaderboard": {"type": "array"},
+    },
+    "additionalProperties": False,
+    "$defs": {
+        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
+        "test": {
+            "type": "object",
+            "required": ["name", "score", "max_score", "status", "output", "visibility"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "name_format": {"$ref": "#/$defs/format"},
+                "number": {"type": "string"},
+                "score": {"type": "number", "minimum": 0},
+                "max_score": {"type": "number", "minimum": 0},
+                "status": {"enum": ["passed", "failed"]},
+                "output": {"type": "string"},
+                "output_format": {"$ref": "#/$defs/format"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "visibility": {"$ref": "#/$defs/visibility"},
+                "extra_data": {"type": "object"},
+            },
+            "additionalProperties": False,
+        },
+    },
+}
+
+
+def test_does_every_gradescope_results_json_validate_against_the_gradescope_schema(reference_run):
+    jsonschema.Draft202012Validator.check_schema(GRADESCOPE_SCHEMA)
+    validator = jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA)
+    for student in STUDENTS:
+        for assignment in ASSIGNMENTS:
+            path = reference_run.out / "gradescope" / student / assignment / "results.json"
+            data = json.loads(path.read_text())
+            errors = [e.message for e in validator.iter_errors(data)]
+            assert errors == [], (path, errors)
+            functions = reference.load(assignment).names
+            assert [t["name"] for t in data["tests"]] == list(functions)
+            for test in data["tests"]:
+                assert test["score"] <= test["max_score"]
+                assert test["score"] == pytest.approx(EXPECTED[student][assignment][test["name"]])
+                assert (test["status"] == "passed") == (test["score"] == test["max_score"])
+            assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
+
+
+class Page(HTMLParser):
+    """What the feedback tests need from a page, plus a check that its tags nest properly."""
+
+    VOID = {"meta", "link", "br", "hr", "img", "input", "area", "base", "col", "embed", "source",
+            "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open, self.problems = [], []
+        self.html = 0
+        self.meta = []
+        self.sections = {}  # id -> text of its h2
+        self.items = []  # text of every <li>
+        self._h2 = self._li = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag not in self.VOID:
+            self.open.append(tag)
+        self.html += tag == "html"
+        if tag == "meta":
+            self.meta.append(attrs)
+        if tag == "section":
+            self.sections[attrs.get("id")] = ""
+        if tag == "h2":
+            self._h2 = ""
+        if tag == "li":
+            self._li = ""
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.open[-1] if self.open else None}>")
+            return
+        self.open.pop()
+        if tag == "h2":
+            section = list(self.sections)[-1]
+            self.sections[section] = self._h2
+            self._h2 = None
+        if tag == "li":
+            self.items.append(self._li)
+            self._li = None
+
+    def handle_data(self, data):
+        if self._h2 is not None:
+            self._h2 += data
+        if self._li is not None:
+            self._li += data
+
+
+def parse_page(path):
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def test_does_every_feedback_page_parse_with_one_section_per_graded_function(reference_run):
+    for student in STUDENTS:
+        for assignment in ASSIGNMENTS:
+            page = parse_page(reference_run.out / "feedback" / student / f"{assignment}.html")
+            assert page.problems == [] and page.open == [], (student, assignment, page.problems)
+            assert page.html == 1
+            assert any(m.get("name") == "viewport" and "width=device-width" in m.get("content", "")
+                       for m in page.meta)
+            names = reference.load(assignment).names
+            assert list(page.sections) == list(names)
+            for name in names:
+                assert name in page.sections[name]
+
+
+def hidden_failures(student, row):
+    """``(function, check name, expected outputs)`` of every hidden case the student failed."""
+    for result in row["results"]:
+        spec = reference.load(result["assignment"])
+        seed = seed_for(student, spec.name, "")
+        for name, function in result["functions"].items():
+            checks = {c.name: c for c in assignments.build_checks(spec, name, rng_for(seed, name))}
+            for check_result in function["checks"]:
+                check = checks[check_result["name"]]
+                if check_result["passed"] or not check.name.startswith("hidden case"):
+                    continue
+                solution = spec.reference(name, check.stand_ins)
+                outputs = [solution(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)) for c in check.calls]
+                yield result["assignment"], name, check_result["message"], outputs
+
+
+WRONG = [s for s in STUDENTS if sum(sum(EXPECTED[s][a].values()) for a in ASSIGNMENTS) < 130
+         and s != "gia"]
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+@pytest.mark.parametrize("student", WRONG)
+def test_does_feedback_never_show_an_expected_value_of_a_hidden_case(reference_run, student):
+    messages = [m for _, _, m, _ in hidden_failures(student, reference_run.rows[student])]
+    assert messages, "this student fails no hidden case: the test proves nothing"
+    shown = []
+    for assignment in ASSIGNMENTS:
+        page = parse_page(reference_run.out / "feedback" / student / f"{assignment}.html")
+        shown += page.items
+        results = json.loads((reference_run.out / "gradescope" / student / assignment / "results.json")
+                             .read_text())
+        shown += [line for test in results["tests"] for line in test["output"].splitlines()]
+    for message in messages:  # each failed hidden case is reported, in the page and in results.json
+        assert sum(message in text for text in shown) >= 2, message
+    for text in (text for text in shown if "hidden case" in text):
+        assert not re.search(rf"expected\W{{0,3}}(?:np\.float64\()?{NUMBER}", text), text
+        assert "got np." not in text and "expected np." not in text, text
+
+
+def _significant(value):
+    return float(f"{abs(value):.3g}")
+
+
+def test_can_no_number_in_a_hidden_scalar_message_give_away_the_expected_value(reference_run):
+    leaks = []
+    failures = [f for student in WRONG for f in hidden_failures(student, reference_run.rows[student])]
+    for _, name, message, outputs in failures:
+        scalars = [o for o in outputs if not isinstance(o, dict | tuple | list) and np.ndim(o) == 0]
+        if not scalars:
+            continue
+        secret = {_significant(float(v)) for v in scalars if float(v) != 0}
+        numbers = [float(n) for n in re.findall(NUMBER, message.split("]: ", 1)[-1])]
+        ratios = [a / b for a in numbers for b in numbers if b not in (0.0, 1.0) and a != b]
+        if secret & ({_significant(n) for n in numbers} | {_significant(r) for r in ratios}):
+            leaks.append(f"{name}: {message}")
+    assert leaks == []
+
+
+# The nbgrader gradebook -------------------------------------------------------------------------
+
+COURSE_SCRIPT = """
+import shutil, sys
+from pathlib import Path
+from tools import release
+course = Path(sys.argv[1])
+for assignment in release.ASSIGNMENTS:
+    shutil.copytree(release.ROOT / "source" / assignment, course / "source" / assignment,
+                    symlinks=False, ignore=release._IGNORE)
+release._isolated_jupyter(course)
+release._generate(course, release.ASSIGNMENTS)
+"""
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A throwaway nbgrader course with the three assignments generated (Jupyter dirs inside it)."""
+    root = tmp_path_factory.mktemp("course")
+    done = subprocess.run([sys.executable, "-c", COURSE_SCRIPT, str(root)], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
+
+
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own autoflush pattern
+def test_does_the_gradebook_hold_the_same_scores_as_grades_csv(reference_run, course, tmp_path, capsys):
+    from nbgrader.api import Gradebook
+
+    db = tmp_path / "gradebook.db"
+    shutil.copy(course / "gradebook.db", db)
+    out = copy_of(reference_run, tmp_path)
+    status, stdout, err = run_in_process(capsys, CLASS, "--out", out, "--nbgrader-db", db)
+    assert status == 0, err
+    assert f"wrote {len(STUDENTS) * len(ASSIGNMENTS)} graded notebooks" in stdout
+
+    rows = csv_rows(out / "grades.csv")
+    with Gradebook(f"sqlite:///{db}") as gradebook:
+        for row in rows:
+            for assignment in ASSIGNMENTS:
+                submission = gradebook.find_submission(assignment, row["student"])
+                assert submission.score == pytest.approx(float(row[f"{assignment}:total"]))
+                grades = {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}
+                assert grades == pytest.approx(
+                    {f"test_{name}": float(row[f"{assignment}:{name}"])
+                     for name in reference.load(assignment).names}), (row["student"], assignment)
+
+
+def test_is_a_gradebook_without_the_assignment_refused_untouched(reference_run, course, tmp_path, capsys):
+    db = tmp_path / "gradebook.db"
+    shutil.copy(course / "gradebook.db", db)
+    with contextlib.closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("UPDATE assignment SET name = 'other' WHERE name = 'gradient_checking'")
+    before = db.read_bytes()
+    out = copy_of(reference_run, tmp_path)
+    status, _, err = run_in_process(capsys, CLASS, "--out", out, "--nbgrader-db", db)
+    assert status == 2
+    assert "no assignment 'gradient_checking'" in err and "nbgrader generate_assignment" in err
+    assert db.read_bytes() == before
+
+
+def test_is_a_missing_gradebook_refused_before_grading(tmp_path, capsys):
+    status, _, err = run_in_process(capsys, CLASS, "--out", tmp_path / "out",
+                                    "--nbgrader-db", tmp_path / "gradebook.db")
+    assert status == 2
+    assert "no such gradebook" in err and "to grade" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# Output folder, progress, summary ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["a regular file", "under /proc"])
+def test_is_an_unwritable_output_path_refused_before_grading(where, tmp_path, capsys):
+    if where == "a regular file":
+        out = tmp_path / "out"
+        out.write_text("not a folder")
+    else:
+        out = Path("/proc/autograder-test/out")
+    before = tree(tmp_path)
+    status, stdout, err = run_in_process(capsys, CLASS, "--out", out)
+    assert status == 2
+    assert err.startswith(f"error: cannot write results under {out}"), err
+    assert "to grade" not in err and stdout == ""
+    assert tree(tmp_path) == before
+
+
+def test_is_progress_plain_log_lines_when_stderr_is_not_a_terminal(reference_run):
+    lines = reference_run.stderr.splitlines()
+    assert lines[0] == f"{len(STUDENTS)} students, 0 already graded, {len(STUDENTS)} to grade"
+    progress = lines[1:]
+    assert progress and all(re.fullmatch(rf"graded \d+/{len(STUDENTS)} students \([\d.]+/s, ETA \d+ s\)",
+                                         line) for line in progress), lines
+    assert progress[-1].startswith(f"graded {len(STUDENTS)}/{len(STUDENTS)} ")
+    assert "\r" not in reference_run.stderr and "\x1b" not in reference_run.stderr
+
+
+def test_is_progress_a_bar_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = Progress(3, stream)
+    for _ in range(3):
+        progress.step()
+    progress.close()
+    assert "\r" in stream.getvalue() and "3/3" in stream.getvalue()
+
+
+def test_does_the_summary_list_students_means_failures_and_the_slowest(reference_run):
+    text = reference_run.stdout
+    assert f"students: {len(STUDENTS)}" in text
+    rows = csv_rows(reference_run.out / "grades.csv")
+    means = dict(re.findall(r"^  (\w+:\w+)\s+([\d.]+)$", text, re.MULTILINE))
+    for assignment in ASSIGNMENTS:
+        for name in reference.load(assignment).names:
+            key = f"{assignment}:{name}"
+            assert float(means[key]) == pytest.approx(np.mean([float(r[key]) for r in rows]), abs=0.005)
+    categories = {}
+    for row in reference_run.rows.values():
+        for result in row["results"]:
+            for function in result["functions"].values():
+                for check in function["checks"]:
+                    if not check["passed"]:
+                        categories[check["category"]] = categories.get(check["category"], 0) + 1
+    failures = text.split("failed checks by category:")[1].split("slowest students:")[0]
+    assert dict(re.findall(r"^  (.+): (\d+)$", failures, re.MULTILINE)) == \
+        {k: str(v) for k, v in categories.items()}
+    slowest = re.findall(r"^  (\w+): [\d.]+ s$", text.split("slowest students:")[1], re.MULTILINE)
+    by_time = sorted(reference_run.rows.values(), key=lambda r: -r["seconds"])
+    assert slowest == [r["student"] for r in by_time[:5]]
