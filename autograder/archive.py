@@ -15,6 +15,10 @@ from pathlib import Path, PurePosixPath
 MAX_ENTRIES = 100_000
 MAX_FILE_BYTES = 64 << 20
 MAX_TOTAL_BYTES = 4 << 30
+#: Beyond this many bytes, an archive may expand to at most MAX_RATIO times its own size: notebooks
+#: compress about tenfold, a zip bomb a thousandfold (many entries, each under MAX_FILE_BYTES).
+RATIO_FLOOR_BYTES = 256 << 20
+MAX_RATIO = 200
 
 
 class ArchiveError(ValueError):
@@ -50,8 +54,13 @@ def safe_extract(archive, target):
                 raise ArchiveError(f"{archive.name} holds {len(infos)} entries, more than {MAX_ENTRIES}")
             problems = [p for p in map(_problem, infos) if p]
             declared = sum(i.file_size for i in infos)
+            packed = archive.stat().st_size
+            budget = min(MAX_TOTAL_BYTES, max(RATIO_FLOOR_BYTES, MAX_RATIO * packed))
             if declared > MAX_TOTAL_BYTES:
                 problems.append(f"{declared} bytes in all, more than {MAX_TOTAL_BYTES}")
+            elif declared > budget:
+                problems.append(f"{declared} bytes in all from {packed} bytes, more than {MAX_RATIO} "
+                                "times the archive's size (a zip bomb?)")
             if problems:
                 raise ArchiveError(f"{archive.name} was not extracted: " + "; ".join(problems[:20]))
             target.mkdir(parents=True)
@@ -67,7 +76,7 @@ def safe_extract(archive, target):
                     while chunk := source.read(1 << 20):
                         written += len(chunk)
                         total += len(chunk)
-                        if written > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
+                        if written > MAX_FILE_BYTES or total > budget:
                             raise ArchiveError(f"{archive.name}: {info.filename} expands beyond its "
                                                "declared size (a zip bomb?)")
                         sink.write(chunk)

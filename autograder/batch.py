@@ -151,6 +151,9 @@ def grade_submission(submission, secret="", graders=None):
             continue
         result = grade_notebook(path, assignment=assignment, student=submission.student,
                                 secret=secret, graders=graders)
+        if result.assignment not in reference.NOTEBOOKS:
+            notes.append(f"{Path(path).name}: not graded ({result.error})")
+            continue
         results.append(result.to_dict())
     by_assignment = {}
     for result in results:

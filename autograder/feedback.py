@@ -28,7 +28,18 @@ def failure_from_error(error, function):
     text = f"raised {kind}: {message}" if message else f"raised {kind}"
     if len(text) > 300:
         text = text[:297] + "..."
-    return Problem("exception", text + where)
+    problem = Problem("exception", text + where)
+    # On hidden inputs the message is left out: the student's own code chooses it and could
+    # put the hidden inputs in it. The exception type and the line stay.
+    problem.hidden_form = Problem("exception", f"raised {kind}{where}")
+    return problem
+
+
+def for_check(check, problem):
+    """``problem`` as the student may see it for ``check`` (hidden checks get the hidden form)."""
+    if check.fixed_inputs:
+        return problem
+    return getattr(problem, "hidden_form", problem)
 
 
 def _one_line(text):

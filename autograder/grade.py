@@ -17,7 +17,7 @@ import numpy as np
 
 import autograder
 from autograder import assignments, feedback, reference, wire
-from autograder.checks import Outcome, judge, rng_for, seed_for
+from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
 from autograder.extract import NotebookError, extract, read_notebook
 from autograder.result import CheckResult, FunctionResult, Result, rounded
 
@@ -242,22 +242,28 @@ def _outcome(result, encoded, name):
 
 
 def _score(spec, function, checks, outcomes, notes):
-    references = {}
-    results, problems, hint = [], [], None
+    references, judged, hint = {}, [], None
     for check in checks:
         if check.stand_ins not in references:
             references[check.stand_ins] = spec.reference(function.name, check.stand_ins)
         call_outcomes = [outcomes[id(call)] for call in check.calls]
         expected = _expected(spec, function.name, check, references[check.stand_ins])
         problem = judge(check, call_outcomes, expected)
+        judged.append((check, call_outcomes, expected, problem))
+        if problem is not None:
+            hint = hint or feedback.find_hint(check, call_outcomes)
+    refused = unearned(judged)  # constant outputs, or only the published cases right
+    results, problems = [], []
+    for check, _, _, problem in judged:
         share = _share(function, checks, check)
+        problem = problem or refused
         if problem is None:
             results.append(CheckResult(check.name, share, share, True, "passed", "ok"))
             continue
+        problem = feedback.for_check(check, problem)
         problems.append(problem)
         results.append(CheckResult(check.name, 0.0, share, False, problem.category,
                                    feedback.message_for(check, problem)))
-        hint = hint or feedback.find_hint(check, call_outcomes)
     score = rounded(sum(r.points for r in results))
     if score > function.points - 1e-3:
         score = function.points

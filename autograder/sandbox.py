@@ -15,7 +15,7 @@ Layers, strongest first (see :data:`LAYERS`):
     re-exposed at the same place in a private mount namespace): all
     namespaces, a read-only root made of ``/usr``, the interpreter and venv,
     ``ld.so.cache``/``localtime`` and the assignment's files, a size-limited
-    tmpfs at ``/tmp``, a private ``/proc`` and a read-only minimal ``/dev``.
+    tmpfs at ``/sandbox`` (cwd, HOME, TMPDIR), a private ``/proc`` and a read-only minimal ``/dev``.
 ``namespaces``
     The same view built directly (root grader without usable bwrap): new mount,
     network, IPC, UTS, cgroup and pid namespaces, ``pivot_root`` into a
@@ -147,7 +147,9 @@ STATUSES = frozenset({"ok", "timeout", "memory", "crashed", "output_limit", "err
 
 SANDBOX_UID = SANDBOX_GID = 65534  # "nobody": what a root grader runs student code as
 ASSIGNMENT_MOUNT = "/assignment"  # where assignment_dir appears (bwrap, namespaces)
-SANDBOX_TMP = "/tmp"  # the private tmpfs (bwrap, namespaces)
+# The private tmpfs (bwrap, namespaces): cwd, HOME and TMPDIR of every job. Not /tmp, where
+# the interpreter, the venv or the assignment may live (e.g. a checkout under /tmp).
+SANDBOX_TMP = "/sandbox"
 MAX_REPLY_BYTES = 64 << 20  # events of one job (values, errors) the worker may send
 STARTUP_SECONDS = 120.0  # zygote start-up, preload included
 BACKSTOP_SECONDS = 10.0  # extra time given to the zygote beyond the job's wall limit

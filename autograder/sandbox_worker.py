@@ -26,7 +26,9 @@ Modes:
 
 A job child: new session, parent-death signal, fds 0/1/2 replaced (stdin is
 /dev/null, stdout and stderr a capture pipe), every other fd closed,
-rlimits, no-new-privs, the seccomp filter; only then does it read the job (the
+rlimits, no-new-privs, a Landlock scope where the kernel has one (ABI 6), the
+seccomp filter and a second one for signals to itself only; only then does it
+read the job (the
 zygote splices the job bytes from the grader's pipe into the child's pipe, so
 submitted source never passes through the zygote's memory) and run it,
 streaming one JSON line per event (cell error, call result, done).
@@ -343,6 +345,25 @@ def _build_filter():
     return f
 
 
+def _signal_filter(me):
+    """A second seccomp filter for a job child ``me``: signals only to itself.
+
+    ``kill``, ``tgkill`` and ``rt_(tg)sigqueueinfo`` are refused (EPERM) for any
+    target but ``me``; ``tkill`` and ``pidfd_send_signal`` always. A job can still
+    ``raise`` or stop itself, but no longer kill or freeze the zygote that holds
+    the results of the job so far (it runs as the same uid), on any kernel.
+    """
+    import pyseccomp as sc
+
+    f = sc.SyscallFilter(sc.ALLOW)
+    deny = sc.ERRNO(EPERM)
+    for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
+        f.add_rule(deny, name, sc.Arg(0, sc.NE, me))
+    for name in ("tkill", "pidfd_send_signal"):
+        _try_rule(f, deny, name)
+    return f
+
+
 def _try_rule(f, action, name):
     try:
         f.add_rule(action, name)
@@ -367,6 +388,28 @@ class _PathBeneath(ctypes.Structure):
 def landlock_abi():
     abi = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, 1)
     return abi if abi > 0 else 0
+
+
+LL_SCOPE_ABSTRACT_UNIX_SOCKET, LL_SCOPE_SIGNAL = 1, 2
+
+
+def _scope_to_itself():
+    """Landlock scoping (ABI >= 6): this process may no longer signal, or connect to the
+    abstract Unix sockets of, any process outside itself and what it starts; True if applied.
+
+    A job child confines itself so: killing or stopping the zygote (its parent, same uid)
+    would lose the results of every unit already run in the job and freeze the time limit.
+    """
+    if landlock_abi() < 6:
+        return False
+    attr = _RulesetAttr(0, 0, LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL)
+    ruleset = _check(_libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), 24, 0),
+                     "landlock_create_ruleset (scope)")
+    try:
+        _check(_libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self (scope)")
+    finally:
+        os.close(ruleset)
+    return True
 
 
 def _landlock(read_fds, write_fds, device_fds):
@@ -463,7 +506,7 @@ class _Zygote:
         _send(self.chan_out, {
             "ready": True, "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
             "pid": os.getpid(), "landlock": abi, "preload_errors": preload_errors,
-            "vm_bytes": vm_bytes,
+            "vm_bytes": vm_bytes, "scoped_jobs": landlock_abi() >= 6,
         })
 
     def _populate_view(self, view, entries, drop):
@@ -878,7 +921,9 @@ class _Child:
         os.chdir(self.zygote.tmp)
         os.umask(0o077)
         _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _scope_to_itself()
         self.zygote.filter.load()
+        _signal_filter(os.getpid()).load()
         # the job
         self.header = _receive(self.r_job)
         self.budget = self.header["max_reply"] - 4096

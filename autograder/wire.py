@@ -50,6 +50,8 @@ def encode(value, _depth=0):
     if isinstance(value, np.ndarray):
         if value.dtype.name not in ALLOWED_DTYPES:
             raise WireError(f"arrays of dtype {value.dtype} cannot be graded")
+        if value.size > MAX_ARRAY_ELEMENTS:  # refused here, before copying it, as decode would
+            raise WireError(f"array of {value.size} elements is too large to grade")
         data = np.ascontiguousarray(value).tobytes()
         return {"__ndarray__": [value.dtype.name, list(value.shape), base64.b64encode(data).decode()]}
     if isinstance(value, tuple):

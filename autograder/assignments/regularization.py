@@ -9,7 +9,7 @@ import numpy as np
 
 from autograder.checks import Call, Check, Mistake, same_dict, same_scalar
 from utils import fixtures
-from utils.activations import relu
+from utils.activations import relu, sigmoid
 from utils.checks import Problem, mismatch_array, mismatch_scalar
 from utils.network import forward_three_layer
 
@@ -199,10 +199,8 @@ def _dropout_forward_variant(scaled=True, keep_below=True):
             D = (D < keep_prob if keep_below else D > keep_prob).astype(int)
             activation = relu(Z) * D / (keep_prob if scaled else 1.0)
             cache += [Z, D, activation, parameters[f"W{l}"], parameters[f"b{l}"]]
-        A3, last = forward_three_layer(activation, {"W1": parameters["W3"], "b1": parameters["b3"],
-                                                    "W2": np.eye(1), "b2": np.zeros((1, 1)),
-                                                    "W3": np.eye(1), "b3": np.zeros((1, 1))})
-        Z3 = last[0]
+        Z3 = parameters["W3"] @ activation + parameters["b3"]
+        A3 = sigmoid(Z3)
         return A3, tuple(cache + [Z3, A3, parameters["W3"], parameters["b3"]])
     return variant
 

@@ -311,8 +311,8 @@ def test_only_the_minimal_tree_is_visible(box):
         assert probe(box, "return sorted(os.listdir(sys.path[0]))") == ["helpers.py", "vendpkg"]
         return
     top = probe(box, "return sorted(os.listdir('/'))")
-    allowed = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "tmp", "proc",
-               "dev", "assignment"}
+    allowed = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc", "dev",
+               "assignment", Path(sandbox_module.SANDBOX_TMP).parts[1]}
     allowed |= {Path(p).parts[1] for p in (sys.prefix, sys.base_prefix)}
     assert set(top) <= allowed, top
     etc = probe(box, "return sorted(os.listdir('/etc'))")
@@ -502,10 +502,44 @@ def test_exiting_the_process_ends_only_that_job(box):
     still_works(box)
 
 
-def test_killing_the_worker_gives_crashed_and_the_next_job_runs_on_a_new_worker(box):
-    restarts = box.restarts
-    reply = box.run(job("import os\ndef kill():\n    os.kill(os.getppid(), 9)\n",
+def _sandbox_processes(box):
+    """Host pids of the sandbox's processes: the launched one and all its descendants."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parents.setdefault(int(handle.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                pass
+    family, frontier = [], [box._state["worker"].proc.pid]
+    while frontier:
+        pid = frontier.pop()
+        family.append(pid)
+        frontier += parents.get(pid, [])
+    return family
+
+
+def _signal_all(pids, sig):
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def test_a_job_cannot_kill_its_worker_and_a_worker_killed_from_outside_is_replaced(box):
+    reply = box.run(job("import os\ndef kill():\n    os.kill(os.getppid(), 9)\n    return 1\n",
                         calls=[call("kill")]))
+    assert reply["status"] == "ok" and reply["results"][0]["error"]["type"] == "PermissionError", reply
+    restarts = box.restarts
+    import signal
+    import threading
+
+    killer = threading.Timer(0.3, lambda: _signal_all(_sandbox_processes(box), signal.SIGKILL))
+    killer.start()
+    reply = box.run(job("import time\ndef nap():\n    time.sleep(1)\n    return 1\n", calls=[call("nap")]))
+    killer.join()
     assert reply["status"] == "crashed", reply
     still_works(box)
     assert box.restarts == restarts + 1
@@ -513,12 +547,21 @@ def test_killing_the_worker_gives_crashed_and_the_next_job_runs_on_a_new_worker(
     assert ids == (65534 if IS_ROOT else os.getuid()) or box.layer == "bwrap"
 
 
-def test_a_job_that_freezes_its_worker_is_caught_by_the_graders_backstop(box, monkeypatch):
-    monkeypatch.setattr(sandbox_module, "BACKSTOP_SECONDS", 0.5)
-    restarts = box.restarts
+def test_a_job_cannot_freeze_its_worker_and_a_frozen_worker_is_caught_by_the_backstop(box, monkeypatch):
+    import signal
+
     reply = box.run(job("import os, signal\ndef freeze():\n"
                         "    os.kill(os.getppid(), signal.SIGSTOP)\n    return 1\n",
                         calls=[call("freeze")]))
+    assert reply["status"] == "ok" and reply["results"][0]["error"]["type"] == "PermissionError", reply
+    monkeypatch.setattr(sandbox_module, "BACKSTOP_SECONDS", 0.5)
+    restarts = box.restarts
+    frozen = _sandbox_processes(box)
+    _signal_all(frozen, signal.SIGSTOP)
+    try:
+        reply = box.run(job("def f():\n    return 1\n", calls=[call("f")]))
+    finally:  # a child stopped before it set its parent-death signal would outlive the sandbox
+        _signal_all(frozen, signal.SIGKILL)
     assert reply["status"] == "timeout" and "did not answer" in reply["detail"], reply
     assert reply["seconds"] < FAST.wall_seconds + 1.5
     still_works(box)
