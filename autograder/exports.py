@@ -178,7 +178,7 @@ def summary(rows):
     means = {key: sums[key] / counts[key] for key in sums}
     return {"students": students, "mean_by_function": means,
             "failures_by_category": dict(sorted(categories.items(), key=lambda kv: -kv[1])),
-            "slowest": sorted(slowest, reverse=True)[:5]}
+            "slowest": sorted(slowest, key=lambda pair: (-pair[0], pair[1]))[:5]}
 
 
 def format_summary(stats):

@@ -713,5 +713,5 @@ def test_does_the_summary_list_students_means_failures_and_the_slowest(reference
     assert dict(re.findall(r"^  (.+): (\d+)$", failures, re.MULTILINE)) == \
         {k: str(v) for k, v in categories.items()}
     slowest = re.findall(r"^  (\w+): [\d.]+ s$", text.split("slowest students:")[1], re.MULTILINE)
-    by_time = sorted(reference_run.rows.values(), key=lambda r: -r["seconds"])
+    by_time = sorted(reference_run.rows.values(), key=lambda r: (-r["seconds"], r["student"]))
     assert slowest == [r["student"] for r in by_time[:5]]
