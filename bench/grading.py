@@ -151,7 +151,8 @@ def measure_grading(class_dir, out, jobs=None):
         seconds.append(row["seconds"])
         errors += row["status"] == "error"
         for result in row["results"]:
-            layers.add(str(result["provenance"].get("isolation")))
+            if result["provenance"].get("isolation"):  # None when nothing had to run (blank work)
+                layers.add(result["provenance"]["isolation"])
             timeouts += [(row["student"], name) for name, function in result["functions"].items()
                          if function["status"] == "timeout"]
     last_result = max(p.stat().st_mtime for p in (out / "results").glob("*.json"))
