@@ -25,7 +25,7 @@ from pathlib import Path
 import autograder
 from autograder import reference
 from autograder.archive import safe_extract
-from autograder.grade import Graders, grade_notebook
+from autograder.grade import Graders, grade_notebooks
 from autograder.result import Result
 
 SAFE_ID = re.compile(r"[^A-Za-z0-9_.@+-]")
@@ -144,13 +144,14 @@ def _student_of_file(path):
 def grade_submission(submission, secret="", graders=None):
     """Grade one student's notebooks; returns the JSON-able row written to the results folder."""
     started = time.perf_counter()
-    results, notes = [], []
+    results, notes, known = [], [], []
     for assignment, path in submission.notebooks:
         if assignment and assignment.startswith("unknown:"):
             notes.append(f"{Path(path).name}: unknown assignment folder {assignment[8:]!r}")
-            continue
-        result = grade_notebook(path, assignment=assignment, student=submission.student,
-                                secret=secret, graders=graders)
+        else:
+            known.append((path, assignment))
+    graded = grade_notebooks(known, student=submission.student, secret=secret, graders=graders)
+    for (path, _), result in zip(known, graded, strict=True):
         if result.assignment not in reference.NOTEBOOKS:
             notes.append(f"{Path(path).name}: not graded ({result.error})")
             continue

@@ -10,6 +10,7 @@ import copy
 import hashlib
 import platform
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Graders:
 
     def __init__(self, layer=None, limits=None):
         self.layer, self.limits, self._sandboxes = layer, limits, {}
+        self.threads = ThreadPoolExecutor(max_workers=len(reference.NOTEBOOKS),
+                                          thread_name_prefix="sandbox-io")
 
     def sandbox(self, assignment):
         if assignment.name not in self._sandboxes:
@@ -44,6 +47,7 @@ class Graders:
         return self._sandboxes[assignment.name]
 
     def close(self):
+        self.threads.shutdown(wait=True)
         for sandbox in self._sandboxes.values():
             sandbox.close()
         self._sandboxes.clear()
@@ -62,32 +66,110 @@ def grade_notebook(path, assignment=None, student=None, secret="", graders=None)
     defaults to the file's stem. Raises only :class:`reference.UnknownAssignment`
     (a usage error) and ``FileNotFoundError``.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such notebook: {path}")
-    student = student or _student_of(path)
-    started = time.perf_counter()
-    try:
-        notebook = read_notebook(path)
-        name = assignment or reference.infer_assignment(notebook) or _by_file_name(path)
-        if name is None:
-            raise NotebookError("no graded function of any known assignment was found in it")
-    except NotebookError as error:
-        name = assignment or _by_file_name(path)
-        if name is None:
-            return Result("unknown", student, 0.0, 0.0, {}, error=str(error),
-                          provenance=_provenance(None, None, {}, None))
-        return _empty(reference.load(name), student, str(error), secret)
-    spec = reference.load(name)
+    return grade_notebooks([(path, assignment)], student, secret, graders)[0]
+
+
+def grade_notebooks(notebooks, student=None, secret="", graders=None):
+    """Grade ``[(path, assignment or None), ...]`` of one student; returns their results in order.
+
+    The sandbox jobs of the notebooks run side by side (each assignment has its
+    own worker); extraction and the comparisons with the reference stay in the
+    calling thread.
+    """
     own = graders is None
     graders = graders or Graders()
     try:
-        result = _grade(spec, notebook, student, secret, graders)
+        pending = [_Pending.open(Path(path), assignment, student, secret, graders)
+                   for path, assignment in notebooks]
+        running = [p for p in pending if p.units]
+        if len(running) > 1:
+            list(graders.threads.map(_Pending.run, running))
+        else:
+            for job in running:
+                job.run()
+        return [p.finish() for p in pending]
     finally:
         if own:
             graders.close()
-    result.provenance["seconds"] = round(time.perf_counter() - started, 3)
-    return result
+
+
+class _Pending:
+    """One notebook on its way through the pipeline: prepared, then run, then scored."""
+
+    def __init__(self, spec, student, seed, started, result=None):
+        self.spec, self.student, self.seed, self.started = spec, student, seed, started
+        self.result, self.functions, self.units, self.hashes = result, {}, [], {}
+        self.sandbox, self.outcomes = None, {}
+
+    @classmethod
+    def open(cls, path, assignment, student, secret, graders):
+        if not path.is_file():
+            raise FileNotFoundError(f"no such notebook: {path}")
+        student = student or _student_of(path)
+        started = time.perf_counter()
+        try:
+            notebook = read_notebook(path)
+            name = assignment or reference.infer_assignment(notebook) or _by_file_name(path)
+            if name is None:
+                raise NotebookError("no graded function of any known assignment was found in it")
+        except NotebookError as error:
+            name = assignment or _by_file_name(path)
+            if name is None:
+                return cls(None, student, None, started, Result(
+                    "unknown", student, 0.0, 0.0, {}, error=str(error),
+                    provenance=_provenance(None, None, {}, None)))
+            return cls(None, student, None, started, _empty(reference.load(name), student, str(error),
+                                                            secret))
+        spec = reference.load(name)
+        pending = cls(spec, student, seed_for(student, spec.name, secret), started)
+        pending.prepare(notebook, graders)
+        return pending
+
+    def prepare(self, notebook, graders):
+        """Extract the functions and build their checks (in the calling thread)."""
+        spec = self.spec
+        found = extract(notebook, spec.names)
+        for function in spec.functions:
+            cell = found.cells.get(function.name)
+            checks = assignments.build_checks(spec, function.name, rng_for(self.seed, function.name))
+            notes = found.problems.get(function.name, [])
+            if cell is not None and cell.syntax_error:
+                self.functions[function.name] = _failed_all(function, checks, "structure",
+                                                            cell.syntax_error)
+            elif cell is None or cell.signature is None:
+                self.functions[function.name] = _missing(function, checks, notes)
+            elif spec.is_stub(function.name, cell.source):  # untouched: nothing to run
+                self.functions[function.name] = _missing(function, checks, [
+                    f"{function.name} is not written yet: it still raises NotImplementedError"])
+            else:
+                if cell.signature != function.signature:
+                    notes = notes + [f"the signature should be {function.name}{function.signature}, "
+                                     f"not {function.name}{cell.signature}"]
+                self.units.append(Unit(function, cell.source, checks, notes))
+        if self.units:
+            self.sandbox = graders.sandbox(spec)  # started here, in the thread that keeps it
+        self.hashes = {name: hashlib.sha256(cell.source.encode()).hexdigest()
+                       for name, cell in found.cells.items()}
+
+    def run(self):
+        """The sandbox job: student code runs in the worker; only I/O and decoding happen here."""
+        self.outcomes = _run(self.sandbox, self.spec, self.units)
+
+    def finish(self):
+        """Score against the reference (in the calling thread: the reference uses numpy's
+        global random state) and build the result."""
+        if self.result is None:
+            spec = self.spec
+            for unit in self.units:
+                self.functions[unit.function.name] = _score(spec, unit.function, unit.checks,
+                                                            self.outcomes, unit.notes)
+            functions = {f.name: self.functions[f.name] for f in spec.functions}
+            total = rounded(sum(f.score for f in functions.values()))
+            layer = self.sandbox.layer if self.sandbox else None
+            self.result = Result(spec.name, self.student, total, spec.max_score, functions,
+                                 provenance=_provenance(spec, self.seed, self.hashes, layer))
+        self.result.provenance["seconds"] = round(time.perf_counter() - self.started, 3)
+        return self.result
 
 
 def _student_of(path):
@@ -111,40 +193,6 @@ def _empty(spec, student, error, secret):
     seed = seed_for(student, spec.name, secret)
     return Result(spec.name, student, 0.0, spec.max_score, functions, error=error,
                   provenance=_provenance(spec, seed, {}, None))
-
-
-def _grade(spec, notebook, student, secret, graders):
-    found = extract(notebook, spec.names)
-    seed = seed_for(student, spec.name, secret)
-    functions, runnable, layer = {}, [], None
-    for function in spec.functions:
-        cell = found.cells.get(function.name)
-        checks = assignments.build_checks(spec, function.name, rng_for(seed, function.name))
-        notes = found.problems.get(function.name, [])
-        if cell is not None and cell.syntax_error:
-            functions[function.name] = _failed_all(function, checks, "structure", cell.syntax_error)
-        elif cell is None or cell.signature is None:
-            functions[function.name] = _missing(function, checks, notes)
-        elif spec.is_stub(function.name, cell.source):  # untouched: nothing to run
-            functions[function.name] = _missing(function, checks, [
-                f"{function.name} is not written yet: it still raises NotImplementedError"])
-        else:
-            if cell.signature != function.signature:
-                notes = notes + [f"the signature should be {function.name}{function.signature}, "
-                                 f"not {function.name}{cell.signature}"]
-            runnable.append(Unit(function, cell.source, checks, notes))
-    if runnable:
-        sandbox = graders.sandbox(spec)
-        layer = sandbox.layer
-        outcomes = _run(sandbox, spec, runnable)
-        for unit in runnable:
-            functions[unit.function.name] = _score(spec, unit.function, unit.checks, outcomes, unit.notes)
-    functions = {f.name: functions[f.name] for f in spec.functions}
-    total = rounded(sum(f.score for f in functions.values()))
-    hashes = {name: hashlib.sha256(cell.source.encode()).hexdigest()
-              for name, cell in found.cells.items()}
-    return Result(spec.name, student, total, spec.max_score, functions,
-                  provenance=_provenance(spec, seed, hashes, layer))
 
 
 @dataclass(frozen=True)
