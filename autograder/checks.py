@@ -96,13 +96,6 @@ def _shown(hidden):
     return {"show_values": not hidden}
 
 
-def same_array(what, *, rtol=1e-7, atol=1e-10, hidden=True):
-    """The output array equals the reference."""
-    def evaluate(student, reference):
-        return mismatch_array(student[0], reference[0], what, rtol=rtol, atol=atol, **_shown(hidden))
-    return evaluate
-
-
 def same_scalar(what, *, rtol=1e-9, atol=0.0, hidden=True):
     def evaluate(student, reference):
         return mismatch_scalar(student[0], float(reference[0]), what, rtol=rtol, atol=atol,

@@ -11,9 +11,6 @@ their comparisons never print expected numbers.
 from autograder.checks import matches
 from utils.checks import Problem
 
-CATEGORIES = ("passed", "missing", "structure", "exception", "timeout", "memory", "crash",
-              "wrong type", "wrong shape", "wrong value", "NaN/inf", "modified input")
-
 
 def failure_from_error(error, function):
     """A :class:`Problem` for an exception the student's code raised in the worker."""

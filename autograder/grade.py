@@ -161,7 +161,7 @@ class _Pending:
         if self.result is None:
             spec = self.spec
             for unit in self.units:
-                self.functions[unit.function.name] = _score(spec, unit.function, unit.checks,
+                self.functions[unit.function.name] = score_function(spec, unit.function, unit.checks,
                                                             self.outcomes, unit.notes)
             functions = {f.name: self.functions[f.name] for f in spec.functions}
             total = rounded(sum(f.score for f in functions.values()))
@@ -289,7 +289,11 @@ def _outcome(result, encoded, name):
     return Outcome(value=value)
 
 
-def _score(spec, function, checks, outcomes, notes):
+def score_function(spec, function, checks, outcomes, notes):
+    """Judge one function's outcomes against the reference: its :class:`FunctionResult`.
+
+    Shared by this grader and the in-kernel hidden tests (:mod:`autograder.nbgrader_bridge`).
+    """
     references, judged, hint = {}, [], None
     for check in checks:
         if check.stand_ins not in references:

@@ -22,7 +22,7 @@ import numpy as np
 from autograder import assignments, reference, wire
 from autograder.checks import Outcome, rng_for, seed_for, unchanged
 from autograder.feedback import failure_from_error
-from autograder.grade import _score
+from autograder.grade import score_function
 
 
 def _assignment_of(function):
@@ -79,7 +79,7 @@ def hidden_tests(name, namespace):
         finally:
             namespace.clear()
             namespace.update(saved)
-    result = _score(spec, spec.function(name), checks, outcomes, [])
+    result = score_function(spec, spec.function(name), checks, outcomes, [])
     for check in result.checks:
         print(("✓ " if check.passed else "✗ ") + (check.name if check.passed else check.message))
     if result.hint:

@@ -204,11 +204,9 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
         progress.step()
 
     try:
-        if not todo:
-            pass
-        elif scheduler:
+        if todo and scheduler:
             run_dask(scheduler, todo, secret, on_result, layer)
-        else:
+        elif todo:
             LocalPool(jobs or os.cpu_count() or 1, secret, layer).run(todo, on_result)
     finally:
         progress.close()
