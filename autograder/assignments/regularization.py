@@ -30,6 +30,22 @@ def _network(rng, m=None, n1=None, n2=None):
     return X, Y, parameters
 
 
+def _dropout_case(rng, forward, **sizes):
+    """A hidden ``(X, Y, parameters, keep_prob, cache)``: its dropout masks drop and keep units in
+    both layers.
+
+    The exercise seeds numpy with 1, so the masks depend only on the layer shapes and
+    ``keep_prob``; a small layer with a high ``keep_prob`` can keep every unit, and a case
+    like that cannot tell a dropout pass from a plain one. Such draws are replaced.
+    """
+    while True:
+        X, Y, parameters = _network(rng, **sizes)
+        keep_prob = float(rng.uniform(0.5, 0.9))
+        _, cache = forward(X, parameters, keep_prob)
+        if all(0 < np.count_nonzero(mask) < mask.size for mask in (cache[1], cache[6])):
+            return X, Y, parameters, keep_prob, cache
+
+
 def _describe(X, parameters):
     sizes = [X.shape[0]] + [parameters[f"W{l}"].shape[0] for l in (1, 2, 3)]
     return f"layer sizes {sizes}, {X.shape[1]} examples"
@@ -235,13 +251,13 @@ def dropout_forward_checks(assignment, rng):
         Mistake("dropout-forward-mask-flipped", "Keep a unit when its random number is BELOW "
                 "keep_prob: D = (D < keep_prob).", _dropout_forward_variant(keep_below=False)),
     )
+    forward = assignment.reference("forward_propagation_with_dropout")
     X, parameters = fixtures.forward_propagation_with_dropout_test_case()
     checks = [Check("published case", (Call((X, parameters, 0.7)),),
                     lambda s, r: _forward_output(s, r, hidden=False),
                     describe="the notebook's test case, keep_prob = 0.7", mistakes=mistakes)]
     for index in (1, 2):
-        X, _, parameters = _network(rng)
-        keep_prob = float(rng.uniform(0.5, 0.95))
+        X, _, parameters, keep_prob, _ = _dropout_case(rng, forward)
         checks.append(Check(f"hidden case {index}", (Call((X, parameters, keep_prob)),),
                             lambda s, r: _forward_output(s, r, hidden=True),
                             describe=_describe(X, parameters), mistakes=mistakes))
@@ -296,9 +312,8 @@ def dropout_backward_checks(assignment, rng):
                     describe="the notebook's test case, keep_prob = 0.8", mistakes=mistakes)]
     for index, equal_layers in ((1, False), (2, True)):
         n1 = int(rng.integers(2, 6))
-        X, Y, parameters = _network(rng, n1=n1, n2=n1 if equal_layers else None)
-        keep_prob = float(rng.uniform(0.5, 0.95))
-        _, cache = forward(X, parameters, keep_prob)
+        X, Y, parameters, keep_prob, cache = _dropout_case(rng, forward, n1=n1,
+                                                           n2=n1 if equal_layers else None)
         checks.append(Check(f"hidden case {index}", (Call((X, Y, cache, keep_prob)),),
                             same_dict("gradients"), describe=_describe(X, parameters), mistakes=mistakes))
     X, Y, parameters = _network(rng, m=60, n1=20, n2=10)

@@ -100,3 +100,18 @@ def test_each_catalogued_mistake_loses_points_on_its_hidden_cases_and_is_named(k
             hints.add(find_hint(check, outcomes))
     assert {"hidden case 1", "hidden case 2"} & set(failed), f"{mistake_key} passes the hidden cases"
     assert hints - {None}, f"no check named the mistake {mistake_key}"
+
+
+@pytest.mark.parametrize("function", ["forward_propagation_with_dropout",
+                                      "backward_propagation_with_dropout"])
+def test_do_hidden_dropout_cases_drop_and_keep_units_in_both_layers_for_every_student(function):
+    # A case whose masks keep every unit cannot tell dropout from a plain forward pass.
+    spec = reference.load("regularization")
+    forward = spec.reference("forward_propagation_with_dropout")
+    for student in (f"student-{i}" for i in range(60)):
+        _, checks = _checks("regularization", function, student)
+        for check in (c for c in checks if c.name.startswith("hidden")):
+            args = check.calls[0].args
+            cache = args[2] if function.startswith("backward") else forward(*args)[1]
+            for mask in (cache[1], cache[6]):
+                assert 0 < np.count_nonzero(mask) < mask.size, (student, check.name)
