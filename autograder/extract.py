@@ -193,6 +193,8 @@ def extract(notebook, names):
     for index, raw in code_cells(notebook):
         source = _comment_magics(raw)
         header = HEADER.search(source)
+        if header is None and "def" not in source:
+            continue  # defines no function ("def" cannot be spelled another way): not parsed
         tree, error = _parse(source)
         defs = _top_level_defs(tree) if tree else {}
         if header and header.group(1) in names:

