@@ -12,6 +12,7 @@ reference) and the student's answers from a submission.
 
 import ast
 import errno
+import functools
 import json
 import os
 import re
@@ -164,17 +165,30 @@ def _signature(node):
     return Signature(names, tuple((name, ast.unparse(value)) for name, value in defaults))
 
 
-def _top_level_defs(tree):
-    return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+CACHED_CELL_CHARS = 64 * 1024
 
 
-def _parse(source):
+def _defs(source):
+    """``({name: Signature}, syntax error or None)`` of a cell's top-level ``def`` s (read only).
+
+    Cached by cell text up to :data:`CACHED_CELL_CHARS`: the given cells, the untouched
+    stubs and common answers are the same for many students of a class.
+    """
+    return _cached_defs(source) if len(source) <= CACHED_CELL_CHARS else _parse_defs(source)
+
+
+def _parse_defs(source):
     try:
-        return ast.parse(source), None
+        tree = ast.parse(source)
     except SyntaxError as error:
-        return None, f"syntax error at line {error.lineno} of the cell: {error.msg}"
+        return {}, f"syntax error at line {error.lineno} of the cell: {error.msg}"
     except (RecursionError, MemoryError, ValueError) as error:
-        return None, f"the cell cannot be parsed ({error.__class__.__name__})"
+        return {}, f"the cell cannot be parsed ({error.__class__.__name__})"
+    return {n.name: _signature(n) for n in tree.body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}, None
+
+
+_cached_defs = functools.lru_cache(maxsize=1024)(_parse_defs)
 
 
 def extract(notebook, names):
@@ -195,22 +209,20 @@ def extract(notebook, names):
         header = HEADER.search(source)
         if header is None and "def" not in source:
             continue  # defines no function ("def" cannot be spelled another way): not parsed
-        tree, error = _parse(source)
-        defs = _top_level_defs(tree) if tree else {}
+        defs, error = _defs(source)
         if header and header.group(1) in names:
             name = header.group(1)
-            node = defs.get(name)
-            cell = GradedCell(name, source, index, _signature(node) if node else None, error)
+            signature = defs.get(name)
+            cell = GradedCell(name, source, index, signature, error)
             headed.setdefault(name, []).append(cell)
-            if not node and not error:
+            if not signature and not error:
                 others = ", ".join(sorted(defs)) or "no function"
                 result.note(name, f"the cell headed '# GRADED FUNCTION: {name}' defines {others} "
                                   f"instead of {name} (renamed?)")
             continue
         for name in names:
             if name in defs:
-                plain.setdefault(name, []).append(
-                    GradedCell(name, source, index, _signature(defs[name])))
+                plain.setdefault(name, []).append(GradedCell(name, source, index, defs[name]))
     for name in names:
         candidates = headed.get(name) or plain.get(name) or []
         if not candidates:

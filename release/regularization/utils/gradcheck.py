@@ -5,6 +5,7 @@ parameters; it stacks ``W1, b1, W2, b2, ..., WL, bL`` in that order, each
 flattened row by row. Slices are derived from the layer sizes, never typed in.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -46,24 +47,30 @@ def dictionary_to_vector(parameters):
     return _stack([parameters[name] for name in names], names)
 
 
+@functools.lru_cache(maxsize=64)
+def _slices(layer_dims):
+    """``([(name, slice, shape), ...], parameter count)`` for a tuple of layer sizes."""
+    slices, start = [], 0
+    for name, shape in parameter_shapes(layer_dims):
+        stop = start + math.prod(shape)
+        slices.append((name, slice(start, stop), shape))
+        start = stop
+    return slices, start
+
+
 def vector_to_dictionary(theta, layer_dims=GC_LAYER_DIMS):
     """Inverse of :func:`dictionary_to_vector` for a network with ``layer_dims``.
 
     ``theta`` has shape ``(n, 1)`` (or ``(n,)``) with ``n`` the parameter count.
     """
-    shapes = parameter_shapes(layer_dims)
-    expected = sum(math.prod(shape) for _, shape in shapes)
-    if np.size(theta) != expected:
+    slices, expected = _slices(tuple(int(n) for n in layer_dims))
+    theta = np.asarray(theta)
+    if theta.size != expected:
         raise ValueError(
-            f"theta has {np.size(theta)} elements; a network with layer sizes "
+            f"theta has {theta.size} elements; a network with layer sizes "
             f"{list(layer_dims)} has {expected} parameters"
         )
-    parameters, start = {}, 0
-    for name, shape in shapes:
-        stop = start + math.prod(shape)
-        parameters[name] = np.reshape(theta[start:stop], shape)
-        start = stop
-    return parameters
+    return {name: theta[where].reshape(shape) for name, where, shape in slices}
 
 
 def gradients_to_vector(gradients):
