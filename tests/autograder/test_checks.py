@@ -83,9 +83,11 @@ def test_the_catalog_holds_at_least_ten_known_mistakes():
 
 
 @pytest.mark.parametrize("key", sorted(_mistakes()), ids=lambda k: k[2])
-def test_each_catalogued_mistake_loses_points_on_its_hidden_cases_and_is_named(key):
+@pytest.mark.parametrize("student", ["alice", "bob", "chen", "dara", "emeka", "fatima"])
+def test_each_catalogued_mistake_loses_points_on_its_hidden_cases_and_is_named(key, student):
+    # Hidden inputs differ per student: the mistake must be caught whatever they are.
     assignment, function, mistake_key = key
-    spec, checks = _checks(assignment, function)
+    spec, checks = _checks(assignment, function, student)
     failed, hints = [], set()
     for check in checks:
         mistake = next((m for m in check.mistakes if m.key == mistake_key), None)
