@@ -5,6 +5,7 @@ from the mistaken variants, so they test the judging logic without a sandbox.
 """
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -117,3 +118,14 @@ def test_do_hidden_dropout_cases_drop_and_keep_units_in_both_layers_for_every_st
             cache = args[2] if function.startswith("backward") else forward(*args)[1]
             for mask in (cache[1], cache[6]):
                 assert 0 < np.count_nonzero(mask) < mask.size, (student, check.name)
+
+
+@pytest.mark.parametrize(("assignment", "function"), CASES)
+def test_do_the_reference_outputs_of_every_students_cases_come_without_a_warning(assignment, function):
+    # An overflow in the reference (e.g. a saturated sigmoid) would hint at inputs that test little.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for student in (f"student-{i}" for i in range(40)):
+            spec, checks = _checks(assignment, function, student)
+            for check in checks:
+                _expected(spec, function, check)
