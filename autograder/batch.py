@@ -6,13 +6,16 @@ trailing notebook name such as ``_Regularization``), or a zip of either.
 
 Each student is one unit of work. Their result is written atomically to
 ``DIR/results/<student>.json`` as soon as it is known, together with a
-fingerprint of their files, the kit version and the secret; a rerun skips
-students whose fingerprint is unchanged, so killing the grader at any moment
-and running the same command again finishes the class with the same results.
+fingerprint of their files, the kit version and the secret, and sealed with an
+HMAC under the secret; a rerun skips students whose fingerprint is unchanged and
+whose seal holds, so killing the grader at any moment and running the same
+command again finishes the class with the same results, and a stored result
+edited by hand is graded again rather than exported.
 """
 
 import functools
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -170,6 +173,23 @@ def grade_submission(submission, secret="", graders=None):
     return {"student": submission.student, "status": "graded", "notes": notes,
             "results": [by_assignment[n] for n in reference.NOTEBOOKS if n in by_assignment],
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def seal(row, secret):
+    """HMAC-SHA256 under the course ``secret`` of ``row`` without its own ``"seal"`` (hex).
+
+    A row is JSON: it reads back equal, so its seal can be checked after a round trip.
+    With an empty secret the seal still catches edits, but anyone can forge it.
+    """
+    body = json.dumps({k: v for k, v in row.items() if k != "seal"}, sort_keys=True,
+                      separators=(",", ":"))
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def is_sealed(row, secret):
+    """Whether ``row`` carries the seal :func:`seal` gives it under ``secret``."""
+    return (isinstance(row, dict) and isinstance(row.get("seal"), str)
+            and hmac.compare_digest(row["seal"], seal(row, secret)))
 
 
 def error_row(submission, message):

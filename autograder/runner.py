@@ -15,7 +15,7 @@ import time
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from autograder.batch import discover, error_row, work, write_atomically
+from autograder.batch import discover, error_row, is_sealed, seal, work, write_atomically
 
 MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an error row
 
@@ -181,25 +181,33 @@ class Progress:
 def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, stream=None):
     """Grade every student of the class at ``path`` into ``out``; returns the class's submissions.
 
-    Already graded students (same files, same grader, same secret) are skipped. Progress goes
-    to ``stream`` (default: the current ``sys.stderr``).
+    Already graded students (same files, same grader, same secret, and a stored result whose
+    seal holds) are skipped. Progress goes to ``stream`` (default: the current ``sys.stderr``).
     """
     stream = stream or sys.stderr
     results = prepare_output(out)
     submissions = discover(path, out)
-    todo, fingerprints = [], {}
+    todo, fingerprints, broken = [], {}, []
     for submission in submissions:
-        stored = results / f"{submission.student}.json"
+        stored = _stored_row(results / f"{submission.student}.json")
         fingerprint = submission.fingerprint(secret)
-        if not (stored.is_file() and _stored_fingerprint(stored) == fingerprint):
-            todo.append(submission)
-            fingerprints[submission.student] = fingerprint  # taken before grading: a later edit regrades
+        if stored is not None and stored.get("fingerprint") == fingerprint:
+            if is_sealed(stored, secret):
+                continue
+            broken.append(submission.student)
+        todo.append(submission)
+        fingerprints[submission.student] = fingerprint  # taken before grading: a later edit regrades
+    if broken:
+        print(f"{len(broken)} stored results do not match their seal (edited since grading?) and are "
+              f"graded again: {', '.join(broken[:10])}{' ...' if len(broken) > 10 else ''}",
+              file=stream, flush=True)
     print(f"{len(submissions)} students, {len(submissions) - len(todo)} already graded, "
           f"{len(todo)} to grade", file=stream, flush=True)
     progress = Progress(len(todo), stream)
 
     def on_result(submission, row):
         row["fingerprint"] = fingerprints[submission.student]
+        row["seal"] = seal(row, secret)
         write_atomically(results / f"{submission.student}.json", row)
         progress.step()
 
@@ -213,8 +221,10 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
     return submissions
 
 
-def _stored_fingerprint(path):
+def _stored_row(path):
+    """The result row stored at ``path``, or None when there is none or it is not a JSON object."""
     try:
-        return json.loads(path.read_text()).get("fingerprint")
+        row = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    return row if isinstance(row, dict) else None

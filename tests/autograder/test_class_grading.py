@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 from autograder import archive, assignments, reference
-from autograder.batch import discover, grade_submission
+from autograder.batch import discover, grade_submission, is_sealed, seal
 from autograder.checks import rng_for, seed_for
 from autograder.cli import main
 from autograder.grade import Graders
@@ -83,6 +83,7 @@ def comparable(value):
     if "results" in value:
         value.pop("seconds", None)
         value.pop("fingerprint", None)
+        value.pop("seal", None)
         value["results"] = [comparable(r) for r in value["results"]]
     else:
         value["provenance"].pop("seconds", None)
@@ -165,6 +166,33 @@ def test_does_changing_one_students_notebook_regrade_that_student_only(reference
             assert value == new["ada"][column], column
         elif column.split(":")[0] in ("initialization", "gradient_checking"):
             assert value == old["dev"][column], column
+
+
+def test_is_a_stored_result_edited_by_hand_graded_again_instead_of_exported(reference_run, tmp_path,
+                                                                             capsys):
+    out = copy_of(reference_run, tmp_path)
+    stored = out / "results" / "cleo.json"
+    row = json.loads(stored.read_text())
+    row["results"][0]["score"] = row["results"][0]["max_score"]  # full marks, fingerprint kept
+    stored.write_text(json.dumps(row, sort_keys=True))
+
+    status, _, err = run_in_process(capsys, CLASS, "--out", out, "--jobs", "1")
+
+    assert status == 0, err
+    assert ("1 stored results do not match their seal (edited since grading?) and are graded again: "
+            "cleo") in err
+    assert f"{len(STUDENTS)} students, {len(STUDENTS) - 1} already graded, 1 to grade" in err
+    assert (out / "grades.csv").read_text() == reference_run.csv
+    assert comparable(json.loads(stored.read_text())) == comparable(reference_run.rows["cleo"])
+
+
+def test_is_a_row_sealed_under_the_secret_and_broken_by_any_change():
+    row = {"student": "ada", "status": "graded", "notes": [], "results": [], "seconds": 0.1}
+    row["seal"] = seal(row, "course secret")
+    assert is_sealed(json.loads(json.dumps(row)), "course secret")
+    assert not is_sealed(row, "another secret")
+    assert not is_sealed({**row, "seconds": 0.2}, "course secret")
+    assert not is_sealed({k: v for k, v in row.items() if k != "seal"}, "course secret")
 
 
 def test_does_a_grader_killed_mid_batch_finish_with_the_same_grades_when_rerun(reference_run, tmp_path):

@@ -133,12 +133,13 @@ def baseline(fault_class, canary_env, secret_file, tmp_path_factory):
 
 
 def _rows(out):
-    """Stored rows without what differs between identical runs (timings, fingerprints)."""
+    """Stored rows without what differs between identical runs (timings, fingerprints, seals)."""
     rows = {}
     for path in _results(out):
         row = json.loads(path.read_text())
         row.pop("seconds", None)
         row.pop("fingerprint", None)
+        row.pop("seal", None)
         for result in row["results"]:
             result["provenance"].pop("seconds", None)
         rows[path.name] = row
