@@ -129,3 +129,25 @@ def test_do_the_reference_outputs_of_every_students_cases_come_without_a_warning
             spec, checks = _checks(assignment, function, student)
             for check in checks:
                 _expected(spec, function, check)
+
+
+@pytest.mark.parametrize("key", sorted(_mistakes()), ids=lambda k: k[2])
+def test_does_each_catalogued_mistake_pass_the_same_checks_whatever_the_hidden_inputs(key):
+    # Fairness: two students who make the same mistake get the same marks for it.
+    assignment, function, mistake_key = key
+    passed = set()
+    for student in (f"student-{i}" for i in range(25)):
+        spec, checks = _checks(assignment, function, student)
+        names = []
+        for check in checks:
+            mistake = next((m for m in check.mistakes if m.key == mistake_key), None)
+            if mistake is None:
+                continue
+            try:
+                outcomes = [Outcome(value=mistake.variant(copy.deepcopy(call))) for call in check.calls]
+            except ValueError:  # the mistaken code raises on this input: the check fails
+                continue
+            if judge(check, outcomes, _expected(spec, function, check)) is None:
+                names.append(check.name)
+        passed.add(tuple(names))
+    assert len(passed) == 1, f"{mistake_key} passes different checks for different students: {passed}"
