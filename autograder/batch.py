@@ -28,6 +28,7 @@ from pathlib import Path
 import autograder
 from autograder import reference
 from autograder.archive import safe_extract
+from autograder.extract import NotebookFile
 from autograder.grade import Graders, grade_notebooks
 from autograder.result import Result
 
@@ -36,10 +37,19 @@ SAFE_ID = re.compile(r"[^A-Za-z0-9_.@+-]")
 
 @dataclass(frozen=True)
 class Submission:
-    """One student's notebooks: ``(assignment or None, path)`` pairs."""
+    """One student's notebooks: ``(assignment or None, path)`` pairs.
+
+    :meth:`packed` gives the same submission with each path replaced by the notebook
+    read from it (a :class:`NotebookFile`), for workers that do not share the class's
+    file system.
+    """
 
     student: str
-    notebooks: tuple[tuple[str | None, str], ...]
+    notebooks: tuple[tuple[str | None, str | NotebookFile], ...]
+
+    def packed(self):
+        return Submission(self.student, tuple(
+            (assignment, NotebookFile.read(path)) for assignment, path in self.notebooks))
 
     def fingerprint(self, secret):
         digest = hashlib.sha256(f"{autograder.__version__}\0{_code_digest()}\0"
@@ -150,13 +160,13 @@ def grade_submission(submission, secret="", graders=None):
     results, notes, known = [], [], []
     for assignment, path in submission.notebooks:
         if assignment and assignment.startswith("unknown:"):
-            notes.append(f"{Path(path).name}: unknown assignment folder {assignment[8:]!r}")
+            notes.append(f"{_file_name(path)}: unknown assignment folder {assignment[8:]!r}")
         else:
             known.append((path, assignment))
     graded = grade_notebooks(known, student=submission.student, secret=secret, graders=graders)
     for (path, _), result in zip(known, graded, strict=True):
         if result.assignment not in reference.NOTEBOOKS:
-            notes.append(f"{Path(path).name}: not graded ({result.error})")
+            notes.append(f"{_file_name(path)}: not graded ({result.error})")
             continue
         results.append(result.to_dict())
     by_assignment = {}
@@ -173,6 +183,10 @@ def grade_submission(submission, secret="", graders=None):
     return {"student": submission.student, "status": "graded", "notes": notes,
             "results": [by_assignment[n] for n in reference.NOTEBOOKS if n in by_assignment],
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _file_name(path):
+    return path.name if isinstance(path, NotebookFile) else Path(path).name
 
 
 def seal(row, secret):

@@ -73,6 +73,13 @@ def read_notebook(path):
     so is any path that leads into this kit's ``source/`` notebooks through a
     link.
     """
+    return parse_notebook(read_notebook_bytes(path), Path(path).name)
+
+
+def read_notebook_bytes(path):
+    """The bytes of the notebook file at ``path``, after every check on the file itself
+    (not a link, a regular file, not reached through a link into ``source/``, not empty,
+    not over :data:`MAX_NOTEBOOK_BYTES`); :class:`NotebookError` otherwise."""
     path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -98,24 +105,57 @@ def read_notebook(path):
         raw = handle.read(MAX_NOTEBOOK_BYTES + 1)
     if len(raw) > MAX_NOTEBOOK_BYTES:
         raise NotebookError(f"{path.name} grew beyond {MAX_NOTEBOOK_BYTES // 2**20} MB while read")
+    return raw
+
+
+def parse_notebook(raw, name):
+    """The notebook dict in ``raw`` (the bytes of the file called ``name``); :class:`NotebookError`
+    if it is not UTF-8 notebook JSON."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise NotebookError(f"{path.name} is not UTF-8 text (byte {error.start})") from None
+        raise NotebookError(f"{name} is not UTF-8 text (byte {error.start})") from None
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
         raise NotebookError(
-            f"{path.name} is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
+            f"{name} is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
             f"{error.msg})"
         ) from None
     except RecursionError:
-        raise NotebookError(f"{path.name} is not a notebook (its JSON is nested too deeply)") from None
+        raise NotebookError(f"{name} is not a notebook (its JSON is nested too deeply)") from None
     if not isinstance(notebook, dict):
-        raise NotebookError(f"{path.name} is JSON but not a notebook (top level is not an object)")
+        raise NotebookError(f"{name} is JSON but not a notebook (top level is not an object)")
     if not isinstance(notebook.get("cells"), list) and not isinstance(notebook.get("worksheets"), list):
-        raise NotebookError(f"{path.name} is JSON but not a notebook (it has no cells)")
+        raise NotebookError(f"{name} is JSON but not a notebook (it has no cells)")
     return notebook
+
+
+@dataclass(frozen=True)
+class NotebookFile:
+    """A submitted notebook read once: its file name and its bytes, or why it could not be read.
+
+    What a grading worker without access to the class's files receives instead of a path;
+    reading it here applies the same checks as :func:`read_notebook`, so either way a
+    notebook gets the same result.
+    """
+
+    name: str
+    raw: bytes | None = None
+    error: str | None = None
+
+    @classmethod
+    def read(cls, path):
+        try:
+            return cls(Path(path).name, raw=read_notebook_bytes(path))
+        except NotebookError as error:
+            return cls(Path(path).name, error=str(error))
+
+    def notebook(self):
+        """The parsed notebook; :class:`NotebookError` if it could not be read or parsed."""
+        if self.raw is None:
+            raise NotebookError(self.error or f"{self.name} cannot be read")
+        return parse_notebook(self.raw, self.name)
 
 
 def _through_link_into_source(path):

@@ -19,7 +19,7 @@ import numpy as np
 import autograder
 from autograder import assignments, feedback, reference, wire
 from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
-from autograder.extract import NotebookError, extract, read_notebook
+from autograder.extract import NotebookError, NotebookFile, extract
 from autograder.result import CheckResult, FunctionResult, Result, rounded
 
 #: Modules each worker imports once before forking, so every job starts warm (numpy 2 imports
@@ -73,6 +73,9 @@ def grade_notebook(path, assignment=None, student=None, secret="", graders=None)
 def grade_notebooks(notebooks, student=None, secret="", graders=None):
     """Grade ``[(path, assignment or None), ...]`` of one student; returns their results in order.
 
+    A path may also be a :class:`autograder.extract.NotebookFile` (a notebook read
+    elsewhere); then ``student`` should be given.
+
     The sandbox jobs of the notebooks run side by side (each assignment has its
     own worker); extraction and the comparisons with the reference stay in the
     calling thread.
@@ -80,7 +83,7 @@ def grade_notebooks(notebooks, student=None, secret="", graders=None):
     own = graders is None
     graders = graders or Graders()
     try:
-        pending = [_Pending.open(Path(path), assignment, student, secret, graders)
+        pending = [_Pending.open(path, assignment, student, secret, graders)
                    for path, assignment in notebooks]
         running = [p for p in pending if p.units]
         if len(running) > 1:
@@ -104,17 +107,23 @@ class _Pending:
 
     @classmethod
     def open(cls, path, assignment, student, secret, graders):
-        if not path.is_file():
-            raise FileNotFoundError(f"no such notebook: {path}")
-        student = student or _student_of(path)
         started = time.perf_counter()
+        if isinstance(path, NotebookFile):
+            file = path
+        else:
+            path = Path(path)
+            if not path.is_file():
+                raise FileNotFoundError(f"no such notebook: {path}")
+            student = student or _student_of(path)
+            file = NotebookFile.read(path)
+        student = student or Path(file.name).stem
         try:
-            notebook = read_notebook(path)
-            name = assignment or reference.infer_assignment(notebook) or _by_file_name(path)
+            notebook = file.notebook()
+            name = assignment or reference.infer_assignment(notebook) or _by_file_name(file.name)
             if name is None:
                 raise NotebookError("no graded function of any known assignment was found in it")
         except NotebookError as error:
-            name = assignment or _by_file_name(path)
+            name = assignment or _by_file_name(file.name)
             if name is None:
                 return cls(None, student, None, started, Result(
                     "unknown", student, 0.0, 0.0, {}, error=str(error),
@@ -180,8 +189,8 @@ def _student_of(path):
     return path.stem
 
 
-def _by_file_name(path):
-    stem = path.stem.lower().replace(" ", "_")
+def _by_file_name(file_name):
+    stem = Path(file_name).stem.lower().replace(" ", "_")
     return next((n for n, nb in reference.NOTEBOOKS.items() if Path(nb).stem.lower() in stem), None)
 
 

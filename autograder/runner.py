@@ -116,35 +116,55 @@ class LocalPool:
 
 
 def run_dask(address, submissions, secret, on_result, layer=None):
-    """Grade on an existing Dask cluster; each student is retried once if its task fails."""
+    """Grade on an existing Dask cluster; each student is retried once if its task fails.
+
+    Tasks carry the notebooks themselves (read here, with the same checks as a local run),
+    so the workers need the kit but not the class's files.
+    """
     from distributed import Client, as_completed
 
     with Client(address) as client:
         window = max(4, 4 * len(client.scheduler_info().get("workers", {})))
         queue = list(enumerate(submissions))[::-1]
         attempts, futures = {}, {}
+        running = as_completed()
 
-        def submit(index, submission):
-            future = client.submit(work, submission, secret, layer, pure=False,
+        def submit_next():
+            """Send the next student that can be read; a student whose files cannot be gets an
+            error row at once. False when the queue is empty."""
+            while queue:
+                index, submission = queue.pop()
+                try:
+                    packed = submission.packed()
+                except OSError as error:
+                    on_result(submission, error_row(submission, f"cannot read the notebooks: {error}"))
+                    continue
+                submit(index, submission, packed)
+                return True
+            return False
+
+        def submit(index, submission, packed):
+            future = client.submit(work, packed, secret, layer, pure=False,
                                    key=f"grade-{index}-{attempts.get(index, 0)}-{time.time_ns()}")
-            futures[future.key] = (index, submission)
-            return future
+            futures[future.key] = (index, submission, packed)
+            running.add(future)
 
-        running = as_completed([submit(*queue.pop()) for _ in range(min(window, len(queue)))])
+        for _ in range(window):
+            if not submit_next():
+                break
         for future in running:
-            index, submission = futures.pop(future.key)
+            index, submission, packed = futures.pop(future.key)
             try:
                 row = future.result()
             except Exception as error:
                 attempts[index] = attempts.get(index, 0) + 1
                 if attempts[index] < MAX_ATTEMPTS:
-                    running.add(submit(index, submission))
+                    submit(index, submission, packed)
                     continue
                 row = error_row(submission, f"grading failed on the cluster twice: "
                                             f"{error.__class__.__name__}: {error}")
             on_result(submission, row)
-            if queue:
-                running.add(submit(*queue.pop()))
+            submit_next()
 
 
 class Progress:

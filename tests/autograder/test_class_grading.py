@@ -391,6 +391,31 @@ def test_does_the_dask_path_give_the_same_grades_as_the_local_path(reference_run
         {n: comparable(r) for n, r in reference_run.rows.items()}
 
 
+def test_does_a_packed_submission_grade_as_its_files_did_once_they_are_gone(graders, tmp_path):
+    # What a Dask worker without the class's files receives: the notebooks, read on this side.
+    submitted = tmp_path / "submitted"
+    shutil.copytree(CLASS, submitted)
+    source_notebook = ROOT / "source" / "regularization" / reference.NOTEBOOKS["regularization"]
+    linked = submitted / "mallory" / "regularization"
+    linked.mkdir(parents=True)
+    (linked / reference.NOTEBOOKS["regularization"]).symlink_to(source_notebook)
+    (submitted / "trudy").symlink_to(ROOT / "source", target_is_directory=True)
+    submissions = discover(submitted, tmp_path / "work")
+    assert {"mallory", "trudy"} <= {s.student for s in submissions}
+
+    on_disk = {s.student: grade_submission(s, "secret", graders) for s in submissions}
+    packed = [s.packed() for s in submissions]
+    shutil.rmtree(submitted)
+    from_packed = {s.student: grade_submission(s, "secret", graders) for s in packed}
+
+    assert {n: comparable(r) for n, r in from_packed.items()} == \
+        {n: comparable(r) for n, r in on_disk.items()}
+    assert from_packed["mallory"]["results"][0]["score"] == 0
+    assert "is a symbolic link" in from_packed["mallory"]["results"][0]["error"]
+    assert all(r["score"] == 0 and "link into the instructor's source" in r["error"]
+               for r in from_packed["trudy"]["results"])
+
+
 # Exports ----------------------------------------------------------------------------------------
 
 
