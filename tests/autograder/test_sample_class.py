@@ -20,12 +20,15 @@ EXPECTED = json.loads((CLASS / "expected_scores.json").read_text())
 SUBMISSIONS = [(student, assignment) for student in STUDENTS for assignment in NOTEBOOKS]
 
 
-@pytest.fixture(scope="module")
-def graded():
+@pytest.fixture(scope="module", params=["", "another course's secret"], ids=["no secret", "a secret"])
+def graded(request):
+    """The class graded under a course secret: the written-down scores hold whatever the hidden
+    inputs it gives each student."""
     with Graders() as graders:
         yield {
             (student, assignment): grade_notebook(
-                CLASS / "submitted" / student / assignment / NOTEBOOKS[assignment], graders=graders)
+                CLASS / "submitted" / student / assignment / NOTEBOOKS[assignment],
+                secret=request.param, graders=graders)
             for student, assignment in SUBMISSIONS
         }
 
