@@ -243,4 +243,5 @@ def work(submission, secret, layer=None):
     global _GRADERS
     if _GRADERS is None:
         _GRADERS = Graders(layer=layer)
+        _GRADERS.start_all()
     return grade_submission(submission, secret, _GRADERS)

@@ -47,6 +47,16 @@ class Graders:
                 limits=self.limits or Limits())
         return self._sandboxes[assignment.name]
 
+    def start_all(self):
+        """Start the sandbox of every assignment now, in this thread, and load the reference
+        functions (a class worker does so before its first student, so that no student's time
+        includes a start-up)."""
+        for name in reference.NOTEBOOKS:
+            spec = reference.load(name)
+            self.sandbox(spec)
+            for function in spec.functions:
+                spec.reference(function.name)
+
     def close(self):
         self.threads.shutdown(wait=True)
         for sandbox in self._sandboxes.values():

@@ -149,9 +149,9 @@ def main(argv=None):
         f"{os.getloadavg()[0]:.1f} after; `python -m bench --students {args.students}`.",
         "Class: " + ", ".join(f"{count} {kind}"
                               for kind, count in sorted(counts.items(), key=lambda kv: -kv[1])) + ".",
-        f"Per-student seconds are the `seconds` of each result row (three notebooks, including the first "
-        f"students' sandbox start-up); wall time is the whole `grade-class` command with its exports "
-        f"(grading alone: {large['grading_seconds']:.0f} s).",
+        f"Per-student seconds are the `seconds` of each result row (three notebooks; each worker starts "
+        f"its sandboxes before its first student); wall time is the whole `grade-class` command with "
+        f"its exports and those start-ups (grading alone: {large['grading_seconds']:.0f} s).",
     ]
     if large["timeouts"]:
         notes.append("Timed out: " + ", ".join(f"{s} {f}" for s, f in large["timeouts"]) + ".")

@@ -32,7 +32,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from autograder import archive, assignments, reference
+from autograder import archive, assignments, batch, reference
 from autograder.batch import discover, grade_submission, is_sealed, seal
 from autograder.checks import rng_for, seed_for
 from autograder.cli import main
@@ -414,6 +414,19 @@ def test_does_a_packed_submission_grade_as_its_files_did_once_they_are_gone(grad
     assert "is a symbolic link" in from_packed["mallory"]["results"][0]["error"]
     assert all(r["score"] == 0 and "link into the instructor's source" in r["error"]
                for r in from_packed["trudy"]["results"])
+
+
+def test_does_a_worker_start_every_sandbox_before_its_first_student(monkeypatch):
+    # So that no student's time (and place among the slowest) includes a sandbox start-up.
+    monkeypatch.setattr(batch, "_GRADERS", None)
+    notebook = CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]
+    try:
+        row = batch.work(batch.Submission("ada", (("initialization", str(notebook)),)), "")
+        assert [r["assignment"] for r in row["results"]] == ["initialization"]
+        assert set(batch._GRADERS._sandboxes) == set(reference.NOTEBOOKS)
+    finally:
+        if batch._GRADERS is not None:
+            batch._GRADERS.close()
 
 
 # Exports ----------------------------------------------------------------------------------------
