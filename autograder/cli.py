@@ -1,6 +1,6 @@
 """Command line: a thin layer over :mod:`autograder.grade`.
 
-``python -m autograder grade NOTEBOOK [--assignment NAME] [--student ID] [--json]``
+``python -m autograder grade NOTEBOOK [--assignment NAME] [--student ID] [--json] [--coursera DIR]``
 
 Exit status: 0 whenever a result was produced (also for an empty or corrupt
 notebook, whose result says why), 2 for usage errors (no such file, unknown
@@ -26,6 +26,8 @@ def _parser():
                        help="assignment name (default: inferred from the notebook)")
     grade.add_argument("--student", help="student id (default: the file name)")
     grade.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    grade.add_argument("--coursera", type=Path, metavar="DIR",
+                       help="also write Coursera's feedback.json and htmlFeedback.html into DIR")
     grade.add_argument("--secret-file", type=Path,
                        help="file holding the course secret mixed into the hidden inputs' seed")
     grade.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
@@ -112,10 +114,21 @@ def _grade_class(args):
     return 0
 
 
+def _cannot_write_coursera(folder, error):
+    print(f"error: cannot write the Coursera feedback into {folder}: {error.strerror or error}",
+          file=sys.stderr)
+    return 2
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     if args.command == "grade-class":
         return _grade_class(args)
+    if args.coursera:  # refused before grading, not after
+        try:
+            args.coursera.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return _cannot_write_coursera(args.coursera, error)
     try:
         from autograder.grade import Graders
 
@@ -125,6 +138,13 @@ def main(argv=None):
     except (FileNotFoundError, reference.UnknownAssignment) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.coursera:
+        from autograder import exports
+
+        try:
+            exports.write_coursera(result.to_dict(), args.coursera)
+        except OSError as error:
+            return _cannot_write_coursera(args.coursera, error)
     if args.json:
         print(json.dumps(result.to_dict(), sort_keys=False))
     else:

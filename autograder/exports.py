@@ -1,4 +1,5 @@
-"""Exports from the one result model: CSV, Gradescope ``results.json``, HTML feedback, nbgrader gradebook.
+"""Exports from the one result model: CSV, Gradescope ``results.json``, HTML feedback, nbgrader
+gradebook, and Coursera's custom-grader ``feedback.json`` for one notebook.
 
 Every export reads the stored student rows one at a time (:func:`autograder.batch.results_of`),
 so memory stays flat however large the class.
@@ -90,6 +91,12 @@ def feedback_html(result):
                                                                         result["assignment"])})
 
 
+def _write_text_atomically(path, text):
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
 def write_student_exports(row, out):
     """Gradescope JSON and feedback pages of one student."""
     out = Path(out)
@@ -99,9 +106,28 @@ def write_student_exports(row, out):
         write_atomically(folder / "results.json", gradescope_result(result))
         page = out / "feedback" / row["student"] / f"{result['assignment']}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        temporary = page.with_name(f".{page.name}.tmp")
-        temporary.write_text(feedback_html(result), encoding="utf-8")
-        temporary.replace(page)
+        _write_text_atomically(page, feedback_html(result))
+
+
+def coursera_feedback(result):
+    """Coursera's custom-grader ``feedback.json`` of one graded notebook: the fraction of the
+    points earned, a one-line summary, and ``feedbackType`` HTML (the page is
+    ``htmlFeedback.html`` beside it)."""
+    fraction = result["score"] / result["max_score"] if result["max_score"] else 0.0
+    summary = result["error"] or "; ".join(
+        f"{name} {function['score']:g}/{function['max_score']:g}"
+        for name, function in _in_notebook_order(result["functions"], result["assignment"]).items())
+    return {"fractionalScore": round(min(1.0, max(0.0, fraction)), 6), "feedback": summary,
+            "feedbackType": "HTML"}
+
+
+def write_coursera(result, folder):
+    """``feedback.json`` and ``htmlFeedback.html`` of one graded notebook into ``folder``
+    (Coursera reads them from ``/shared``)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / "feedback.json", coursera_feedback(result))
+    _write_text_atomically(folder / "htmlFeedback.html", feedback_html(result))
 
 
 class GradebookError(RuntimeError):

@@ -83,3 +83,38 @@ def test_provenance_records_versions_seed_isolation_and_source_hashes(tmp_path):
     salted = json.loads(_grade(path, "--json", "--secret-file", secret).stdout)
     assert salted["provenance"]["seed"] != provenance["seed"]
     assert salted["score"] == plain["score"] == 50
+
+
+def test_does_coursera_get_the_fraction_of_the_points_and_the_feedback_page(tmp_path):
+    from html.parser import HTMLParser
+
+    shared = tmp_path / "shared"
+    run = _grade(CLASS / "eve/regularization/Regularization.ipynb", "--json", "--coursera", shared)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    feedback = json.loads((shared / "feedback.json").read_text())
+    assert set(feedback) == {"fractionalScore", "feedback", "feedbackType"}
+    assert feedback["fractionalScore"] == pytest.approx(result["score"] / result["max_score"])
+    assert 0 < feedback["fractionalScore"] < 1 and feedback["feedbackType"] == "HTML"
+    assert "backward_propagation_with_dropout 0/10" in feedback["feedback"]
+    page = (shared / "htmlFeedback.html").read_text()
+    HTMLParser().feed(page)
+    assert all(name in page for name in result["functions"])
+
+
+def test_does_coursera_get_a_zero_and_the_reason_for_a_notebook_that_is_not_json(tmp_path):
+    notebook = tmp_path / "Regularization.ipynb"
+    notebook.write_text("{ this is not a notebook")
+    run = _grade(notebook, "--coursera", tmp_path / "shared")
+    assert run.returncode == 0, run.stderr
+    feedback = json.loads((tmp_path / "shared" / "feedback.json").read_text())
+    assert feedback["fractionalScore"] == 0
+    assert "not valid notebook JSON" in feedback["feedback"]
+
+
+def test_is_an_unwritable_coursera_folder_a_usage_error(tmp_path):
+    blocker = tmp_path / "shared"
+    blocker.write_text("a file, not a folder")
+    run = _grade(CLASS / "ada/initialization/Initialization.ipynb", "--coursera", blocker)
+    assert run.returncode == 2
+    assert "cannot write the Coursera feedback" in run.stderr
