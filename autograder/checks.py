@@ -73,20 +73,11 @@ def seed_for(student, assignment, secret=""):
     return int.from_bytes(digest[:8], "little")
 
 
-def rng_for(seed, function, source=None):
-    """The generator of one function's hidden inputs.
-
-    With ``source`` (the graded cell as submitted) the inputs also change with
-    the code: a resubmission with any change to the cell gets fresh hidden
-    inputs, so what one submission's feedback reveals about its hidden cases
-    (an exception message quoting the inputs, "off by ..." for a chosen
-    constant) is worth nothing to the next one.
-    """
+def rng_for(seed, function):
+    """The generator of one function's hidden inputs (the same for every submission of a
+    student: feedback on hidden cases never shows their inputs or expected values)."""
     salt = int.from_bytes(hashlib.sha256(function.encode()).digest()[:4], "little")
-    if source is None:
-        return np.random.default_rng([seed, salt])
-    code = int.from_bytes(hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()[:8], "little")
-    return np.random.default_rng([seed, salt, code])
+    return np.random.default_rng([seed, salt])
 
 
 # Comparators: build ``evaluate`` functions -------------------------------------------
