@@ -30,7 +30,6 @@ from autograder import reference
 from autograder.archive import safe_extract
 from autograder.extract import NotebookFile
 from autograder.grade import Graders, grade_notebooks
-from autograder.result import Result
 
 SAFE_ID = re.compile(r"[^A-Za-z0-9_.@+-]")
 
@@ -227,10 +226,6 @@ def results_of(out):
     for path in sorted((Path(out) / "results").glob("*.json")):
         with open(path) as handle:
             yield json.load(handle)
-
-
-def result_objects(row):
-    return [Result.from_dict(r) for r in row["results"]]
 
 
 # The worker side: one Graders per process, reused for every student it grades --------------

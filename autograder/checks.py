@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.wire import encode
-from utils.checks import Problem, mismatch_array, mismatch_dict, mismatch_scalar
+from utils.checks import Problem, mismatch_dict, mismatch_scalar
 
 
 @dataclass(frozen=True)
@@ -108,34 +108,6 @@ def same_dict(what, keys=None, *, rtol=1e-7, atol=1e-10, hidden=True, exact_keys
                 return Problem("wrong type", f"{what} has unexpected key(s) {', '.join(extra)}")
         return mismatch_dict(got, wanted, what, rtol=rtol, atol=atol, values=values, **_shown(hidden))
     return evaluate
-
-
-def same_tuple(what, names, *, rtol=1e-7, atol=1e-10, hidden=True):
-    """The output is a tuple whose items named in ``names`` (position -> label) match."""
-    def evaluate(student, reference):
-        got, expected = student[0], reference[0]
-        if not isinstance(got, tuple) or len(got) != len(expected):
-            return Problem("wrong type", f"{what} should be a tuple of {len(expected)} items")
-        for position, label in names.items():
-            problem = _match(got[position], expected[position], label, rtol, atol, hidden)
-            if problem:
-                return problem
-        return None
-    return evaluate
-
-
-def _match(got, expected, label, rtol, atol, hidden):
-    if isinstance(expected, np.ndarray):
-        return mismatch_array(got, expected, label, rtol=rtol, atol=atol, **_shown(hidden))
-    if isinstance(expected, tuple):
-        if not isinstance(got, tuple) or len(got) != len(expected):
-            return Problem("wrong type", f"{label} should be a tuple of {len(expected)} items")
-        for index, (g, e) in enumerate(zip(got, expected, strict=True)):
-            problem = _match(g, e, f"{label}[{index}]", rtol, atol, hidden)
-            if problem:
-                return problem
-        return None
-    return mismatch_scalar(got, float(expected), label, rtol=rtol, atol=atol, **_shown(hidden))
 
 
 def matches(value, expected, rtol=1e-7, atol=1e-10):

@@ -43,14 +43,6 @@ class Result:
     def to_dict(self):
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data):
-        functions = {
-            name: FunctionResult(**{**value, "checks": [CheckResult(**c) for c in value["checks"]]})
-            for name, value in data["functions"].items()
-        }
-        return cls(**{**data, "functions": functions})
-
 
 def rounded(points):
     """Points as shown and stored: 4 decimals, so that sums are stable across runs."""

@@ -986,10 +986,11 @@ class _Child:
             resource.setrlimit(getattr(resource, name), (soft, hard))
 
     # -- events
-    def _emit(self, kind, body, encoded=None):
-        """Send one event line; ``encoded`` is ``body`` already as compact JSON (not encoded twice)."""
-        if encoded is None:
-            encoded = json.dumps(body, separators=(",", ":"), allow_nan=False)
+    def _emit(self, kind, body):
+        self._emit_encoded(kind, json.dumps(body, separators=(",", ":"), allow_nan=False))
+
+    def _emit_encoded(self, kind, encoded):
+        """Send one event line whose body is already compact JSON text (encoded once)."""
         line = f'{{"{kind}":{encoded}}}\n'.encode()
         self.budget -= len(line)
         _write_all(self.w_res, line)
@@ -1049,7 +1050,7 @@ class _Child:
             return "error", "stand-ins failed: " + _describe_text(exc)
         for i, call in enumerate(unit.get("calls", [])):
             result, memory = self._call(ns, call)
-            self._emit("result", None, encoded=result)
+            self._emit_encoded("result", result)
             if memory:
                 return "memory", f"call {i} ({call.get('function')}): {memory}"
         return None

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from autograder.reference import NOTEBOOKS, ROOT
-from tests.sample_class.build import _reference_regions, fill, graded_cells
+from tests.sample_class.build import student_notebook
 from tests.sample_class.students import REFERENCE, STUDENTS
 
 #: The kinds of work in a generated class: (kind, sample-class student who wrote it, weight).
@@ -49,19 +49,7 @@ SLOW_WORK = {
 
 def kind_notebooks(work):
     """``{assignment: notebook}`` of a student who wrote ``work`` (as in tests/sample_class)."""
-    notebooks = {}
-    for assignment, name in NOTEBOOKS.items():
-        regions = _reference_regions(assignment)
-        data = json.loads((ROOT / "release" / assignment / name).read_text())
-        answers = work[assignment]
-        for function, cell, text in graded_cells(data):
-            answer = REFERENCE if answers == REFERENCE else answers.get(function)
-            if answer == REFERENCE:
-                answer = regions[function]
-            if answer:
-                cell["source"] = fill(text, answer)
-        notebooks[assignment] = data
-    return notebooks
+    return {assignment: student_notebook(assignment, work) for assignment in NOTEBOOKS}
 
 
 def generate_class(root, students, seed=0):

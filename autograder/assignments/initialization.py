@@ -26,7 +26,7 @@ def _dims(rng, low=2, high=4):
     return [int(n) for n in rng.integers(1, 10, size=int(rng.integers(low, high + 1)))]
 
 
-def _value_checks(assignment, name, rng, published, mistakes=(), telling=lambda dims: True):
+def _value_checks(rng, published, mistakes=(), telling=lambda dims: True):
     """The published case and two hidden ones; hidden ``layers_dims`` are drawn until ``telling``."""
     checks = [Check("published case", (Call((list(published),)),),
                     same_dict("parameters", hidden=False, exact_keys=True),
@@ -85,7 +85,7 @@ def _spread(expected_std, what):
 
 
 def zeros_checks(assignment, rng):
-    checks = _value_checks(assignment, "initialize_parameters_zeros", rng, [3, 2, 1])
+    checks = _value_checks(rng, [3, 2, 1])
     dims = _dims(rng, 3, 4)
     checks.append(Check("weights are floating-point zeros", (Call((dims,)),), _float_zeros,
                         describe="dtype of every array"))
@@ -101,7 +101,7 @@ def random_checks(assignment, rng):
         Mistake("random-small", "The weights are 0.01 times the draws; this exercise scales them "
                 "by 10 to show what too large weights do.", _scaled_by(lambda n, p: 0.001)(reference)),
     )
-    checks = _value_checks(assignment, "initialize_parameters_random", rng, [3, 2, 1], mistakes)
+    checks = _value_checks(rng, [3, 2, 1], mistakes)
     checks.append(Check("weights have standard deviation 10", (Call((WIDE,)),),
                         _spread(lambda n_prev: 10.0, "randn * 10"),
                         describe="a wide network", mistakes=mistakes))
@@ -126,7 +126,7 @@ def he_checks(assignment, rng):
         Mistake("he-unscaled", "The weights are not scaled: multiply randn by sqrt(2 / layers_dims[l-1]).",
                 _scaled_by(lambda n, p: np.sqrt(p / 2))(reference)),
     )
-    checks = _value_checks(assignment, "initialize_parameters_he", rng, [2, 4, 1], mistakes,
+    checks = _value_checks(rng, [2, 4, 1], mistakes,
                            telling=_tells_he_scaling)
     checks.append(Check("weights have variance 2/n_prev", (Call((WIDE,)),),
                         _spread(lambda n_prev: np.sqrt(2.0 / n_prev), "He initialisation"),

@@ -79,6 +79,21 @@ def _mistakes():
     return seen
 
 
+def _judged(spec, function, checks, mistake_key):
+    """``(check, outcomes, problem)`` for each check that lists the mistake; ``outcomes`` is None
+    when the mistaken code raises on the check's inputs (e.g. masks of other shapes)."""
+    for check in checks:
+        mistake = next((m for m in check.mistakes if m.key == mistake_key), None)
+        if mistake is None:
+            continue
+        try:
+            outcomes = [Outcome(value=mistake.variant(copy.deepcopy(call))) for call in check.calls]
+        except ValueError:
+            yield check, None, None
+            continue
+        yield check, outcomes, judge(check, outcomes, _expected(spec, function, check))
+
+
 def test_the_catalog_holds_at_least_ten_known_mistakes():
     assert len(_mistakes()) >= 10
 
@@ -90,15 +105,8 @@ def test_each_catalogued_mistake_loses_points_on_its_hidden_cases_and_is_named(k
     assignment, function, mistake_key = key
     spec, checks = _checks(assignment, function, student)
     failed, hints = [], set()
-    for check in checks:
-        mistake = next((m for m in check.mistakes if m.key == mistake_key), None)
-        if mistake is None:
-            continue
-        try:
-            outcomes = [Outcome(value=mistake.variant(copy.deepcopy(call))) for call in check.calls]
-        except ValueError:  # the mistake cannot happen on this input (e.g. masks of other shapes)
-            continue
-        if judge(check, outcomes, _expected(spec, function, check)) is not None:
+    for check, outcomes, problem in _judged(spec, function, checks, mistake_key):
+        if outcomes is not None and problem is not None:  # None: cannot happen on these inputs
             failed.append(check.name)
             hints.add(find_hint(check, outcomes))
     assert {"hidden case 1", "hidden case 2"} & set(failed), f"{mistake_key} passes the hidden cases"
@@ -138,16 +146,7 @@ def test_does_each_catalogued_mistake_pass_the_same_checks_whatever_the_hidden_i
     passed = set()
     for student in (f"student-{i}" for i in range(25)):
         spec, checks = _checks(assignment, function, student)
-        names = []
-        for check in checks:
-            mistake = next((m for m in check.mistakes if m.key == mistake_key), None)
-            if mistake is None:
-                continue
-            try:
-                outcomes = [Outcome(value=mistake.variant(copy.deepcopy(call))) for call in check.calls]
-            except ValueError:  # the mistaken code raises on this input: the check fails
-                continue
-            if judge(check, outcomes, _expected(spec, function, check)) is None:
-                names.append(check.name)
-        passed.add(tuple(names))
+        passed.add(tuple(check.name for check, outcomes, problem in
+                         _judged(spec, function, checks, mistake_key)
+                         if outcomes is not None and problem is None))  # raising code fails
     assert len(passed) == 1, f"{mistake_key} passes different checks for different students: {passed}"

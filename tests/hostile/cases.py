@@ -50,6 +50,14 @@ BREACH_BODY = ["dtheta = x if _breach() else theta"]
 WRONG_BACKWARD = ["dtheta = theta"]
 
 
+def breach(name, group, tries, prelude):
+    """A case whose backward_propagation is right only if ``prelude``'s ``_breach()`` succeeds:
+    it must score 0 there (failed) and full marks elsewhere."""
+    return Case(name, group, tries, "gradient_checking", gc(backward_propagation=0),
+                answers={"backward_propagation": BREACH_BODY},
+                prelude={"backward_propagation": prelude}, status={"backward_propagation": "failed"})
+
+
 # ------------------------------------------------------------------ run-time context
 CANARY_PATTERN = r"HOSTILE-[0-9a-f]{32}"
 
@@ -832,11 +840,10 @@ CASES = [
          "replaces print; backward returns theta",
          "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": WRONG_BACKWARD},
          prelude={"backward_propagation": FAKE_OUTPUT}, status={"backward_propagation": "failed"}),
-    Case("fake_result_files", "checker tampering",
-         "writes results.json / feedback.json / grades.csv with full marks in every place a grader might "
-         "read them; pays only if a write outside its temp dir works",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": FAKE_FILES}, status={"backward_propagation": "failed"}),
+    breach("fake_result_files", "checker tampering",
+           "writes results.json / feedback.json / grades.csv with full marks in every place a grader might "
+           "read them; pays only if a write outside its temp dir works",
+           FAKE_FILES),
     Case("forged_events_on_every_fd", "checker tampering",
          "writes forged result events (the published value) and 'done' to every file descriptor, "
          "then raises (the surplus events land on the next function's calls)",
@@ -844,45 +851,36 @@ CASES = [
          answers={"backward_propagation": ["_forge()", ]},
          prelude={"backward_propagation": FORGE_FDS}),
     # ----------------------------------------------------------------- reaching outside
-    Case("read_source_notebooks", "reaching outside",
-         "reads the instructor's source/ notebooks (kit folder, venv parents, relative paths)",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": READ_SOURCE}, status={"backward_propagation": "failed"}),
-    Case("import_grader_package", "reaching outside",
-         "puts the kit on sys.path and calls autograder.reference for the right answer",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": IMPORT_GRADER}, status={"backward_propagation": "failed"}),
-    Case("read_other_students", "reaching outside",
-         "globs the sample class and the class being graded for other students' notebooks",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": OTHER_STUDENTS}, status={"backward_propagation": "failed"}),
-    Case("read_system_files", "reaching outside",
-         "reads /etc/passwd, /etc/shadow, /etc/hostname, /etc/ssh, /root, /home, /var/log",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": SYSTEM_FILES}, status={"backward_propagation": "failed"}),
-    Case("search_for_canary", "reaching outside",
-         "searches its environment, every /proc/*/environ and cmdline (and the files they name, such as "
-         "--secret-file), the temp, home, /etc and kit build folders, and its own memory for the canary",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": CANARY_SEARCH}, status={"backward_propagation": "failed"}),
-    Case("write_outside_temp", "reaching outside",
-         "writes into autograder/, source/, the venv (a .pth file would run at the grader's next start), "
-         "the assignment folder, /usr, /etc, /dev/shm, /var/tmp",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": WRITE_OUTSIDE}, status={"backward_propagation": "failed"}),
-    Case("open_network_socket", "reaching outside",
-         "opens TCP/UDP/IPv6/netlink/packet sockets, connects to a port the tests listen on, resolves a name",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": NETWORK}, status={"backward_propagation": "failed"}),
-    Case("spawn_processes", "reaching outside",
-         "subprocess.run, os.system, posix_spawn, multiprocessing, os.fork, pty.fork",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": SPAWN}, status={"backward_propagation": "failed"}),
-    Case("ctypes_syscalls", "reaching outside",
-         "raw syscalls through ctypes: fork, clone, unshare, ptrace of the parent, setuid(0), chroot, "
-         "mount, bpf, io_uring, the parent's /proc/PID/mem",
-         "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": BREACH_BODY},
-         prelude={"backward_propagation": CTYPES}, status={"backward_propagation": "failed"}),
+    breach("read_source_notebooks", "reaching outside",
+           "reads the instructor's source/ notebooks (kit folder, venv parents, relative paths)",
+           READ_SOURCE),
+    breach("import_grader_package", "reaching outside",
+           "puts the kit on sys.path and calls autograder.reference for the right answer",
+           IMPORT_GRADER),
+    breach("read_other_students", "reaching outside",
+           "globs the sample class and the class being graded for other students' notebooks",
+           OTHER_STUDENTS),
+    breach("read_system_files", "reaching outside",
+           "reads /etc/passwd, /etc/shadow, /etc/hostname, /etc/ssh, /root, /home, /var/log",
+           SYSTEM_FILES),
+    breach("search_for_canary", "reaching outside",
+           "searches its environment, every /proc/*/environ and cmdline (and the files they name, such as "
+           "--secret-file), the temp, home, /etc and kit build folders, and its own memory for the canary",
+           CANARY_SEARCH),
+    breach("write_outside_temp", "reaching outside",
+           "writes into autograder/, source/, the venv (a .pth file would run at the grader's next start), "
+           "the assignment folder, /usr, /etc, /dev/shm, /var/tmp",
+           WRITE_OUTSIDE),
+    breach("open_network_socket", "reaching outside",
+           "opens TCP/UDP/IPv6/netlink/packet sockets, connects to a port the tests listen on, resolves a name",
+           NETWORK),
+    breach("spawn_processes", "reaching outside",
+           "subprocess.run, os.system, posix_spawn, multiprocessing, os.fork, pty.fork",
+           SPAWN),
+    breach("ctypes_syscalls", "reaching outside",
+           "raw syscalls through ctypes: fork, clone, unshare, ptrace of the parent, setuid(0), chroot, "
+           "mount, bpf, io_uring, the parent's /proc/PID/mem",
+           CTYPES),
     # ----------------------------------------------------------------- killing or starving
     Case("hard_exit", "killing or starving", "os._exit(0) inside the function",
          "gradient_checking", gc(backward_propagation=0),

@@ -4,6 +4,7 @@ Usage: ``python -m tests.sample_class.build`` (rewrites ``submitted/``).
 The layout is nbgrader's: ``submitted/<student>/<assignment>/<Notebook>.ipynb``.
 """
 
+import functools
 import json
 import re
 import shutil
@@ -28,6 +29,7 @@ def graded_cells(notebook):
             yield match.group(1), cell, source
 
 
+@functools.cache
 def _reference_regions(assignment):
     source = json.loads((ROOT / "source" / assignment / NOTEBOOKS[assignment]).read_text())
     return {name: [textwrap.dedent(r) for r in REGION.findall(text)]
@@ -45,21 +47,27 @@ def fill(stub_source, snippets):
     return STUB.sub(replace, stub_source)
 
 
+def student_notebook(assignment, work):
+    """The release notebook of ``assignment`` filled with what a student wrote: ``work`` is
+    ``{assignment: REFERENCE or {function: REFERENCE or snippets}}`` as in ``students.py``."""
+    regions = _reference_regions(assignment)
+    answers = work[assignment]
+    data = json.loads((ROOT / "release" / assignment / NOTEBOOKS[assignment]).read_text())
+    for name, cell, text in graded_cells(data):
+        answer = REFERENCE if answers == REFERENCE else answers.get(name)
+        if answer == REFERENCE:
+            answer = regions[name]
+        if answer:
+            cell["source"] = fill(text, answer)
+    return data
+
+
 def build(root=HERE / "submitted"):
     """Write every student's notebooks under ``root``; returns ``root``."""
     shutil.rmtree(root, ignore_errors=True)
     for assignment, notebook in NOTEBOOKS.items():
-        release = ROOT / "release" / assignment / notebook
-        regions = _reference_regions(assignment)
         for student, work in STUDENTS.items():
-            answers = work[assignment]
-            data = json.loads(release.read_text())
-            for name, cell, text in graded_cells(data):
-                answer = REFERENCE if answers == REFERENCE else answers.get(name)
-                if answer == REFERENCE:
-                    answer = regions[name]
-                if answer:
-                    cell["source"] = fill(text, answer)
+            data = student_notebook(assignment, work)
             target = root / student / assignment / notebook
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
