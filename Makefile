@@ -1,19 +1,37 @@
 # Front door of the kit. Every target installs what it needs first.
+#
+# PYTHON picks the interpreter of .venv (3.11, 3.12 or 3.13), e.g. `make PYTHON=python3.12 test`;
+# a .venv made by another Python version is rebuilt. VENV moves the environment elsewhere.
 PYTHON ?= python3.11
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
-export PYTHONPATH := $(CURDIR)
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+STAMP := $(VENV)/.installed-$(PY_VERSION)
+# Gradescope and Coursera bundles: which assignments, and the course secret to build in (optional).
+ASSIGNMENTS ?= initialization regularization gradient_checking
+SECRET_FILE ?=
 
-.PHONY: install release test lint demo bench lab clean
+.PHONY: install lock release test lint demo bench lab gradescope coursera clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml tools/requirements.py
-	$(PYTHON) -m venv $(VENV)
+# The project itself is installed (editable: the packages are this checkout), with every
+# dependency pinned by constraints.txt, so `python -m autograder`, `dask worker`, Jupyter
+# kernels and `nbgrader autograde` find it from any folder.
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PY_VERSION)" || { echo "error: cannot run '$(PYTHON)'. Install Python 3.11, 3.12 or 3.13, or pass PYTHON=/path/to/python3.x" >&2; exit 2; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || { echo "error: $(PYTHON) is Python $(PY_VERSION); the kit needs 3.11 or newer (tested: 3.11, 3.12, 3.13)" >&2; exit 2; }
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" != "$(PY_VERSION)" ]; then \
+		echo "$(VENV) was made by another Python: rebuilding it with $(PYTHON) ($(PY_VERSION))"; \
+		$(PYTHON) -m venv --clear $(VENV); fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet $$($(PY) tools/requirements.py | tr '\n' ' ')
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
+
+# Re-pin constraints.txt from .venv (after changing the dependencies in pyproject.toml).
+lock: install
+	$(PY) tools/requirements.py freeze
 
 release: install
 	$(PY) -m tools.release
@@ -32,6 +50,15 @@ bench: install
 
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)
+
+# build/gradescope/autograder.zip: upload it as a Gradescope programming assignment's autograder.
+gradescope: install
+	$(PY) deploy/bundle.py gradescope build/gradescope/autograder.zip --assignments $(ASSIGNMENTS) \
+		$(if $(SECRET_FILE),--secret-file $(SECRET_FILE))
+
+# build/coursera/: the build context of the Coursera custom-grader image (`docker build build/coursera`).
+coursera: install
+	$(PY) deploy/bundle.py coursera build/coursera $(if $(SECRET_FILE),--secret-file $(SECRET_FILE))
 
 clean:
 	rm -rf build .pytest_cache
