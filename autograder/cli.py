@@ -121,6 +121,11 @@ def _cannot_write_coursera(folder, error):
 
 
 def main(argv=None):
+    if not sys.platform.startswith("linux"):  # the sandbox is built on Linux namespaces and seccomp
+        print(f"error: the grader runs only on Linux (its sandbox needs Linux namespaces, seccomp and "
+              f"rlimits); this is {sys.platform}. Grade on a Linux machine or in a Linux container.",
+              file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
     if args.command == "grade-class":
         return _grade_class(args)
