@@ -1,8 +1,10 @@
 """Grade a whole class: find the submissions, grade each student once, keep every result.
 
 The class is a folder in nbgrader's ``submitted/<student>/<assignment>/*.ipynb``
-layout, a folder of loose notebooks (the student id is the file name, less a
-trailing notebook name such as ``_Regularization``), or a zip of either.
+layout, a folder of loose notebooks (the student id is read from the file name:
+``alice_Regularization.ipynb`` and the names of learning platforms' downloads, see
+:mod:`autograder.students`), or a zip of either. A notebook is graded as the
+assignment its content shows, whichever folder it was filed in.
 
 Each student is one unit of work. Their result is written atomically to
 ``DIR/results/<student>.json`` as soon as it is known, together with a
@@ -18,25 +20,31 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import shutil
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import autograder
-from autograder import reference
+from autograder import reference, similarity
 from autograder.archive import safe_extract
 from autograder.extract import NotebookFile
 from autograder.grade import Graders, grade_notebooks
-
-SAFE_ID = re.compile(r"[^A-Za-z0-9_.@+-]")
+from autograder.students import (
+    assignment_of_folder,
+    name_problem,
+    printable,
+    raw_student_of_file,
+    raw_student_of_folder,
+    student_id,
+)
 
 
 @dataclass(frozen=True)
 class Submission:
-    """One student's notebooks: ``(assignment or None, path)`` pairs.
+    """One student's notebooks: ``(folder or None, path)`` pairs, where ``folder`` is the name of
+    the folder inside the student's folder that holds the notebook (None for a notebook found
+    beside the others); and what was odd about their files (``notes``).
 
     :meth:`packed` gives the same submission with each path replaced by the notebook
     read from it (a :class:`NotebookFile`), for workers that do not share the class's
@@ -45,16 +53,17 @@ class Submission:
 
     student: str
     notebooks: tuple[tuple[str | None, str | NotebookFile], ...]
+    notes: tuple[str, ...] = ()
 
     def packed(self):
         return Submission(self.student, tuple(
-            (assignment, NotebookFile.read(path)) for assignment, path in self.notebooks))
+            (folder, NotebookFile.read(path)) for folder, path in self.notebooks), self.notes)
 
     def fingerprint(self, secret):
         digest = hashlib.sha256(f"{autograder.__version__}\0{_code_digest()}\0"
                                 f"{hashlib.sha256(secret.encode()).hexdigest()}".encode())
-        for assignment, path in self.notebooks:
-            digest.update(f"\0{assignment}\0{Path(path).name}\0".encode())
+        for folder, path in self.notebooks:
+            digest.update(b"\0" + os.fsencode(f"{folder}\0{Path(path).name}") + b"\0")
             digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
         return digest.hexdigest()
 
@@ -71,16 +80,6 @@ def _code_digest():
                         *(root / "source").glob("*/*.ipynb")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def safe_id(text):
-    """A student id usable as a file name."""
-    return SAFE_ID.sub("_", text)[:120] or "_"
-
-
-def _assignment_of_folder(name):
-    key = name.lower().replace("-", "_").replace(" ", "_")
-    return key if key in reference.NOTEBOOKS else None
 
 
 def _ignored(name):
@@ -103,85 +102,152 @@ def _extract(archive, workspace):
             shutil.rmtree(partial, ignore_errors=True)
     entries = [p for p in target.iterdir() if not _ignored(p.name)]
     if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")) \
-            and not any(_assignment_of_folder(p.name) for p in entries[0].iterdir() if p.is_dir()):
+            and not any(assignment_of_folder(p.name) for p in entries[0].iterdir() if p.is_dir()):
         return entries[0]  # a zip of one top folder, e.g. submitted/ (not of one student's folder)
     return target
 
 
-def discover(path, workspace):
-    """The class at ``path`` as a sorted list of :class:`Submission` s (a zip is extracted first)."""
+def discover(path, workspace, skipped=None):
+    """The class at ``path`` as a sorted list of :class:`Submission` s (a zip is extracted first).
+
+    ``workspace`` is the output folder: it is never read as part of the class, and neither is
+    any folder that holds a previous run's output; each folder so skipped is described in
+    ``skipped`` (a list) when one is given. A file or folder whose name is odd (not UTF-8, a
+    line break, very long) is graded under an id spelled safely, with a note in that student's
+    row; it never stops the class.
+    """
     path = Path(path).absolute()
+    workspace = Path(workspace).absolute()
+    skipped = [] if skipped is None else skipped
     if path.is_file():
         if path.suffix.lower() != ".zip":
             raise ValueError(f"{path} is neither a folder nor a .zip archive")
         path = _extract(path, workspace)
+    elif path.is_dir() and (path == workspace or path.is_relative_to(workspace)):
+        raise ValueError(f"the class folder {path} is inside the output folder {workspace}; "
+                         "choose another --out")
     if not path.is_dir():
         raise FileNotFoundError(f"no such class folder or archive: {path}")
-    students = {}
-    loose = sorted(p for p in path.glob("*.ipynb") if p.is_file() and not _ignored(p.name))
-    for notebook in loose:
-        students.setdefault(_student_of_file(notebook), []).append((None, str(notebook)))
-    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not _ignored(p.name)):
-        student = folder.name
-        found = students.setdefault(student, [])
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-            assignment = _assignment_of_folder(sub.name)
-            for notebook in sorted(sub.glob("*.ipynb")):
-                found.append((assignment or f"unknown:{sub.name}", str(notebook)))
-        for notebook in sorted(folder.glob("*.ipynb")):
-            found.append((None, str(notebook)))
-    found = sorted(students.items())
-    ids = _unique_ids([raw for raw, _ in found])
-    return [Submission(student, tuple(n)) for student, (_, n) in zip(ids, found, strict=True)]
+    students = {}  # raw name -> ([(folder, path)], [note])
+
+    def add(raw, folder, notebook, odd_names):
+        notebooks, notes = students.setdefault(raw or notebook.stem, ([], []))
+        notebooks.append((folder, str(notebook)))
+        notes.extend(problem for problem in odd_names if problem and problem not in notes)
+
+    for entry in sorted(path.iterdir()):
+        if _ignored(entry.name):
+            continue
+        if entry.is_dir() and _is_output_folder(entry, workspace):
+            skipped.append(f"skipped {printable(entry.name)}/: it holds the grader's output, not "
+                           "students' work")
+            continue
+        if entry.is_file() and entry.suffix.lower() == ".ipynb":
+            add(raw_student_of_file(entry.name), None, entry, [_odd(entry.name)])
+        elif entry.is_dir():
+            raw = raw_student_of_folder(entry.name)
+            students.setdefault(raw, ([], []))
+            for sub in sorted(p for p in entry.iterdir() if p.is_dir() and not _ignored(p.name)):
+                for notebook in sorted(_notebooks_in(sub)):
+                    add(raw, sub.name, notebook, [_odd(entry.name), _odd(sub.name), _odd(notebook.name)])
+            for notebook in sorted(_notebooks_in(entry)):
+                add(raw, None, notebook, [_odd(entry.name), _odd(notebook.name)])
+            if not students[raw][0] and _odd(entry.name):
+                students[raw][1].append(_odd(entry.name))
+    found = sorted((student_id(raw), notebooks, notes) for raw, (notebooks, notes) in students.items())
+    return [Submission(student, tuple(notebooks), tuple(notes)) for student, notebooks, notes in found]
 
 
-def _unique_ids(raw_ids):
-    """A safe id for each raw id, distinct even when two raw ids sanitize alike ("a b", "a_b")."""
-    safe = [safe_id(raw) for raw in raw_ids]
-    counts = Counter(safe)
-    return [f"{s[:111]}-{hashlib.sha256(raw.encode()).hexdigest()[:8]}" if counts[s] > 1 and s != raw
-            else s for s, raw in zip(safe, raw_ids, strict=True)]
+def _notebooks_in(folder):
+    return [p for p in folder.iterdir() if p.suffix.lower() == ".ipynb" and not _ignored(p.name)
+            and (p.is_file() or p.is_symlink())]
 
 
-def _student_of_file(path):
-    stem = path.stem
-    for notebook in reference.NOTEBOOKS.values():
-        suffix = Path(notebook).stem
-        for separator in ("_", "-", " ", "."):
-            if stem.lower().endswith((separator + suffix).lower()):
-                return stem[: -len(suffix) - 1]
-    return stem
+def _odd(name):
+    problem = name_problem(name)
+    return f"{problem}; graded under a safe spelling" if problem else None
+
+
+def _is_output_folder(folder, workspace):
+    """Whether ``folder`` is the output folder of this run, or of an earlier one (its results
+    beside a grades.csv, feedback or gradescope folder)."""
+    try:
+        if folder.resolve() == workspace.resolve():
+            return True
+    except OSError:
+        return False
+    return (folder / "results").is_dir() and any(
+        (folder / name).exists() for name in ("grades.csv", "feedback", "gradescope", "report.html"))
 
 
 def grade_submission(submission, secret="", graders=None):
-    """Grade one student's notebooks; returns the JSON-able row written to the results folder."""
+    """Grade one student's notebooks; returns the JSON-able row written to the results folder.
+
+    Each notebook is graded as the assignment its content shows, wherever it was filed; when
+    that is not the assignment of the folder it was found in, a note says so. A notebook
+    whose content shows no assignment (unreadable, or no graded function in it) is graded as
+    its file name or, failing that, its folder says.
+    """
     started = time.perf_counter()
-    results, notes, known = [], [], []
-    for assignment, path in submission.notebooks:
-        if assignment and assignment.startswith("unknown:"):
-            notes.append(f"{_file_name(path)}: unknown assignment folder {assignment[8:]!r}")
-        else:
-            known.append((path, assignment))
-    graded = grade_notebooks(known, student=submission.student, secret=secret, graders=graders)
-    for (path, _), result in zip(known, graded, strict=True):
+    results, notes = [], list(submission.notes)
+    paths = [path for _, path in submission.notebooks]
+    graded = grade_notebooks([(path, None) for path in paths], student=submission.student, secret=secret,
+                             graders=graders)
+    again = [i for i, (result, (folder, _)) in enumerate(zip(graded, submission.notebooks, strict=True))
+             if result.assignment not in reference.NOTEBOOKS and assignment_of_folder(folder or "")]
+    if again:
+        regraded = grade_notebooks([(paths[i], assignment_of_folder(submission.notebooks[i][0]))
+                                    for i in again], student=submission.student, secret=secret,
+                                   graders=graders)
+        for i, result in zip(again, regraded, strict=True):
+            graded[i] = result
+    for index, ((folder, path), result) in enumerate(zip(submission.notebooks, graded, strict=True)):
+        name = printable(_file_name(path))
         if result.assignment not in reference.NOTEBOOKS:
-            notes.append(f"{_file_name(path)}: not graded ({result.error})")
+            where = (f" (in {printable(folder)}/, not an assignment folder)"
+                     if folder and not assignment_of_folder(folder) else "")
+            notes.append(f"{name}{where}: not graded ({result.error})")
             continue
-        results.append(result.to_dict())
+        if folder and assignment_of_folder(folder) != result.assignment:
+            kind = "" if assignment_of_folder(folder) else ", not an assignment folder"
+            notes.append(f"{name} was found in {printable(folder)}/{kind}: it is a {result.assignment} "
+                         f"notebook and is graded as {result.assignment}")
+        results.append((index, result.to_dict()))
     by_assignment = {}
-    for result in results:
+    for index, result in results:
         previous = by_assignment.get(result["assignment"])
         if previous is not None:
             notes.append(f"two notebooks for {result['assignment']}; the higher score counts")
-            if previous["score"] >= result["score"]:
+            if previous[1]["score"] >= result["score"]:
                 continue
-        by_assignment[result["assignment"]] = result
+        by_assignment[result["assignment"]] = (index, result)
     for name in reference.NOTEBOOKS:
         if name not in by_assignment:
             notes.append(f"no notebook for {name}")
+        elif by_assignment[name][1]["error"]:
+            notes.append(f"{name}: {by_assignment[name][1]['error']}")
+    chosen = [by_assignment[n] for n in reference.NOTEBOOKS if n in by_assignment]
     return {"student": submission.student, "status": "graded", "notes": notes,
-            "results": [by_assignment[n] for n in reference.NOTEBOOKS if n in by_assignment],
+            "results": [result for _, result in chosen],
+            "code": _code_fingerprints(submission, chosen),
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _code_fingerprints(submission, chosen):
+    """``{assignment: {function: [fingerprint, ...]}}`` of the notebooks that count, for the
+    class's similarity report (:mod:`autograder.similarity`)."""
+    code = {}
+    for index, result in chosen:
+        if result["error"]:
+            continue
+        path = submission.notebooks[index][1]
+        try:
+            file = path if isinstance(path, NotebookFile) else NotebookFile.read(path)
+            assignment = result["assignment"]
+            code[assignment] = similarity.fingerprint_notebook(file.notebook(), assignment)
+        except Exception:  # no fingerprints is the worst that can come of it: the grade stands
+            continue
+    return code
 
 
 def _file_name(path):
@@ -206,8 +272,8 @@ def is_sealed(row, secret):
 
 
 def error_row(submission, message):
-    return {"student": submission.student, "status": "error", "notes": [message], "results": [],
-            "seconds": 0.0}
+    return {"student": submission.student, "status": "error", "notes": [*submission.notes, message],
+            "results": [], "code": {}, "seconds": 0.0}
 
 
 def write_atomically(path, data):

@@ -2,9 +2,12 @@
 
 ``python -m autograder grade NOTEBOOK [--assignment NAME] [--student ID] [--json] [--coursera DIR]``
 
+``python -m autograder grade-class PATH --out DIR [--jobs N] [--secret-file FILE] ...``
+
 Exit status: 0 whenever a result was produced (also for an empty or corrupt
 notebook, whose result says why), 2 for usage errors (no such file, unknown
-assignment).
+assignment, ``--jobs`` below 1, an output folder that cannot be written), and 1
+for a class in which no notebook was found.
 """
 
 import argparse
@@ -14,6 +17,16 @@ from pathlib import Path
 
 from autograder import reference
 from autograder.grade import grade_notebook
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _parser():
@@ -37,7 +50,8 @@ def _parser():
     group.add_argument("path", type=Path,
                        help="an nbgrader submitted/ folder, a folder of notebooks, or a zip of either")
     group.add_argument("--out", type=Path, required=True, help="folder for results and exports")
-    group.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    group.add_argument("--jobs", type=_positive, default=None, help="parallel workers, at least 1 "
+                                                                     "(default: the number of cores)")
     group.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tls://host:8786")
     group.add_argument("--secret-file", type=Path,
                        help="file holding the course secret mixed into the hidden inputs' seed")
@@ -49,10 +63,28 @@ def _parser():
 
 def _secret(path):
     if path is None:
-        return ""
-    if not path.is_file():
+        secret = ""
+    elif not path.is_file():
         raise FileNotFoundError(f"no such secret file: {path}")
-    return path.read_text().strip()
+    else:
+        secret = path.read_text().strip()
+    if not secret:
+        why = "no --secret-file" if path is None else f"the secret file {path} is empty"
+        print(f"warning: {why}: every student's hidden inputs can be rebuilt from their id with this "
+              "kit's code, and stored results can be forged; use the same non-empty secret file for "
+              "every run of a course", file=sys.stderr)
+    return secret
+
+
+def _other_assignment(path, asked):
+    """The assignment the notebook at ``path`` shows by its content, when it is not ``asked``."""
+    from autograder.extract import NotebookError, NotebookFile
+
+    try:
+        shown = reference.infer_assignment(NotebookFile.read(path).notebook())
+    except (NotebookError, OSError):
+        return None
+    return shown if shown and shown != asked else None
 
 
 def _table(result):
@@ -74,7 +106,7 @@ def _table(result):
 
 
 def _grade_class(args):
-    from autograder import exports
+    from autograder import exports, report, similarity
     from autograder.archive import ArchiveError
     from autograder.batch import results_of
     from autograder.runner import OutputError, grade_class
@@ -91,13 +123,19 @@ def _grade_class(args):
     except OSError as error:  # e.g. a Dask scheduler that cannot be reached
         print(f"error: {error.__class__.__name__}: {error}", file=sys.stderr)
         return 2
-    current = {s.student for s in submissions}
+    if not submissions:
+        print(f"warning: no notebook was found in {args.path}: nothing was graded (an nbgrader "
+              "submitted/ folder, a folder of .ipynb files or a zip of either is expected)", file=sys.stderr)
+        return 1
+    current = {s.student: s for s in submissions}
 
     def rows():
         return (row for row in results_of(args.out) if row["student"] in current)
 
+    stats = report.ClassStats()
     for row in rows():
         exports.write_student_exports(row, args.out)
+        stats.add(row)
     exports.write_csv(rows(), args.out / "grades.csv")
     if args.nbgrader_db:
         try:
@@ -108,9 +146,12 @@ def _grade_class(args):
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(f"wrote {count} graded notebooks into {args.nbgrader_db}")
-    print(exports.format_summary(exports.summary(rows())))
+    similarity.write_csv(stats.find_similar(), args.out / "similarity.csv")
+    report.write_report(stats, args.out, lambda student: current[student].notebooks)
+    print(report.format_summary(stats, args.out))
     print(f"\ngrades:   {args.out / 'grades.csv'}\nfeedback: {args.out / 'feedback'}/<student>/"
-          f"<assignment>.html\ngradescope: {args.out / 'gradescope'}/<student>/<assignment>/results.json")
+          f"<assignment>.html\ngradescope: {args.out / 'gradescope'}/<student>/<assignment>/results.json"
+          f"\nsimilar code: {args.out / 'similarity.csv'}\nreport:   {args.out / 'report.html'}")
     return 0
 
 
@@ -137,12 +178,20 @@ def main(argv=None):
     try:
         from autograder.grade import Graders
 
+        secret = _secret(args.secret_file)
         with Graders(layer=args.layer) as graders:
             result = grade_notebook(args.notebook, assignment=args.assignment, student=args.student,
-                                    secret=_secret(args.secret_file), graders=graders)
+                                    secret=secret, graders=graders)
     except (FileNotFoundError, reference.UnknownAssignment) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    other = _other_assignment(args.notebook, args.assignment) if args.assignment else None
+    if other:
+        said = (f"this notebook is a {other} notebook, not {args.assignment}: it was graded as "
+                f"{args.assignment} because --assignment says so (leave --assignment out to grade it "
+                f"as {other})")
+        result.error = f"{said}; {result.error}" if result.error else said
+        print(f"warning: {said}", file=sys.stderr)
     if args.coursera:
         from autograder import exports
 

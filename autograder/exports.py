@@ -8,9 +8,11 @@ so memory stays flat however large the class.
 import contextlib
 import csv
 import sqlite3
+import warnings
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from autograder import reference
 from autograder.batch import write_atomically
@@ -48,7 +50,7 @@ def write_csv(rows, path):
     """One row per student: per-function scores, per-assignment totals, total, status."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", newline="") as handle:
+    with open(temporary, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.DictWriter(handle, fieldnames=csv_columns())
         writer.writeheader()
         for row in rows:
@@ -67,8 +69,9 @@ def gradescope_result(result):
     """The Gradescope autograder ``results.json`` of one graded notebook."""
     tests = []
     for name, function in _in_notebook_order(result["functions"], result["assignment"]).items():
-        lines = [("✓ " if c["passed"] else "✗ ") + (c["name"] if c["passed"] else c["message"])
-                 for c in function["checks"]]
+        lines = [line + (f" (× {count})" if count > 1 else "") for line, count in _collapsed(
+            (("✓ " if c["passed"] else "✗ ") + (c["name"] if c["passed"] else c["message"]),)
+            for c in function["checks"])]
         if function["hint"]:
             lines.append("Hint: " + function["hint"])
         tests.append({"name": name, "score": function["score"], "max_score": function["max_score"],
@@ -79,21 +82,46 @@ def gradescope_result(result):
             "visibility": "visible", "stdout_visibility": "hidden"}
 
 
+def breakable(name):
+    """``name`` escaped, with a line-break opportunity after each ``_``: on a phone a long
+    function name wraps between its words, never inside one."""
+    return Markup("_<wbr>").join(escape(part) for part in str(name).split("_"))
+
+
 _TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
                          autoescape=select_autoescape(["html", "j2"]))
+_TEMPLATES.filters["breakable"] = breakable
+
+
+def _collapsed(lines):
+    """``[(line..., count)]``: identical lines once each, in order of first appearance."""
+    counts = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    return [(*line, count) for line, count in counts.items()]
 
 
 def feedback_html(result):
-    """A feedback page for one student and assignment (no hidden expected values in it)."""
+    """A feedback page for one student and assignment (no hidden expected values in it).
+
+    Identical lines of one function (the same failure of several checks, e.g. a syntax error)
+    are shown once, with their count."""
+    functions = {}
+    for name, function in _in_notebook_order(result["functions"], result["assignment"]).items():
+        functions[name] = {
+            **function,
+            "passed_lines": _collapsed((c["name"], c["points"]) for c in function["checks"] if c["passed"]),
+            "failed_lines": _collapsed((c["category"], c["message"]) for c in function["checks"]
+                                       if not c["passed"]),
+        }
     template = _TEMPLATES.get_template("feedback.html.j2")
     return template.render(title=TITLES.get(result["assignment"], result["assignment"]),
-                           **{**result, "functions": _in_notebook_order(result["functions"],
-                                                                        result["assignment"])})
+                           **{**result, "functions": functions})
 
 
 def _write_text_atomically(path, text):
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8", errors="backslashreplace")
     temporary.replace(path)
 
 
@@ -161,7 +189,15 @@ def write_gradebook(rows, db_path):
     creates them); students and submissions are added as needed.
     """
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
 
+    with warnings.catch_warnings():
+        # nbgrader's own add_submission makes SQLAlchemy warn about its autoflush; nothing is lost
+        warnings.simplefilter("ignore", SAWarning)
+        return _write_gradebook(rows, db_path, Gradebook, MissingEntry)
+
+
+def _write_gradebook(rows, db_path, Gradebook, MissingEntry):
     written = 0
     with Gradebook(f"sqlite:///{Path(db_path).resolve()}") as gradebook:
         known = {a.name for a in gradebook.assignments}
@@ -183,37 +219,3 @@ def write_gradebook(rows, db_path):
                 gradebook.db.commit()
                 written += 1
     return written
-
-
-def summary(rows):
-    """Class statistics: students, mean score per function, failures by category, slowest."""
-    students, slowest, categories, sums, counts = 0, [], {}, {}, {}
-    for row in rows:
-        students += 1
-        slowest.append((row.get("seconds", 0.0), row["student"]))
-        for result in row["results"]:
-            for name, function in result["functions"].items():
-                key = f"{result['assignment']}:{name}"
-                sums[key] = sums.get(key, 0.0) + function["score"]
-                counts[key] = counts.get(key, 0) + 1
-                for check in function["checks"]:
-                    if not check["passed"]:
-                        categories[check["category"]] = categories.get(check["category"], 0) + 1
-        if row["status"] == "error":
-            categories["grading error"] = categories.get("grading error", 0) + 1
-    means = {key: sums[key] / counts[key] for key in sums}
-    return {"students": students, "mean_by_function": means,
-            "failures_by_category": dict(sorted(categories.items(), key=lambda kv: -kv[1])),
-            "slowest": sorted(slowest, key=lambda pair: (-pair[0], pair[1]))[:5]}
-
-
-def format_summary(stats):
-    lines = [f"students: {stats['students']}", "", "mean score per function:"]
-    width = max((len(k) for k in stats["mean_by_function"]), default=10)
-    for key, mean in stats["mean_by_function"].items():
-        lines.append(f"  {key.ljust(width)}  {mean:6.2f}")
-    lines += ["", "failed checks by category:"]
-    lines += [f"  {k}: {v}" for k, v in stats["failures_by_category"].items()] or ["  none"]
-    lines += ["", "slowest students:"]
-    lines += [f"  {student}: {seconds:.2f} s" for seconds, student in stats["slowest"]]
-    return "\n".join(lines)

@@ -193,10 +193,11 @@ class _Pending:
 
 
 def _student_of(path):
-    """``submitted/<student>/<assignment>/Notebook.ipynb`` gives ``<student>``; else the file's stem."""
-    if path.parent.name in reference.NOTEBOOKS and path.parent.parent.name:
-        return path.parent.parent.name
-    return path.stem
+    """The student id of the notebook at ``path``: the same function as ``grade-class`` uses
+    (:func:`autograder.students.student_of_path`), so both give the same id and hidden inputs."""
+    from autograder.students import student_of_path
+
+    return student_of_path(path)
 
 
 def _by_file_name(file_name):

@@ -15,6 +15,7 @@ import time
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from autograder import reference
 from autograder.batch import discover, error_row, is_sealed, seal, work, write_atomically
 
 MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an error row
@@ -168,30 +169,49 @@ def run_dask(address, submissions, secret, on_result, layer=None):
 
 
 class Progress:
-    """A tqdm bar on a terminal; plain log lines (at most one per 5 s, and the last) otherwise."""
+    """A tqdm bar on a terminal; plain log lines (at most one per 5 s, and the last) otherwise.
 
-    def __init__(self, total, stream=None):
+    The rate and the ETA are measured from the first student graded on: before it, the
+    workers start their sandboxes, which says nothing about how long a student takes.
+    """
+
+    def __init__(self, total, stream=None, clock=time.perf_counter):
         stream = stream or sys.stderr  # looked up now: sys.stderr may have been replaced since import
-        self.total, self.done, self.started, self.stream = total, 0, time.perf_counter(), stream
-        self.last = 0.0
+        self.total, self.done, self.stream, self.clock = total, 0, stream, clock
+        self.first = self.last = None
         self.bar = None
         if stream.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="student", file=stream, smoothing=0.1)
 
+    def eta(self):
+        """Seconds left, from the pace since the first student; None until two are done."""
+        if self.done < 2:
+            return None
+        pace = (self.clock() - self.first) / (self.done - 1)
+        return pace * (self.total - self.done)
+
     def step(self):
         self.done += 1
+        now = self.clock()
+        if self.first is None:
+            self.first = now
+            if self.bar is not None:
+                self.bar.reset(total=self.total)  # the start-up does not count in tqdm's rate either
         if self.bar is not None:
             self.bar.update()
             return
-        now = time.perf_counter()
-        if now - self.last >= 5 or self.done == self.total:
+        if self.last is None or now - self.last >= 5 or self.done == self.total:
             self.last = now
-            rate = self.done / max(now - self.started, 1e-9)
-            eta = (self.total - self.done) / rate if rate else 0
-            print(f"graded {self.done}/{self.total} students ({rate:.1f}/s, ETA {eta:.0f} s)",
-                  file=self.stream, flush=True)
+            eta = self.eta()
+            if self.done == self.total:
+                tail = "done"
+            elif eta is None:
+                tail = "ETA after the next student"
+            else:
+                tail = f"{(self.done - 1) / max(now - self.first, 1e-9):.1f}/s, ETA {eta:.0f} s"
+            print(f"graded {self.done}/{self.total} students ({tail})", file=self.stream, flush=True)
 
     def close(self):
         if self.bar is not None:
@@ -206,7 +226,10 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
     """
     stream = stream or sys.stderr
     results = prepare_output(out)
-    submissions = discover(path, out)
+    skipped = []
+    submissions = discover(path, out, skipped)
+    for note in skipped:
+        print(note, file=stream, flush=True)
     todo, fingerprints, broken = [], {}, []
     for submission in submissions:
         stored = _stored_row(results / f"{submission.student}.json")
@@ -223,6 +246,16 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
               file=stream, flush=True)
     print(f"{len(submissions)} students, {len(submissions) - len(todo)} already graded, "
           f"{len(todo)} to grade", file=stream, flush=True)
+    if todo:
+        workers = min(jobs or os.cpu_count() or 1, len(todo))
+        chosen = f"sandbox layer {layer}" if layer else "the strongest sandbox layer that works here"
+        if scheduler:
+            print(f"starting: each Dask worker at {scheduler} starts {len(reference.NOTEBOOKS)} sandboxes "
+                  f"({chosen}) before its first student ...", file=stream, flush=True)
+        else:
+            print(f"starting {workers * len(reference.NOTEBOOKS)} sandboxes ({workers} worker"
+                  f"{'s' if workers > 1 else ''} × {len(reference.NOTEBOOKS)}, {chosen}); the first "
+                  "results come once they are up ...", file=stream, flush=True)
     progress = Progress(len(todo), stream)
 
     def on_result(submission, row):

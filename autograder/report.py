@@ -1,0 +1,331 @@
+"""The instructor's view of a class: ``OUT/report.html``, one self-contained page, and the summary.
+
+:class:`ClassStats` reads the stored result rows one at a time (``add``) and keeps only
+what the page and the summary need: totals per assignment, the status of every graded
+function, the catalogued mistakes found, the seconds of each student, who needs attention
+and why, and each student's code fingerprints for :mod:`autograder.similarity`.
+
+:func:`write_report` draws the pictures with matplotlib (PNG, embedded as base64 ``data:``
+URIs, so the page is one file that can be mailed or put on a course site) and fills the
+jinja2 template ``templates/report.html.j2``.
+"""
+
+import base64
+import functools
+import hashlib
+import io
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from autograder import assignments, reference, similarity
+from autograder.result import STATUSES
+
+TITLES = {"initialization": "Initialization", "regularization": "Regularization",
+          "gradient_checking": "Gradient Checking"}
+STATUS_COLOURS = {"passed": "#1a7f37", "partial": "#d4a72c", "failed": "#cf222e", "missing": "#8c959f",
+                  "error": "#8250df", "timeout": "#bc4c00"}
+TOP_PAIRS = 10  # pairs shown side by side in the report (all of them are in similarity.csv)
+STUB_TEXT = "is not written yet"
+
+
+@functools.cache
+def catalogue(assignment, function):
+    """``{hint text: mistake key}`` of the catalogued mistakes of one graded function."""
+    spec = reference.load(assignment)
+    found = {}
+    for check in assignments.build_checks(spec, function, np.random.default_rng(0)):
+        for mistake in check.mistakes:
+            found.setdefault(mistake.hint, mistake.key)
+    return found
+
+
+@dataclass
+class Attention:
+    """One student who needs a look, and why (each reason with the page that shows it)."""
+
+    student: str
+    reasons: list = field(default_factory=list)  # [(kind, text, link or None)]
+
+    def add(self, kind, text, link=None):
+        if (kind, text, link) not in self.reasons:
+            self.reasons.append((kind, text, link))
+
+
+class ClassStats:
+    """What the report and the summary say about a class, gathered one row at a time."""
+
+    def __init__(self):
+        self.students = 0
+        self.errors = 0
+        self.totals = defaultdict(list)  # assignment -> [score of each student who handed it in]
+        self.statuses = defaultdict(Counter)  # (assignment, function) -> Counter of statuses
+        self.mistakes = defaultdict(Counter)  # (assignment, function) -> Counter of mistake keys
+        self.mistake_hints = {}  # (assignment, function, key) -> hint text
+        self.score_sums = defaultdict(float)  # "assignment:function" -> sum of scores
+        self.score_counts = Counter()
+        self.seconds = []  # (seconds, student)
+        self.layers = Counter()
+        self.attention = {}  # student -> Attention
+        self.code = similarity.Collector()
+        self.hashes = {}  # (student, assignment) -> {function: sha256 of its cell}
+        self.pairs = []
+
+    def _flag(self, student, kind, text, link=None):
+        self.attention.setdefault(student, Attention(student)).add(kind, text, link)
+
+    def add(self, row):
+        student = row["student"]
+        self.students += 1
+        self.seconds.append((row.get("seconds", 0.0), student))
+        if row["status"] == "error":
+            self.errors += 1
+            self._flag(student, "grading error", "; ".join(row["notes"]) or "grading failed")
+        for note in row["notes"]:
+            if note.startswith("no notebook for "):
+                self._flag(student, "missing notebook", note)
+            elif " was found in " in note:
+                self._flag(student, "misfiled notebook", note)
+            elif ": not graded (" in note:
+                self._flag(student, "unreadable notebook", note)
+            elif "not valid UTF-8" in note or "control characters" in note or "very long" in note:
+                self._flag(student, "odd file name", note)
+        for result in row["results"]:
+            assignment = result["assignment"]
+            link = f"feedback/{student}/{assignment}.html"
+            self.totals[assignment].append(result["score"])
+            layer = result.get("provenance", {}).get("isolation")
+            if layer:
+                self.layers[layer] += 1
+            self.hashes[(student, assignment)] = result.get("provenance", {}).get("source_sha256", {})
+            if result["error"]:
+                self._flag(student, "unreadable notebook", f"{TITLES.get(assignment, assignment)}: "
+                                                           f"{result['error']}", link)
+            stubs = []
+            for name, function in result["functions"].items():
+                key = (assignment, name)
+                self.statuses[key][function["status"]] += 1
+                self.score_sums[f"{assignment}:{name}"] += function["score"]
+                self.score_counts[f"{assignment}:{name}"] += 1
+                hint = function.get("hint")
+                known = catalogue(assignment, name).get(hint) if hint else None
+                if known:
+                    self.mistakes[key][known] += 1
+                    self.mistake_hints[(assignment, name, known)] = hint
+                if function["status"] == "timeout":
+                    self._flag(student, "timeout", f"{name} did not finish in time", f"{link}#{name}")
+                if function["status"] == "missing" and not result["error"] and any(
+                        STUB_TEXT in check["message"] for check in function["checks"]):
+                    stubs.append(name)
+            if stubs and not result["error"]:
+                self._flag(student, "untouched stub", f"{TITLES.get(assignment, assignment)}: "
+                                                      f"{', '.join(stubs)}", link)
+        self.code.add(row)
+
+    def find_similar(self, threshold=similarity.THRESHOLD):
+        self.pairs = self.code.pairs(threshold)
+        for pair in self.pairs:
+            for student, other in ((pair.student_a, pair.student_b), (pair.student_b, pair.student_a)):
+                self._flag(student, "similar code", f"{pair.function}: {pair.score:.0%} like {other}",
+                           f"feedback/{student}/{pair.assignment}.html#{pair.function}")
+        return self.pairs
+
+    # What the summary and the page show ------------------------------------------------------
+
+    def by_assignment(self):
+        """``[(assignment, handed in, mean, median, max score)]``."""
+        rows = []
+        for spec in reference.all_assignments():
+            scores = self.totals.get(spec.name, [])
+            rows.append((spec.name, len(scores), statistics.fmean(scores) if scores else 0.0,
+                         statistics.median(scores) if scores else 0.0, spec.max_score))
+        return rows
+
+    def function_statuses(self):
+        """Counter of the status of every graded function of every notebook handed in."""
+        total = Counter()
+        for counts in self.statuses.values():
+            total.update(counts)
+        return total
+
+    def means(self):
+        return {key: self.score_sums[key] / self.score_counts[key] for key in self.score_sums}
+
+    def slowest(self, count=5):
+        return sorted(self.seconds, key=lambda pair: (-pair[0], pair[1]))[:count]
+
+    def attention_list(self):
+        return [self.attention[s] for s in sorted(self.attention)]
+
+
+def format_summary(stats, out=None):
+    """The text printed at the end of ``grade-class``."""
+    errors = f" ({stats.errors} could not be graded)" if stats.errors else ""
+    lines = [f"students: {stats.students}{errors}"]
+    if stats.layers:
+        lines.append("sandbox layer: " + ", ".join(f"{layer}" for layer, _ in stats.layers.most_common()))
+    lines += ["", "scores per assignment (of the notebooks handed in):",
+              f"  {'assignment':<18} {'handed in':>9} {'mean':>6} {'median':>6} {'max':>5}"]
+    for name, count, mean, median, top in stats.by_assignment():
+        lines.append(f"  {name:<18} {count:>9} {mean:>6.2f} {median:>6.2f} {top:>5g}")
+    statuses = stats.function_statuses()
+    lines += ["", "graded functions by status: " + ", ".join(f"{status} {statuses.get(status, 0)}"
+                                                              for status in STATUSES)]
+    lines += ["", "mean score per function:"]
+    means = stats.means()
+    width = max((len(k) for k in means), default=10)
+    for key, mean in means.items():
+        lines.append(f"  {key.ljust(width)}  {mean:6.2f}")
+    lines += ["", "slowest students:"]
+    lines += [f"  {student}: {seconds:.2f} s" for seconds, student in stats.slowest()]
+    attention = stats.attention_list()
+    kinds = Counter(kind for entry in attention for kind in {k for k, _, _ in entry.reasons})
+    why = ", ".join(f"{kind} {count}" for kind, count in kinds.most_common())
+    lines += ["", f"needs attention: {len(attention)} students" + (f" ({why})" if why else "")]
+    lines.append(f"similar code: {len(stats.pairs)} pairs at or above {similarity.THRESHOLD:.0%}")
+    if out is not None:
+        lines.append(f"report: {Path(out) / 'report.html'}")
+    return "\n".join(lines)
+
+
+# The page ---------------------------------------------------------------------------------------
+
+
+def _png(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+    return plt
+
+
+def histograms_of_totals(stats):
+    """``[(assignment, picture)]``: one histogram of the totals per assignment."""
+    plt = _pyplot()
+    pictures = []
+    for spec in reference.all_assignments():
+        figure, axis = plt.subplots(figsize=(3.4, 2.5))
+        scores = stats.totals.get(spec.name, [])
+        axis.hist(scores, bins=np.linspace(0, spec.max_score, 11), color="#0969da", edgecolor="white")
+        axis.set_title(TITLES[spec.name])
+        axis.set_xlabel(f"total (of {spec.max_score:g})")
+        axis.set_ylabel("students")
+        axis.set_xlim(0, spec.max_score)
+        axis.yaxis.get_major_locator().set_params(integer=True)
+        figure.tight_layout()
+        pictures.append((spec.name, _png(figure)))
+    return pictures
+
+
+def chart_of_statuses(stats):
+    plt = _pyplot()
+    keys = [(spec.name, name) for spec in reference.all_assignments() for name in spec.names]
+    figure, axis = plt.subplots(figsize=(8, 0.32 * len(keys) + 0.9))
+    left = np.zeros(len(keys))
+    handed = np.array([max(1, sum(stats.statuses[key].values())) for key in keys], dtype=float)
+    for status in STATUSES:
+        shares = np.array([stats.statuses[key].get(status, 0) for key in keys]) / handed
+        axis.barh(range(len(keys)), shares, left=left, color=STATUS_COLOURS[status], label=status)
+        left += shares
+    axis.set_yticks(range(len(keys)), [name for _, name in keys])
+    axis.invert_yaxis()
+    axis.set_xlim(0, 1)
+    axis.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
+    axis.legend(ncol=len(STATUSES), loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False, fontsize=8)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def chart_of_mistakes(stats):
+    items = [((assignment, function, key), count)
+             for (assignment, function), counter in stats.mistakes.items() for key, count in counter.items()]
+    if not items:
+        return None
+    items.sort(key=lambda item: -item[1])
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(8, 0.32 * len(items) + 0.6))
+    axis.barh(range(len(items)), [count for _, count in items], color="#bc4c00")
+    axis.set_yticks(range(len(items)), [f"{function}: {key}" for (_, function, key), _ in items])
+    axis.invert_yaxis()
+    axis.set_xlabel("students")
+    axis.xaxis.get_major_locator().set_params(integer=True)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def histogram_of_seconds(stats):
+    plt = _pyplot()
+    seconds = [s for s, _ in stats.seconds]
+    figure, axis = plt.subplots(figsize=(8, 2.4))
+    top = max(seconds, default=1.0)
+    bins = np.geomspace(max(min([s for s in seconds if s > 0], default=0.01), 0.005), max(top, 0.01) * 1.05,
+                        30) if top > 0 else 10
+    axis.hist(seconds, bins=bins, color="#6e7781", edgecolor="white")
+    axis.set_xscale("log")
+    axis.set_xlabel("seconds to grade a student (log scale)")
+    axis.set_ylabel("students")
+    figure.tight_layout()
+    return _png(figure)
+
+
+_TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
+                         autoescape=select_autoescape(["html", "j2"]))
+
+
+def _source_of(notebooks, assignment, function, digest):
+    """The cell of ``function`` in whichever of the student's notebooks has it with ``digest``."""
+    for _, path in notebooks:
+        source = similarity.source_of(path, assignment, function)
+        if source is not None and (digest is None or hashlib.sha256(source.encode()).hexdigest() == digest):
+            return source
+    return None
+
+
+def render(stats, notebooks_of):
+    """The page's HTML; ``notebooks_of(student)`` gives a student's ``[(folder, path)]`` for
+    the code shown side by side."""
+    top = []
+    for pair in stats.pairs[:TOP_PAIRS]:
+        sides = []
+        for student in (pair.student_a, pair.student_b):
+            digest = stats.hashes.get((student, pair.assignment), {}).get(pair.function)
+            sides.append((student, _source_of(notebooks_of(student), pair.assignment, pair.function, digest)
+                          or "(the notebook is no longer where it was graded)"))
+        top.append((pair, sides))
+    mistakes = [(assignment, function, key, count, stats.mistake_hints[(assignment, function, key)])
+                for (assignment, function), counter in sorted(stats.mistakes.items())
+                for key, count in counter.most_common()]
+    functions = [(spec.name, name, stats.statuses[(spec.name, name)],
+                  sum(stats.statuses[(spec.name, name)].values()))
+                 for spec in reference.all_assignments() for name in spec.names]
+    return _TEMPLATES.get_template("report.html.j2").render(
+        stats=stats, titles=TITLES, by_assignment=stats.by_assignment(), statuses=STATUSES,
+        colours=STATUS_COLOURS, functions=functions, mistakes=mistakes, pairs=stats.pairs, top=top,
+        attention=stats.attention_list(), slowest=stats.slowest(10), threshold=similarity.THRESHOLD,
+        layers=", ".join(stats.layers) or "none used",
+        pictures={"totals": histograms_of_totals(stats), "statuses": chart_of_statuses(stats),
+                  "mistakes": chart_of_mistakes(stats), "seconds": histogram_of_seconds(stats)})
+
+
+def write_report(stats, out, notebooks_of):
+    """Write ``out/report.html`` (atomically); returns its path."""
+    path = Path(out) / "report.html"
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(render(stats, notebooks_of), encoding="utf-8", errors="backslashreplace")
+    temporary.replace(path)
+    return path

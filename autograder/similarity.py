@@ -1,0 +1,312 @@
+"""Similarity of students' code, graded function by graded function, across a class.
+
+Each graded function is normalised, then fingerprinted by winnowing (Schleimer, Wilkerson
+and Aiken, "Winnowing: local algorithms for document fingerprinting", SIGMOD 2003, the
+method behind MOSS):
+
+1. **Normalise** with :mod:`ast`: comments and formatting go (the function is parsed and
+   printed back by ``ast.unparse``); so do docstrings, bare string and ``print(...)``
+   statements; every local name (assigned names, loop and comprehension variables, nested
+   functions and their parameters, ``except ... as`` names) becomes ``v1, v2, ...`` in order of
+   first appearance. Parameters, globals, attributes and keywords keep their names: the
+   signature and ``np.`` calls are the same for everyone and renaming them would only add noise.
+2. **Fingerprint**: the hashes of all runs of :data:`K` tokens; of each window of :data:`W`
+   consecutive hashes the smallest is kept. Any run of ``K + W - 1`` tokens two functions share
+   gives them a fingerprint in common, whatever surrounds it.
+3. **Discount what is not the student's**: fingerprints of the release notebook's own stub
+   of the function (the template lines every student starts from) are removed, and so is any
+   fingerprint found in more than :data:`COMMON_SHARE` of the class's submissions of that
+   function, or in more than :data:`MAX_HOLDERS` of them (the code most of the class writes the
+   same way counts for nothing; MOSS ignores a passage found in more than 10 programs by
+   default, for the same reason). So a group of more than ten students who hand in one text
+   is not found: it looks like a common way of writing the function.
+4. **Score** a pair by the Jaccard index of what remains: shared fingerprints over all of the
+   two students' fingerprints. Pairs at or above :data:`THRESHOLD` whose smaller side has at
+   least :data:`MIN_FINGERPRINTS` fingerprints are reported.
+
+The fingerprints of a student are computed while they are graded (in the grading worker)
+and stored with their result; the class-wide step (:func:`similar_pairs`) reads them back.
+It indexes fingerprints and compares only students that share one, after merging students
+whose remaining fingerprints are identical (copies of one text are compared once). A
+fingerprint is held by at most ten submissions, so its cost grows linearly with the class
+(at most 45 pairs per distinct fingerprint), not with its square.
+
+Written here rather than taken from ``copydetect``: that tool fingerprints whole files and
+compares every pair of files, and knows nothing of graded functions, template code or Python
+scoping; the few dozen lines below do the per-function part with the standard library.
+"""
+
+import ast
+import functools
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from autograder import reference
+from autograder.extract import extract, read_notebook
+
+K = 10  # tokens per fingerprinted run
+W = 5  # window of the winnowing: a shared run of K + W - 1 = 14 tokens is always seen
+THRESHOLD = 0.6  # Jaccard index of the remaining fingerprints at or above which a pair is reported
+MIN_FINGERPRINTS = 5  # a pair whose smaller side keeps fewer is too little code to judge
+COMMON_SHARE = 0.5  # a fingerprint in more than this share of a class's submissions counts for nothing
+COMMON_MIN_STUDENTS = 3  # (once at least this many have it: in a class of 2 nothing is "common"),
+MAX_HOLDERS = 10  # and so does one in more than 10 submissions, whatever the class's size (as in MOSS)
+TOKEN = re.compile(r"[A-Za-z_]\w*|\d[\w.]*(?:[eE][-+]?\d+)?|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\S")
+
+
+class _Locals(ast.NodeVisitor):
+    """The local names of one function, in order of first appearance."""
+
+    def __init__(self, parameters):
+        self.parameters, self.found = set(parameters), {}
+
+    def _add(self, name, node):
+        if name not in self.parameters:
+            position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+            self.found[name] = min(self.found.get(name, position), position)
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Store | ast.Del):
+            self._add(node.id, node)
+
+    def visit_FunctionDef(self, node):
+        self._add(node.name, node)
+        for argument in ast.walk(node.args):
+            if isinstance(argument, ast.arg):
+                self._add(argument.arg, argument)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        for argument in ast.walk(node.args):
+            if isinstance(argument, ast.arg):
+                self._add(argument.arg, argument)
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node):
+        if node.name:
+            self._add(node.name, node)
+        self.generic_visit(node)
+
+    def ordered(self):
+        return sorted(self.found, key=lambda name: (self.found[name], name))
+
+
+class _Rename(ast.NodeTransformer):
+    """Rename locals to ``v1, v2, ...``; drop docstrings, bare strings and ``print`` calls."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def visit_Name(self, node):
+        node.id = self.names.get(node.id, node.id)
+        return node
+
+    def visit_arg(self, node):
+        node.arg = self.names.get(node.arg, node.arg)
+        node.annotation = None
+        return node
+
+    def visit_FunctionDef(self, node):
+        node.name = self.names.get(node.name, node.name)
+        node.returns = None
+        self.generic_visit(node)
+        node.body = node.body or [ast.Pass()]
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ExceptHandler(self, node):
+        node.name = self.names.get(node.name, node.name) if node.name else None
+        self.generic_visit(node)
+        return node
+
+    def visit_Expr(self, node):
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return None  # a docstring or a string used as a comment
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
+            return None
+        return self.generic_visit(node)
+
+    def generic_visit(self, node):
+        super().generic_visit(node)
+        if isinstance(getattr(node, "body", None), list) and not node.body:
+            node.body = [ast.Pass()]  # a block left empty by the statements dropped above
+        return node
+
+
+def normalise(source, name):
+    """The tokens of function ``name`` of ``source`` once normalised (see the module docstring);
+    None when ``source`` does not parse or does not define ``name`` at its top level."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    function = next((node for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                     and node.name == name), None)
+    if function is None:
+        return None
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs]
+    parameters += [a.arg for a in (function.args.vararg, function.args.kwarg) if a]
+    finder = _Locals(parameters)
+    for statement in function.body:
+        finder.visit(statement)
+    names = {local: f"v{number}" for number, local in enumerate(finder.ordered(), start=1)}
+    function.decorator_list = []
+    try:
+        body = _Rename(names).visit(ast.Module(body=function.body, type_ignores=[]))
+        text = ast.unparse(body)
+    except (RecursionError, ValueError):
+        return None
+    return TOKEN.findall(text)
+
+
+def _hash(run):
+    return int.from_bytes(hashlib.blake2b("\x1f".join(run).encode(), digest_size=4).digest(), "little")
+
+
+def winnow(tokens, k=K, w=W):
+    """The winnowed fingerprints of a token list: a sorted list of 32-bit ints."""
+    if not tokens:
+        return []
+    if len(tokens) < k:
+        return [_hash(tokens)]
+    hashes = [_hash(tokens[i:i + k]) for i in range(len(tokens) - k + 1)]
+    if len(hashes) <= w:
+        return [min(hashes)]
+    chosen = {min(hashes[i:i + w]) for i in range(len(hashes) - w + 1)}
+    return sorted(chosen)
+
+
+def fingerprint(source, name):
+    tokens = normalise(source, name)
+    return [] if tokens is None else winnow(tokens)
+
+
+def fingerprint_notebook(notebook, assignment):
+    """``{function: [fingerprint, ...]}`` of the graded functions of a parsed notebook (a
+    function that is missing or does not parse has none)."""
+    names = reference.load(assignment).names
+    found = extract(notebook, names)
+    fingerprints = {}
+    for name in names:
+        cell = found.cells.get(name)
+        if cell is not None and cell.signature is not None and not cell.syntax_error:
+            fingerprints[name] = fingerprint(cell.source, name)
+    return fingerprints
+
+
+@functools.cache
+def template(assignment):
+    """``{function: frozenset of fingerprints}`` of the release notebook's stubs."""
+    spec = reference.load(assignment)
+    notebook = read_notebook(spec.release_dir / spec.notebook)
+    return {name: frozenset(values) for name, values in fingerprint_notebook(notebook, assignment).items()}
+
+
+@dataclass(frozen=True)
+class Pair:
+    assignment: str
+    function: str
+    student_a: str
+    student_b: str
+    score: float
+    shared: int  # fingerprints in common, after discounting template and common code
+
+
+class Collector:
+    """Gathers the stored fingerprints of a class (``add`` one result row at a time), then
+    :meth:`pairs`. Holds the fingerprints as compact tuples of ints, one per student and function."""
+
+    def __init__(self):
+        self.students = []
+        self.by_function = defaultdict(list)  # (assignment, function) -> [(student index, fingerprints)]
+
+    def add(self, row):
+        code = row.get("code") or {}
+        if not code:
+            return
+        index = len(self.students)
+        self.students.append(row["student"])
+        for assignment, functions in code.items():
+            for function, values in functions.items():
+                if values:
+                    self.by_function[(assignment, function)].append((index, tuple(values)))
+
+    def pairs(self, threshold=THRESHOLD):
+        """Every pair at or above ``threshold``, most similar first (ties by function and names)."""
+        found = []
+        for (assignment, function), submissions in sorted(self.by_function.items()):
+            stub = template(assignment).get(function, frozenset()) if assignment in reference.NOTEBOOKS \
+                else frozenset()
+            for a, b, score, shared in _function_pairs(submissions, stub, threshold):
+                first, second = sorted((self.students[a], self.students[b]))
+                found.append(Pair(assignment, function, first, second, round(score, 3), shared))
+        found.sort(key=lambda p: (-p.score, p.assignment, p.function, p.student_a, p.student_b))
+        return found
+
+
+def _function_pairs(submissions, stub, threshold):
+    """``(student a, student b, score, shared)`` of one function's submissions ``[(student, fps)]``."""
+    frequency = Counter(value for _, values in submissions for value in set(values))
+    limit = min(MAX_HOLDERS, max(COMMON_MIN_STUDENTS - 1, COMMON_SHARE * len(submissions)))
+    common = {value for value, count in frequency.items() if count > limit}
+    variants = defaultdict(list)  # the student's own fingerprints -> students who have exactly them
+    for student, values in submissions:
+        own = frozenset(values) - stub - common
+        if len(own) >= MIN_FINGERPRINTS:
+            variants[own].append(student)
+    keys = list(variants)
+    results = []
+    for key in keys:  # students with the very same fingerprints
+        for a, b in combinations(variants[key], 2):
+            results.append((a, b, 1.0, len(key)))
+    index = defaultdict(list)
+    for number, key in enumerate(keys):
+        for value in key:
+            index[value].append(number)
+    shared = Counter()
+    for holders in index.values():
+        if len(holders) > 1:
+            shared.update(combinations(holders, 2))
+    for (x, y), count in shared.items():
+        first, second = keys[x], keys[y]
+        if min(len(first), len(second)) < MIN_FINGERPRINTS:
+            continue
+        score = count / (len(first) + len(second) - count)
+        if score >= threshold:
+            for a in variants[first]:
+                for b in variants[second]:
+                    results.append((a, b, score, count))
+    return results
+
+
+def write_csv(pairs, path):
+    """``assignment, function, student_a, student_b, score`` of each pair (written atomically)."""
+    import csv
+    from pathlib import Path
+
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["assignment", "function", "student_a", "student_b", "score"])
+        for pair in pairs:
+            writer.writerow([pair.assignment, pair.function, pair.student_a, pair.student_b,
+                             f"{pair.score:.3f}"])
+    temporary.replace(path)
+
+
+def source_of(notebook_path, assignment, function):
+    """The text of ``function``'s cell in the notebook at ``notebook_path`` (for the report), or None."""
+    try:
+        found = extract(read_notebook(notebook_path), reference.load(assignment).names)
+    except Exception:
+        return None
+    cell = found.cells.get(function)
+    return cell.source if cell is not None else None
