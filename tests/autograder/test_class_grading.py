@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-import logging
 import os
 import re
 import shutil
@@ -374,21 +373,7 @@ def test_is_a_zip_whose_files_add_up_to_too_much_rejected(tmp_path, capsys, monk
     assert "1200000 bytes in all" in err
 
 
-# The Dask backend -------------------------------------------------------------------------------
-
-
-def test_does_the_dask_path_give_the_same_grades_as_the_local_path(reference_run, tmp_path, monkeypatch):
-    from distributed import LocalCluster
-
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    out = tmp_path / "out"
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
-        done = run_grade_class(CLASS, out, "--scheduler", cluster.scheduler_address)
-    assert done.returncode == 0, done.stderr
-    assert (out / "grades.csv").read_text() == reference_run.csv
-    assert {n: comparable(r) for n, r in stored_rows(out).items()} == \
-        {n: comparable(r) for n, r in reference_run.rows.items()}
+# The Dask backend (a real cluster of `dask scheduler` and `dask worker` processes: tests/deploy) --
 
 
 def test_does_a_packed_submission_grade_as_its_files_did_once_they_are_gone(graders, tmp_path):
