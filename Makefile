@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed-$(PY_VERSION)
 # Gradescope and Coursera bundles: which assignments, and the course secret to build in (optional).
 ASSIGNMENTS ?= initialization regularization gradient_checking
 SECRET_FILE ?=
+PARTS ?=
 
 .PHONY: install lock release test lint demo bench lab gradescope coursera clean
 
@@ -58,7 +59,8 @@ gradescope: install
 
 # build/coursera/: the build context of the Coursera custom-grader image (`docker build build/coursera`).
 coursera: install
-	$(PY) deploy/bundle.py coursera build/coursera $(if $(SECRET_FILE),--secret-file $(SECRET_FILE))
+	$(PY) deploy/bundle.py coursera build/coursera $(if $(SECRET_FILE),--secret-file $(SECRET_FILE)) \
+		$(foreach part,$(PARTS),--part $(part))
 
 clean:
 	rm -rf build .pytest_cache
