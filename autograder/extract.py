@@ -20,8 +20,13 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.wire import json_items
+
 HEADER = re.compile(r"^[ \t]*#[ \t]*GRADED FUNCTION:[ \t]*([A-Za-z_]\w*)[ \t]*$", re.MULTILINE)
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+MAX_NOTEBOOK_ITEMS = 1_000_000  # JSON containers and items, counted before parsing
+MAX_CELL_CHARS = 100_000  # a graded cell longer than this is reported, not parsed
+MAX_INT_DIGITS = 4000  # longer integers in the notebook JSON are read as floats
 _KIT_SOURCE = Path(__file__).resolve().parents[1] / "source"  # the instructor's notebooks
 
 
@@ -115,8 +120,12 @@ def parse_notebook(raw, name):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise NotebookError(f"{name} is not UTF-8 text (byte {error.start})") from None
+    items = json_items(raw, strings=False)
+    if items > MAX_NOTEBOOK_ITEMS:
+        raise NotebookError(f"{name} holds about {items:,} JSON items (limit {MAX_NOTEBOOK_ITEMS:,}); "
+                            "notebooks this large are not graded (clear the outputs and resubmit)")
     try:
-        notebook = json.loads(text)
+        notebook = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as error:
         raise NotebookError(
             f"{name} is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
@@ -129,6 +138,11 @@ def parse_notebook(raw, name):
     if not isinstance(notebook.get("cells"), list) and not isinstance(notebook.get("worksheets"), list):
         raise NotebookError(f"{name} is JSON but not a notebook (it has no cells)")
     return notebook
+
+
+def _integer(text):
+    """A JSON integer; one too long for Python's int-from-text limit becomes a float."""
+    return int(text) if len(text) <= MAX_INT_DIGITS else float(text)
 
 
 @dataclass(frozen=True)
@@ -182,8 +196,17 @@ def code_cells(notebook):
         if isinstance(source, list):
             source = "".join(part for part in source if isinstance(part, str))
         if isinstance(source, str):
-            found.append((index, source))
+            found.append((index, _plain_text(source)))
     return found
+
+
+def _plain_text(source):
+    """``source`` with lone surrogates (which JSON can spell, but UTF-8 cannot hold) replaced."""
+    try:
+        source.encode("utf-8")
+        return source
+    except UnicodeEncodeError:
+        return source.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _comment_magics(source):
@@ -202,7 +225,15 @@ def _signature(node):
     names = tuple(positional + [a.arg for a in args.kwonlyargs])
     defaults = list(zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True))
     defaults += [(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
-    return Signature(names, tuple((name, ast.unparse(value)) for name, value in defaults))
+    return Signature(names, tuple((name, _expression(value)) for name, value in defaults))
+
+
+def _expression(node):
+    """Source text of a default value; a placeholder for one too deeply nested to rebuild."""
+    try:
+        return ast.unparse(node)
+    except (RecursionError, ValueError, MemoryError):
+        return "<expression>"
 
 
 CACHED_CELL_CHARS = 64 * 1024
@@ -249,6 +280,13 @@ def extract(notebook, names):
         header = HEADER.search(source)
         if header is None and "def" not in source:
             continue  # defines no function ("def" cannot be spelled another way): not parsed
+        if len(source) > MAX_CELL_CHARS:  # too large to be a function: reported, not parsed
+            if header and header.group(1) in names:
+                name = header.group(1)
+                headed.setdefault(name, []).append(GradedCell(
+                    name, "", index, None, f"the cell holds {len(source):,} characters, more than "
+                    f"a graded function may ({MAX_CELL_CHARS:,}); it was not read"))
+            continue
         defs, error = _defs(source)
         if header and header.group(1) in names:
             name = header.group(1)

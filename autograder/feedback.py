@@ -8,54 +8,90 @@ expected values never appear: hidden checks are described by shapes only and
 their comparisons never print expected numbers.
 """
 
-from autograder.checks import matches
+import ast
+import builtins
+import re
+
+import numpy as np
+
+from autograder.checks import code_of, matches
 from utils.checks import Problem
 
+#: Exception names shown as they are: Python's built-in exceptions and numpy's public ones.
+#: Any other name is the student's to choose, so it is never shown for a hidden case.
+KNOWN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+) | {"AxisError", "LinAlgError", "UFuncTypeError", "DTypePromotionError"}
+_OWN_CLASS = "an exception of a class defined in your code"
+MAX_QUOTED = 300
 
-def failure_from_error(error, function):
-    """A :class:`Problem` for an exception the student's code raised in the worker."""
-    kind, message = _one_line(error.get("type", "Exception")), _one_line(error.get("message", ""))
-    if kind == "NotImplementedError":
+
+def exception_kind(name):
+    """A fixed description of an exception type: its name if built in (or numpy's), else
+    the same words for every class the student's code defines."""
+    if name in KNOWN_EXCEPTIONS:
+        return name
+    if name.startswith("_UFunc"):  # numpy's private subclasses of UFuncTypeError
+        return "UFuncTypeError"
+    return _OWN_CLASS
+
+
+def failure_from_error(error, function, quote):
+    """A :class:`Problem` for an exception the student's code raised in the sandbox.
+
+    ``quote`` is true only when the job sent the error before any hidden input reached it
+    (the published cases, the cell itself): then the message and the line are the student's
+    own business and are quoted. Otherwise the student's code could have written the hidden
+    inputs into any text it controls, so only a fixed category is said: the exception's kind
+    (:func:`exception_kind`), without message or line.
+    """
+    name = error.get("type", "") if isinstance(error.get("type"), str) else ""
+    if name == "NotImplementedError":
         return Problem("missing", f"{function} is not written yet: it still raises NotImplementedError")
-    if kind == "MemoryError":
-        return Problem("memory", f"ran out of memory ({message})" if message else "ran out of memory")
-    if kind == "UnsupportedValue":
-        return Problem("wrong type", f"returned a value the grader cannot read: {message}")
+    if name == "MemoryError":
+        return Problem("memory", "ran out of memory")
+    if name == "UnsupportedValue":
+        if quote:
+            return Problem("wrong type", "returned a value the grader cannot read: "
+                                         + _quoted(error.get("message", "")))
+        return Problem("wrong type", "returned a value the grader cannot read (not a number, "
+                                     "array, tuple, list or dict of them, or too large)")
+    if not quote:
+        return Problem("exception", f"raised {exception_kind(name)}")
+    kind = _quoted(name) or "an exception"
+    message = _quoted(error.get("message", ""))
     where = f" (line {error['line']} of your {function} cell)" if error.get("line") else ""
     text = f"raised {kind}: {message}" if message else f"raised {kind}"
-    if len(text) > 300:
-        text = text[:297] + "..."
-    problem = Problem("exception", text + where)
-    # On hidden inputs the message is left out: the student's own code chooses it and could
-    # put the hidden inputs in it. The exception type and the line stay.
-    problem.hidden_form = Problem("exception", f"raised {kind}{where}")
-    return problem
+    if len(text) > MAX_QUOTED:
+        text = text[:MAX_QUOTED - 3] + "..."
+    return Problem("exception", text + where)
 
 
-def for_check(check, problem):
-    """``problem`` as the student may see it for ``check`` (hidden checks get the hidden form)."""
-    if check.fixed_inputs:
-        return problem
-    return getattr(problem, "hidden_form", problem)
-
-
-def _one_line(text):
+def _quoted(text):
     """Student-made text on one line: no line breaks or control characters that could pass for
     lines of the grader's own report (e.g. a forged "✓ hidden case 1")."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if not isinstance(text, str):
+        return ""
+    return " ".join("".join(c if c.isprintable() else " " for c in text[:2000]).split())
 
 
-def failure_from_status(status, detail, seconds=None):
-    """A :class:`Problem` for a job the worker could not finish."""
-    if status == "timeout":
-        return Problem("timeout", f"did not finish in time ({detail}); look for an endless loop "
-                                  "or a very slow computation")
-    if status == "memory":
-        return Problem("memory", f"used too much memory ({detail})")
-    if status in ("crashed", "output_limit"):
-        return Problem("crash", f"the process running your code stopped ({detail}); do not call "
-                                "exit functions or send signals in graded code")
-    return Problem("exception", f"could not be run ({detail})")
+#: What the student reads when a job did not finish; the sandbox's own details (signal
+#: numbers, exit statuses) are left out: a student's code chooses them.
+STATUS_TEXT = {
+    "timeout": ("timeout", "did not finish in time; look for an endless loop or a very slow "
+                           "computation"),
+    "memory": ("memory", "used too much memory"),
+    "crashed": ("crash", "the process running your code stopped; do not call exit functions or "
+                         "send signals in graded code"),
+    "output_limit": ("crash", "printed far too much output and was stopped"),
+}
+
+
+def failure_from_status(status):
+    """A :class:`Problem` for a job the sandbox could not finish (a fixed text per status)."""
+    category, text = STATUS_TEXT.get(status, ("exception", "could not be run"))
+    return Problem(category, text)
 
 
 def message_for(check, problem):
@@ -71,8 +107,8 @@ def find_hint(check, outcomes):
     for mistake in check.mistakes:
         try:
             produced = [mistake.variant(call) for call in check.calls]
-            if all(matches(o.value, p, rtol=1e-6, atol=1e-12)
-                   for o, p in zip(outcomes, produced, strict=True)):
+            close = mistake.close or (lambda got, made: matches(got, made, rtol=1e-6, atol=1e-12))
+            if all(close(o.value, p) for o, p in zip(outcomes, produced, strict=True)):
                 return mistake.hint
         except Exception:  # a variant that does not apply, or a student value it cannot compare
             continue
@@ -93,3 +129,88 @@ def status_for(score, max_score, problems, missing):
     if categories & {"exception", "memory", "crash", "structure"}:
         return "error"
     return "failed"
+
+
+# numpy 2: what worked on the course's numpy 1.x and stops now -----------------------------
+
+#: Names numpy 2 removed that the course's generation of code used, and what to write instead.
+REMOVED_NUMPY_NAMES = {
+    "int": "int (or np.int64)", "float": "float (or np.float64)", "bool8": "np.bool_",
+    "object": "object", "str": "str", "complex": "complex", "unicode": "str",
+    "long": "int", "int0": "np.intp", "uint0": "np.uintp", "float_": "np.float64",
+    "complex_": "np.complex128", "string_": "np.bytes_", "unicode_": "np.str_",
+    "NaN": "np.nan", "NAN": "np.nan", "Inf": "np.inf", "Infinity": "np.inf", "infty": "np.inf",
+    "PINF": "np.inf", "NINF": "-np.inf", "product": "np.prod", "cumproduct": "np.cumprod",
+    "sometrue": "np.any", "alltrue": "np.all", "asfarray": "np.asarray(..., dtype=float)",
+    "round_": "np.round", "mat": "np.asmatrix", "in1d": "np.isin", "trapz": "np.trapezoid",
+}
+_NUMPY_NAME = re.compile(r"\b(?:np|numpy)\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\.)")
+_ELEMENT_TARGET = re.compile(r"^\s*[A-Za-z_]\w*\s*(?:\[[^\]=]*\]\s*){1,3}(?:[-+*/]?=)(?!=)")
+_SCALAR_CALL = re.compile(r"\b(?:float|int)\s*\(")
+
+
+def numpy2_advice(source_line, exception_kind):
+    """Plain advice when a line that worked on numpy 1.x fails on numpy 2, else ``None``.
+
+    ``source_line`` is the student's line where the exception was raised, as the grader has it
+    in the cell (never the exception's message); ``exception_kind`` is the name of the
+    exception's built-in type (``"AttributeError"``, ``"TypeError"``, ``"ValueError"``). The
+    advice quotes the line, which is the student's own text.
+    """
+    line = _printable(source_line).strip() if isinstance(source_line, str) else ""
+    code = code_of(line).strip() if line else ""
+    if not code:
+        return None
+    shown = line if len(line) <= 120 else line[:117] + "..."
+    if exception_kind == "AttributeError":
+        for name in _NUMPY_NAME.findall(code):
+            if name in REMOVED_NUMPY_NAMES and not hasattr(np, name):
+                return (f"numpy 2 no longer has np.{name} (it was removed after numpy 1.x, which "
+                        f"the course was written for); write {REMOVED_NUMPY_NAMES[name]} instead, "
+                        f"in: {shown}")
+    if exception_kind == "TypeError" and _sums_a_generator(line):
+        return ("numpy 2 no longer accepts a generator in np.sum (np.sum(f(x) for x in ...)); "
+                f"write sum(...) or np.sum([...]) with a list instead, in: {shown}")
+    if exception_kind == "ValueError" and _ELEMENT_TARGET.match(code):
+        return ("numpy 2 no longer puts a one-element array into a single element of an array "
+                "(numpy 1.x did); if the right-hand side is such an array (e.g. J_plus[i], of "
+                "shape (1,)), take its number with .item() or [0], or assign to the whole row "
+                f"(J_plus[i] = ...), in: {shown}")
+    if exception_kind == "TypeError" and _SCALAR_CALL.search(code):
+        return ("numpy 2 converts only arrays of no dimension (shape ()) with float() or int(); "
+                "if the value is a one-element array such as J_plus[i], use .item() or [0] "
+                f"instead, in: {shown}")
+    return None
+
+
+def _printable(text):
+    """The student's line on one line, without control characters (it is quoted in a report)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text[:2000]).split())
+
+
+def numpy2_advice_in(cell_source, line_number, exception_kind):
+    """:func:`numpy2_advice` for line ``line_number`` (1-based) of the cell ``cell_source``."""
+    if not isinstance(cell_source, str) or not isinstance(line_number, int) or line_number < 1:
+        return None
+    lines = cell_source.splitlines()
+    if line_number > len(lines):
+        return None
+    return numpy2_advice(lines[line_number - 1], exception_kind)
+
+
+def _sums_a_generator(line):
+    """Whether the line calls np.sum / numpy.sum on a generator expression."""
+    text = line.strip()
+    for candidate in (text, "(" + text + ")", text.rstrip(":") + "\n    pass"):
+        try:
+            tree = ast.parse(candidate)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "sum" and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in ("np", "numpy")
+                    and node.args and isinstance(node.args[0], ast.GeneratorExp)):
+                return True
+        return False
+    return re.search(r"\b(?:np|numpy)\s*\.\s*sum\s*\(.*\bfor\b.*\bin\b", text) is not None

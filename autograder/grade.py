@@ -21,6 +21,7 @@ from autograder import assignments, feedback, reference, wire
 from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
 from autograder.extract import NotebookError, NotebookFile, extract
 from autograder.result import CheckResult, FunctionResult, Result, rounded
+from autograder.sandbox import SandboxError
 
 #: Modules each worker imports once before forking, so every job starts warm (numpy 2 imports
 #: ``numpy.random`` only on first use: a job would pay for that import every time).
@@ -93,18 +94,35 @@ def grade_notebooks(notebooks, student=None, secret="", graders=None):
     own = graders is None
     graders = graders or Graders()
     try:
-        pending = [_Pending.open(path, assignment, student, secret, graders)
+        pending = [_guarded(_Pending.open, (path, assignment, student, secret, graders),
+                            _Pending.broken(path, assignment, student, secret))
                    for path, assignment in notebooks]
         running = [p for p in pending if p.units]
         if len(running) > 1:
-            list(graders.threads.map(_Pending.run, running))
+            list(graders.threads.map(_Pending.run_guarded, running))
         else:
             for job in running:
-                job.run()
-        return [p.finish() for p in pending]
+                job.run_guarded()
+        return [_guarded(p.finish, (), p.failed) for p in pending]
     finally:
         if own:
             graders.close()
+
+
+#: Errors that are the grader's own setting, not the notebook's: they stop the run.
+FATAL = (reference.UnknownAssignment, FileNotFoundError, SandboxError)
+
+
+def _guarded(step, args, on_error):
+    """``step(*args)``; any failure caused by the notebook becomes ``on_error(reason)``, so a
+    notebook only ever costs its own points and the grader never stops on an input."""
+    try:
+        return step(*args)
+    except FATAL:
+        raise
+    except (Exception, RecursionError) as error:  # noqa: BLE001 - the notebook's own error
+        return on_error(f"the grader could not process this notebook ({type(error).__name__}); "
+                        "it was given no points for it: ask the instructor to look at it")
 
 
 class _Pending:
@@ -113,7 +131,7 @@ class _Pending:
     def __init__(self, spec, student, seed, started, result=None):
         self.spec, self.student, self.seed, self.started = spec, student, seed, started
         self.result, self.functions, self.units, self.hashes = result, {}, [], {}
-        self.sandbox, self.outcomes = None, {}
+        self.sandbox, self.outcomes, self.error = None, {}, None
 
     @classmethod
     def open(cls, path, assignment, student, secret, graders):
@@ -162,9 +180,10 @@ class _Pending:
                 self.functions[function.name] = _missing(function, checks, [
                     f"{function.name} is not written yet: it still raises NotImplementedError"])
             else:
-                if cell.signature != function.signature:
+                if not assignments.signature_serves(cell.signature, checks):
                     notes = notes + [f"the signature should be {function.name}{function.signature}, "
                                      f"not {function.name}{cell.signature}"]
+                checks = assignments.fit_to_code(spec, function.name, checks, cell.source)
                 self.units.append(Unit(function, cell.source, checks, notes))
         if self.units:
             self.sandbox = graders.sandbox(spec)  # started here, in the thread that keeps it
@@ -172,12 +191,42 @@ class _Pending:
                        for name, cell in found.cells.items()}
 
     def run(self):
-        """The sandbox job: student code runs in the worker; only I/O and decoding happen here."""
+        """The sandbox jobs: student code runs in the worker; only I/O and decoding happen here."""
         self.outcomes = _run(self.sandbox, self.spec, self.units)
+
+    def run_guarded(self):
+        self.error = _guarded(self.run, (), lambda reason: reason)
+
+    @classmethod
+    def broken(cls, path, assignment, student, secret):
+        """What a notebook that could not be opened becomes: a result with ``reason``."""
+        def failed(reason):
+            name = assignment or _by_file_name(_file_name(path))
+            who = student or _student_of_any(path)
+            if name is None:
+                return cls(None, who, None, time.perf_counter(), Result(
+                    "unknown", who, 0.0, 0.0, {}, error=reason,
+                    provenance=_provenance(None, None, {}, None)))
+            return cls(None, who, None, time.perf_counter(),
+                       _empty(reference.load(name), who, reason, secret))
+        return failed
+
+    def failed(self, reason):
+        """This notebook's result when scoring it failed: every function 0, the reason said."""
+        if self.result is not None and self.result.error:
+            return self.result
+        self.result = Result(self.spec.name, self.student, 0.0, self.spec.max_score, {
+            f.name: FunctionResult(0.0, f.points, "error", [
+                CheckResult("notebook", 0.0, f.points, False, "structure", reason)])
+            for f in self.spec.functions}, error=reason,
+            provenance=_provenance(self.spec, self.seed, {}, None))
+        return self.result
 
     def finish(self):
         """Score against the reference (in the calling thread: the reference uses numpy's
         global random state) and build the result."""
+        if self.error is not None:
+            return self.failed(self.error)
         if self.result is None:
             spec = self.spec
             for unit in self.units:
@@ -190,6 +239,14 @@ class _Pending:
                                  provenance=_provenance(spec, self.seed, self.hashes, layer))
         self.result.provenance["seconds"] = round(time.perf_counter() - self.started, 3)
         return self.result
+
+
+def _file_name(path):
+    return path.name if isinstance(path, NotebookFile) else Path(path).name
+
+
+def _student_of_any(path):
+    return Path(_file_name(path)).stem if isinstance(path, NotebookFile) else _student_of(Path(path))
 
 
 def _student_of(path):
@@ -226,14 +283,17 @@ class Unit:
     notes: list
 
     def requests(self):
-        """``[(call, encoded call request)]`` in order, each with its stand-ins."""
-        pairs = []
+        """``([(call, encoded, request)] of the published cases, [...] of the others)``, each
+        request with its stand-ins: the published cases' calls run first, and the others'
+        inputs reach the job only after their results are back."""
+        published, hidden = [], []
         for check in self.checks:
             for call in check.calls:
                 encoded = call.encoded()
-                pairs.append((call, encoded, {"function": self.function.name, **encoded,
-                                              "stand_ins": check.stand_ins, "digest_args": True}))
-        return pairs
+                plan = published if check.fixed_inputs else hidden
+                plan.append((call, encoded, {"function": self.function.name, **encoded,
+                                             "stand_ins": check.stand_ins, "digest_args": True}))
+        return published, hidden
 
 
 def _missing(function, checks, notes):
@@ -252,40 +312,37 @@ def _share(function, checks, check):
 
 
 def _run(sandbox, spec, units):
-    """Run the units' calls in the sandbox; returns ``{id(call): Outcome}``.
+    """Run each unit (graded function) as a job of its own; returns ``{id(call): Outcome}``.
 
-    The units go in one job, each in its own namespace (the worker's ``units``),
-    so a notebook costs one fork. If the job stops inside a unit (a timeout, a
-    crash, a memory error), that unit gets the failure and the units after it
-    run again in a new job, so one function's failure costs only its own points.
+    A job is a fresh child forked from the sandbox's warm worker: its own wall-clock, CPU and
+    memory limits, nothing left by another function's job. A function that loops, crashes or
+    exhausts memory loses only its own points and time.
     """
     outcomes = {}
-    pending = [(unit, unit.requests()) for unit in units]
-    while pending:
-        reply = sandbox.run({"setup": spec.imports, "stand_ins": "",
-                             "units": [{"cells": [unit.source], "calls": [r for _, _, r in plan]}
-                                       for unit, plan in pending]})
-        results = reply.get("results") or []
-        errors = {e.get("cell"): e for e in reply.get("cell_errors") or []}
-        position, stopped = 0, len(pending)
-        for index, (unit, plan) in enumerate(pending):
-            name = unit.function.name
-            got = results[position:position + len(plan)]
-            position += len(plan)
-            for number, (call, encoded, _) in enumerate(plan):
-                result = got[number] if number < len(got) else None
-                if index in errors and (result is None or _undefined(result, name)):
-                    failure = feedback.failure_from_error(errors[index], name)
-                    outcomes[id(call)] = Outcome(failure=failure)
-                elif result is not None:
-                    outcomes[id(call)] = _outcome(result, encoded, name)
-                else:
-                    outcomes[id(call)] = Outcome(failure=feedback.failure_from_status(
-                        reply.get("status", "error"), reply.get("detail", "")))
-            if len(got) < len(plan):
-                stopped = index
-                break
-        pending = pending[stopped + 1:]
+    for unit in units:
+        outcomes.update(_run_unit(sandbox, spec, unit))
+    return outcomes
+
+
+def _run_unit(sandbox, spec, unit):
+    name = unit.function.name
+    published, hidden = unit.requests()
+    reply = sandbox.run({"setup": spec.imports, "cells": [unit.source], "stand_ins": "",
+                         "calls": [request for _, _, request in published],
+                         "sealed_calls": [request for _, _, request in hidden]})
+    results = reply.get("results") or []
+    cell_error = (reply.get("cell_errors") or [None])[0]
+    outcomes = {}
+    for number, (call, encoded, _) in enumerate(published + hidden):
+        result = results[number] if number < len(results) else None
+        if cell_error is not None and (result is None or _undefined(result, name)):
+            failure = feedback.failure_from_error(cell_error, name, cell_error.get("open", False))
+            outcomes[id(call)] = Outcome(failure=failure)
+        elif result is not None:
+            outcomes[id(call)] = _outcome(result, encoded, name)
+        else:
+            outcomes[id(call)] = Outcome(failure=feedback.failure_from_status(
+                reply.get("status", "error")))
     return outcomes
 
 
@@ -297,12 +354,13 @@ def _undefined(result, name):
 
 def _outcome(result, encoded, name):
     if result.get("error"):
-        return Outcome(failure=feedback.failure_from_error(result["error"], name))
+        return Outcome(failure=feedback.failure_from_error(result["error"], name,
+                                                           result.get("open", False)))
     try:
         value = wire.decode(result.get("value"))
-    except (wire.WireError, ValueError, TypeError) as error:
-        return Outcome(failure=feedback.Problem("wrong type", f"returned a value the grader cannot "
-                                                              f"read ({error})"))
+    except (wire.WireError, ValueError, TypeError, RecursionError):
+        return Outcome(failure=feedback.Problem("wrong type", "returned a value the grader "
+                                                              "cannot read"))
     after = result.get("args_after") or []
     for position, tree in enumerate(encoded["args"]):
         if position < len(after) and after[position] != wire.fingerprint(wire.decode(tree)):
@@ -314,8 +372,10 @@ def score_function(spec, function, checks, outcomes, notes):
     """Judge one function's outcomes against the reference: its :class:`FunctionResult`.
 
     Shared by this grader and the in-kernel hidden tests (:mod:`autograder.nbgrader_bridge`).
+    Advisory checks cost nothing: when one fails, its advice is the hint of a function that
+    has no other.
     """
-    references, judged, hint = {}, [], None
+    references, judged, hint, advice = {}, [], None, None
     for check in checks:
         if check.stand_ins not in references:
             references[check.stand_ins] = spec.reference(function.name, check.stand_ins)
@@ -323,17 +383,21 @@ def score_function(spec, function, checks, outcomes, notes):
         expected = _expected(spec, function.name, check, references[check.stand_ins])
         problem = judge(check, call_outcomes, expected)
         judged.append((check, call_outcomes, expected, problem))
-        if problem is not None:
+        if problem is not None and check.advisory:
+            found = feedback.find_hint(check, call_outcomes)
+            advice = advice or (found or str(problem))
+        elif problem is not None:
             hint = hint or feedback.find_hint(check, call_outcomes)
-    refused = unearned(judged)  # constant outputs, or only the published cases right
+    refused = unearned(judged)  # constant outputs, tiny made-up differences, published cases only
     results, problems = [], []
     for check, _, _, problem in judged:
+        if check.advisory:
+            continue
         share = _share(function, checks, check)
         problem = problem or refused
         if problem is None:
             results.append(CheckResult(check.name, share, share, True, "passed", "ok"))
             continue
-        problem = feedback.for_check(check, problem)
         problems.append(problem)
         results.append(CheckResult(check.name, 0.0, share, False, problem.category,
                                    feedback.message_for(check, problem)))
@@ -341,8 +405,18 @@ def score_function(spec, function, checks, outcomes, notes):
     if score > function.points - 1e-3:
         score = function.points
     status = feedback.status_for(score, function.points, problems, missing=False)
-    if notes and hint is None and status != "passed":
-        hint = "; ".join(notes)
+    advised = next((p.advice for p in problems if getattr(p, "advice", None)), None)
+    hint = advised or hint  # e.g. a numpy 2 breakage, said with the student's line
+    # A signature note (only made when the checks' calls cannot be answered) explains the
+    # failures; other notes (a second definition, a missing header) never hide the real reason.
+    signature = [n for n in notes if n.startswith("the signature")]
+    if signature and hint is None and status != "passed":
+        hint = "; ".join(signature)
+    others = [n for n in notes if n not in signature]
+    if others and hint is not None:
+        hint = f"{hint} (note: {'; '.join(others)})"
+    if hint is None and advice is not None and not refused:
+        hint = "Recommendation (no points lost): " + advice
     return FunctionResult(score, function.points, status, results, hint)
 
 

@@ -45,7 +45,7 @@ def _secret():
     return Path(path).read_text().strip() if path else ""
 
 
-def _call(function, call, name):
+def _call(function, call, name, quote):
     args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -53,10 +53,11 @@ def _call(function, call, name):
             value = function(*args, **kwargs)
         value = wire.decode(wire.encode(value))
     except wire.WireError as error:
-        return Outcome(failure=failure_from_error({"type": "UnsupportedValue", "message": str(error)}, name))
+        return Outcome(failure=failure_from_error({"type": "UnsupportedValue", "message": str(error)},
+                                                  name, quote))
     except Exception as error:
         return Outcome(failure=failure_from_error({"type": type(error).__name__, "message": str(error)},
-                                                  name))
+                                                  name, quote))
     for position, before in enumerate(call.args):
         if not unchanged(before, args[position]):
             return Outcome(value=value, modified=f"number {position + 1}")
@@ -75,7 +76,7 @@ def hidden_tests(name, namespace):
                 exec(compile(check.stand_ins, "<stand-ins>", "exec"), namespace)
             with contextlib.redirect_stdout(io.StringIO()):
                 for call in check.calls:
-                    outcomes[id(call)] = _call(namespace[name], call, name)
+                    outcomes[id(call)] = _call(namespace[name], call, name, check.fixed_inputs)
         finally:
             namespace.clear()
             namespace.update(saved)

@@ -100,6 +100,8 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.wire import json_items
+
 LIMITS_ENV = "AUTOGRADER_JOB_LIMITS"  # e.g. "wall_seconds=30,cpu_seconds=30": this run's defaults
 _LIMIT_DEFAULTS = {"wall_seconds": 10.0, "cpu_seconds": 10, "memory_bytes": 1 << 30,
                    "output_bytes": 64 << 10, "file_bytes": 16 << 20, "tmp_bytes": 64 << 20}
@@ -150,7 +152,9 @@ ASSIGNMENT_MOUNT = "/assignment"  # where assignment_dir appears (bwrap, namespa
 # The private tmpfs (bwrap, namespaces): cwd, HOME and TMPDIR of every job. Not /tmp, where
 # the interpreter, the venv or the assignment may live (e.g. a checkout under /tmp).
 SANDBOX_TMP = "/sandbox"
-MAX_REPLY_BYTES = 64 << 20  # events of one job (values, errors) the worker may send
+MAX_REPLY_BYTES = 8 << 20  # events of one job (values, errors) the worker may send
+MAX_JSON_NODES = 200_000  # containers and items of one event line, counted before parsing
+MAX_JSON_DEPTH = 64  # bracket nesting of one event line (values nest at most wire.MAX_DEPTH)
 STARTUP_SECONDS = 120.0  # zygote start-up, preload included
 BACKSTOP_SECONDS = 10.0  # extra time given to the zygote beyond the job's wall limit
 ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")
@@ -449,6 +453,9 @@ class _Worker:
             raise ValueError(f"the sandbox sent a frame of {size} bytes (limit {limit})")
         return self._read(size, deadline)
 
+    def read_exact(self, size, deadline):
+        return self._read(size, deadline) if size else b""
+
     def _read(self, n, deadline):
         parts, got = [], 0
         while got < n:
@@ -666,10 +673,13 @@ class Sandbox:
     def run(self, job, limits=None):
         """Run one job (see the module docs) and return the checked reply dict."""
         limits = limits or self.limits
-        body = json.dumps(_check_job(job), separators=(",", ":"), allow_nan=False).encode()
-        units = _units(job)
-        n_cells = sum(len(unit.get("cells", ())) for unit in units)
-        n_calls = sum(len(unit.get("calls", ())) for unit in units)
+        job = _check_job(job)
+        sealed_calls = job.get("sealed_calls", [])
+        body = _dumps({k: v for k, v in job.items() if k != "sealed_calls"})
+        sealed = _dumps(sealed_calls) if sealed_calls else b""
+        n_cells = len(job.get("cells", ()))
+        n_open = len(job.get("calls", ()))
+        n_calls = n_open + len(sealed_calls)
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox is closed")
@@ -679,14 +689,17 @@ class Sandbox:
                 worker = self._state["worker"]
             self._seq += 1
             header = {"id": self._seq, "limits": asdict(limits), "n_cells": n_cells,
-                      "n_calls": n_calls, "body": len(body), "max_reply": MAX_REPLY_BYTES}
+                      "n_calls": n_calls, "n_open": n_open, "body": len(body),
+                      "sealed": len(sealed), "max_reply": MAX_REPLY_BYTES}
             head = json.dumps(header).encode()
             started = time.monotonic()
             deadline = started + limits.wall_seconds + BACKSTOP_SECONDS
-            limit = MAX_REPLY_BYTES + 4 * limits.output_bytes + (1 << 20)
             try:
-                worker.write(_FRAME.pack(len(head)) + head + body, deadline)
-                raw = worker.read_frame(deadline, limit)
+                worker.write(_FRAME.pack(len(head)) + head + body + sealed, deadline)
+                raw_head = worker.read_frame(deadline, 1 << 16)
+                reply_head = _checked_head(raw_head, self._seq, limits)
+                events = worker.read_exact(reply_head["events"], deadline)
+                output = worker.read_exact(reply_head["output"], deadline)
             except _Dead:
                 said = worker.diag_text()
                 worker.kill()  # the exit status is racy (the launcher may still be going down):
@@ -701,55 +714,53 @@ class Sandbox:
                                 "killed; it will be restarted", time.monotonic() - started)
             except ValueError as exc:
                 worker.kill()
-                return _failure("error", f"{exc}; the sandbox will be restarted",
-                                time.monotonic() - started)
+                return _failure("error", f"malformed reply from the sandbox ({exc}); the sandbox "
+                                "will be restarted", time.monotonic() - started)
             except BaseException:
                 worker.kill()  # never leave a reply pending for the next job
                 raise
             try:
-                reply = _checked_reply(raw, self._seq, n_cells, n_calls, limits)
+                reply = _checked_events(reply_head, events, n_cells, n_calls)
             except ValueError as exc:
                 worker.kill()
                 return _failure("error", f"malformed reply from the sandbox ({exc}); "
                                 "the sandbox will be restarted", time.monotonic() - started)
-            if reply.pop("restart"):  # the job left what its temp dir cannot shed: start afresh
+            reply["output"] = output.decode("utf-8", "replace")
+            if reply_head["restart"]:  # the job left what its temp dir cannot shed: start afresh
                 self.last_worker_message = worker.diag_text()
                 worker.kill()
             return reply
 
 
+def _dumps(value):
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
 # ---------------------------------------------------------------- checking
-def _units(job):
-    """The job's units: ``job["units"]``, or the job itself as its only unit."""
-    return job["units"] if "units" in job else [job]
+def _check_calls(calls, what):
+    if not isinstance(calls, list | tuple):
+        raise TypeError(f"{what} is a list")
+    for call in calls:
+        if (type(call) is not dict or not isinstance(call.get("function"), str)
+                or not isinstance(call.get("args", []), list | tuple)
+                or not isinstance(call.get("kwargs", {}), dict)
+                or not isinstance(call.get("stand_ins", ""), str)):
+            raise TypeError("each call is {'function': str, 'args': [...], 'kwargs': {...}}")
 
 
 def _check_job(job):
     if type(job) is not dict:
         raise TypeError("a job is a dict")
-    unknown = set(job) - {"setup", "cells", "stand_ins", "calls", "units"}
+    unknown = set(job) - {"setup", "cells", "stand_ins", "calls", "sealed_calls"}
     if unknown:
         raise ValueError(f"unknown job keys {sorted(unknown)}")
-    if "units" in job and ("cells" in job or "calls" in job):
-        raise ValueError("a job has either units or cells and calls")
     if not isinstance(job.get("setup", ""), str) or not isinstance(job.get("stand_ins", ""), str):
         raise TypeError("setup and stand_ins are source strings")
-    units = _units(job)
-    if not isinstance(units, list | tuple) or not all(type(unit) is dict for unit in units):
-        raise TypeError("units is a list of {'cells': [...], 'calls': [...]}")
-    for unit in units:
-        cells = unit.get("cells", [])
-        if not isinstance(cells, list | tuple) or not all(isinstance(c, str) for c in cells):
-            raise TypeError("cells is a list of source strings")
-        calls = unit.get("calls", [])
-        if not isinstance(calls, list | tuple):
-            raise TypeError("calls is a list")
-        for call in calls:
-            if (type(call) is not dict or not isinstance(call.get("function"), str)
-                    or not isinstance(call.get("args", []), list | tuple)
-                    or not isinstance(call.get("kwargs", {}), dict)
-                    or not isinstance(call.get("stand_ins", ""), str)):
-                raise TypeError("each call is {'function': str, 'args': [...], 'kwargs': {...}}")
+    cells = job.get("cells", [])
+    if not isinstance(cells, list | tuple) or not all(isinstance(c, str) for c in cells):
+        raise TypeError("cells is a list of source strings")
+    _check_calls(job.get("calls", []), "calls")
+    _check_calls(job.get("sealed_calls", []), "sealed_calls")
     return job
 
 
@@ -772,6 +783,56 @@ def _text(value, what, limit=MAX_TEXT):
     return value[:limit]
 
 
+def _checked_head(raw, seq, limits):
+    """The zygote's own head of a reply: status, detail, sizes of the raw parts that follow."""
+    try:
+        head = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if type(head) is not dict:
+        raise ValueError("not an object")
+    if head.get("id") != seq:
+        raise ValueError("answer to another request")
+    if head.get("status") not in STATUSES:
+        raise ValueError(f"unknown status {head.get('status')!r:.50}")
+    for key, limit in (("events", MAX_REPLY_BYTES), ("output", limits.output_bytes),
+                       ("open_events", MAX_REPLY_BYTES)):
+        if type(head.get(key)) is not int or not 0 <= head[key] <= limit:
+            raise ValueError(f"malformed {key} size")
+    seconds = head.get("seconds")
+    if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError("malformed seconds")
+    return {"status": head["status"], "detail": _text(head.get("detail"), "detail"),
+            "events": head["events"], "output": head["output"],
+            "open_events": head["open_events"], "seconds": float(seconds),
+            "restart": head.get("restart") is True}
+
+
+def too_complex(raw):
+    """Whether a JSON text holds more than :data:`MAX_JSON_NODES` containers and items (counted
+    on the bytes, before anything is parsed), or nests deeper than :data:`MAX_JSON_DEPTH` would
+    allow; such a value is refused without turning it into objects."""
+    if json_items(raw) > MAX_JSON_NODES:
+        return True
+    return _depth(raw, raw.count(b"[") + raw.count(b"{")) > MAX_JSON_DEPTH
+
+
+def _depth(raw, opened):
+    """Nesting depth of brackets in ``raw`` (strings included: an upper bound)."""
+    if opened <= MAX_JSON_DEPTH:
+        return opened
+    depth = deepest = 0
+    for byte in raw.translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_TOO_COMPLEX = {"type": "UnsupportedValue", "message": "the value is too large or too deeply "
+                "nested to grade", "line": None, "cell": None}
+
+
 def _checked_error(error, n_cells):
     if error is None:
         return None
@@ -786,51 +847,58 @@ def _checked_error(error, n_cells):
             "line": error["line"], "cell": error["cell"]}
 
 
-def _checked_reply(raw, seq, n_cells, n_calls, limits):
-    """Parse and check an untrusted reply; raise ValueError if it is not well formed."""
-    try:
-        reply = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ValueError(f"not JSON: {exc}") from None
-    if type(reply) is not dict:
-        raise ValueError("not an object")
-    if reply.get("id") != seq:
-        raise ValueError("answer to another request")
-    status = reply.get("status")
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r:.50}")
-    cell_errors = reply.get("cell_errors")
-    results = reply.get("results")
-    if type(cell_errors) is not list or len(cell_errors) > n_cells:
-        raise ValueError("malformed cell_errors")
-    if type(results) is not list or len(results) > n_calls:
-        raise ValueError("malformed results")
-    checked_cells = []
-    for item in cell_errors:
-        if type(item) is not dict or set(item) != {"cell", "type", "message", "line"}:
-            raise ValueError("malformed cell error")
-        if type(item["cell"]) is not int or not 0 <= item["cell"] < n_cells:
-            raise ValueError("cell error in an unknown cell")
-        if not _optional_int(item["line"]):
-            raise ValueError("malformed cell error line")
-        checked_cells.append({"cell": item["cell"], "type": _text(item["type"], "type", 200),
-                              "message": _text(item["message"], "message"),
-                              "line": item["line"]})
-    checked_results = []
-    for item in results:
-        if type(item) is not dict or set(item) != {"value", "error", "args_after",
-                                                   "kwargs_after"}:
-            raise ValueError("malformed result")
-        if type(item["args_after"]) is not list or type(item["kwargs_after"]) is not dict:
-            raise ValueError("malformed arguments after the call")
-        checked_results.append({"value": item["value"],
-                                "error": _checked_error(item["error"], n_cells),
-                                "args_after": item["args_after"],
-                                "kwargs_after": item["kwargs_after"]})
-    output = _text(reply.get("output"), "output", limits.output_bytes)
-    seconds = reply.get("seconds")
-    if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds < 0:
-        raise ValueError("malformed seconds")
-    return {"status": status, "detail": _text(reply.get("detail"), "detail"),
-            "cell_errors": checked_cells, "results": checked_results, "output": output,
-            "seconds": float(seconds), "restart": reply.get("restart") is True}
+def _checked_events(head, raw, n_cells, n_calls):
+    """The reply dict from the zygote's head and the job's raw event lines.
+
+    Each line is bounded (:func:`too_complex`) before it is parsed; a result too large or too
+    deeply nested becomes an error of that kind for its call alone. Every result and cell error
+    says whether it arrived before the job's hidden inputs were sent (``open``).
+    """
+    cell_errors, results, position = [], [], 0
+    for line in raw.split(b"\n"):
+        end = position + len(line)
+        is_open = end < head["open_events"]
+        position = end + 1
+        if not line:
+            continue
+        if line.startswith(b'{"result":') and too_complex(line):
+            results.append({"value": None, "error": dict(_TOO_COMPLEX), "args_after": [],
+                            "kwargs_after": {}, "open": is_open})
+            continue
+        if too_complex(line):
+            raise ValueError("an event too large to parse")
+        try:
+            event = json.loads(line, parse_constant=_reject_constant)
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(f"an event is not JSON: {exc}") from None
+        if type(event) is not dict or len(event) != 1:
+            raise ValueError("malformed event")
+        (kind, item), = event.items()
+        if kind == "done":
+            continue
+        if kind == "cell_error":
+            if type(item) is not dict or set(item) != {"cell", "type", "message", "line"}:
+                raise ValueError("malformed cell error")
+            if type(item["cell"]) is not int or not 0 <= item["cell"] < n_cells:
+                raise ValueError("cell error in an unknown cell")
+            if not _optional_int(item["line"]):
+                raise ValueError("malformed cell error line")
+            cell_errors.append({"cell": item["cell"], "type": _text(item["type"], "type", 200),
+                                "message": _text(item["message"], "message"),
+                                "line": item["line"], "open": is_open})
+        elif kind == "result":
+            if type(item) is not dict or set(item) != {"value", "error", "args_after",
+                                                       "kwargs_after"}:
+                raise ValueError("malformed result")
+            if type(item["args_after"]) is not list or type(item["kwargs_after"]) is not dict:
+                raise ValueError("malformed arguments after the call")
+            results.append({"value": item["value"],
+                            "error": _checked_error(item["error"], n_cells),
+                            "args_after": item["args_after"],
+                            "kwargs_after": item["kwargs_after"], "open": is_open})
+        else:
+            raise ValueError("unknown event")
+    if len(cell_errors) > n_cells or len(results) > n_calls:
+        raise ValueError("more events than the job asked for")
+    return {"status": head["status"], "detail": head["detail"], "cell_errors": cell_errors,
+            "results": results, "output": "", "seconds": head["seconds"]}

@@ -83,6 +83,7 @@ MAX_MESSAGE = 2000
 NOFILE = 64
 WIPE_SECONDS = 2.0  # emptying the temp dir after a job; longer means a fresh sandbox
 CHILD_STATUSES = ("ok", "memory", "error")  # what a job child may report as "done"
+MAX_GROWTH_BYTES = 48 << 20  # a zygote that grew more than this while serving is replaced
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
@@ -555,6 +556,7 @@ class _Zygote:
     # -- the job loop
     def serve(self):
         spare = self._spawn()
+        baseline = _resident_bytes()
         try:
             while True:
                 try:
@@ -562,21 +564,31 @@ class _Zygote:
                 except EOFError:  # the grader closed the channel: leave nothing behind
                     return
                 job, spare = self._hand_over(header, spare), None
+                sealed = reply = None
                 try:
-                    reply = _Collector(header, job, time.monotonic()).collect()
+                    # The next job's child is forked now, before this job's sealed inputs or any
+                    # of its results enter this process: nothing of one job reaches the next.
+                    spare = self._spawn()
+                    sealed = _Buffer(int(header.get("sealed", 0)))
+                    sealed.fill_from(self.chan_in)
+                    reply = _Collector(header, job, sealed, time.monotonic()).collect()
                     # Nothing of a job may outlive its reply: the child is reaped and the temp
                     # dir emptied first, so what the job left costs its own time, never the
-                    # next job's. What cannot be emptied quickly asks for a fresh sandbox.
+                    # next job's. What cannot be emptied quickly, or a worker grown by a job's
+                    # reply, asks for a fresh sandbox.
                     job.finish()
                     clean = self._wipe()
-                    reply["id"] = header.get("id")
-                    reply["restart"] = not clean
-                    _send(self.chan_out, reply)
-                    if not clean:
+                    grown = _resident_bytes() - baseline > MAX_GROWTH_BYTES
+                    reply.head["id"] = header.get("id")
+                    reply.head["restart"] = not clean or grown
+                    reply.send(self.chan_out)
+                    if not clean or grown:
                         return
-                    spare = self._spawn()
                 finally:
                     job.finish()
+                    for buffer in (sealed, reply):
+                        if buffer is not None:
+                            buffer.close()
         finally:
             if spare is not None:
                 spare.finish()
@@ -645,6 +657,15 @@ def _address_space():
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return None
+
+
+def _resident_bytes():
+    """This process's resident set size (0 if unknown)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _relocate(path, moved):
@@ -735,19 +756,85 @@ class _Job:
                     pass
 
 
-class _Collector:
-    """Zygote side of one job: wall clock, output cap, events, exit status."""
+class _Buffer:
+    """Bytes of one job kept in an anonymous mapping, unmapped (so gone) when closed: no
+    job's inputs, results or output linger in the zygote's heap for a later child to find."""
 
-    def __init__(self, header, job, started):
+    def __init__(self, capacity):
+        import mmap
+
+        self.capacity, self.used = capacity, 0
+        self.map = mmap.mmap(-1, max(capacity, 1))
+        self.view = memoryview(self.map)
+
+    def fill_from(self, fd):
+        """Read exactly ``capacity`` bytes from ``fd`` (blocking)."""
+        while self.used < self.capacity:
+            got = os.readv(fd, [self.view[self.used:min(self.capacity, self.used + CHUNK)]])
+            if not got:
+                raise EOFError
+            self.used += got
+
+    def read_from(self, fd):
+        """One read from ``fd`` into the free space; the count (0 at EOF), or None when full."""
+        if self.used >= self.capacity:
+            return None
+        got = os.readv(fd, [self.view[self.used:min(self.capacity, self.used + CHUNK)]])
+        self.used += got
+        return got
+
+    def close(self):
+        if self.map is not None:
+            self.view.release()
+            self.map.close()
+            self.map = None
+
+
+class _Reply:
+    """What the zygote sends back: a JSON head it wrote itself, then the job's event lines and
+    its output as raw bytes (their sizes are in the head). The zygote never parses a result,
+    so a reply cannot grow the zygote (and with it every child forked later)."""
+
+    def __init__(self, head, events, n_events, output):
+        self.head, self.events, self.n_events, self.output = head, events, n_events, output
+
+    def send(self, fd):
+        self.head["events"] = self.n_events
+        self.head["output"] = self.output.used
+        _send(fd, self.head)
+        _write_all(fd, self.events.view[:self.n_events])
+        _write_all(fd, self.output.view[:self.output.used])
+
+    def close(self):
+        self.events.close()
+        self.output.close()
+
+
+EVENT_KINDS = (b'{"result":', b'{"cell_error":', b'{"done":')
+MAX_DONE_BYTES = 4096
+
+
+class _Collector:
+    """Zygote side of one job: wall clock, output cap, event framing, sealed inputs, exit status.
+
+    The job's open part (setup, cell, published calls) reached the child at hand-over; its
+    sealed part (hidden calls) is written to the child only once the results of all the open
+    calls are here. The head says how many event bytes arrived before that moment
+    (``open_events``): text in those was written before any hidden input was in the child.
+    """
+
+    def __init__(self, header, job, sealed, started):
         self.limits = header["limits"]
-        self.max_events = header["max_reply"]
         self.n_cells, self.n_calls = header["n_cells"], header["n_calls"]
-        self.job, self.started = job, started
-        self.output = bytearray()
+        self.n_open = header.get("n_open", self.n_calls)
+        self.job, self.sealed, self.started = job, sealed, started
+        self.sealed_sent = 0 if sealed.capacity else None  # None: nothing (more) to send
+        self.open_events = None  # event bytes received before the sealed part was sent
+        self.events = _Buffer(int(header["max_reply"]))
+        self.output = _Buffer(int(self.limits["output_bytes"]))
         self.output_total = 0
-        self.events_bytes = 0
-        self.pending = bytearray()
-        self.cell_errors, self.results = [], []
+        self.scanned = 0  # event bytes classified so far (whole lines only)
+        self.n_results = self.n_cell_errors = 0
         self.done = None
         self.problem = None  # (status, detail) decided by the zygote
         self.killed = False
@@ -768,6 +855,7 @@ class _Collector:
         exited = timed_out = False
         grace = None  # after a kill: how long to wait for the pipes to close
         try:
+            self._maybe_unseal()
             while open_fds or not exited:
                 now = time.monotonic()
                 if self.done is not None:
@@ -788,13 +876,16 @@ class _Collector:
                         wait = min(wait, 0.02)
                     else:
                         watch.append(pidfd)
-                ready = select.select(watch, [], [], wait)[0]
+                sending = [job.w_job] if self._sending() else []
+                ready, writable, _ = select.select(watch, sending, [], wait)
                 if not exited and (pidfd is None or pidfd in ready):
                     exited = os.waitid(os.P_PID, job.pid,
                                        os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
                 for fd in ready:
                     if fd != pidfd:
                         self._read(fd, open_fds)
+                if writable:
+                    self._send_sealed()
         finally:
             if pidfd is not None:
                 os.close(pidfd)
@@ -804,14 +895,47 @@ class _Collector:
             job.reap()
         return self._reply(timed_out, seconds)
 
+    # -- the sealed part
+    def _maybe_unseal(self):
+        if self.open_events is None and self.n_results >= self.n_open and self.problem is None:
+            self.open_events = self.scanned
+            if self.sealed_sent is not None:
+                os.set_blocking(self.job.w_job, False)
+
+    def _sending(self):
+        return (self.open_events is not None and self.sealed_sent is not None
+                and not self.killed and self.done is None)
+
+    def _send_sealed(self):
+        try:
+            self.sealed_sent += os.write(
+                self.job.w_job, self.sealed.view[self.sealed_sent:self.sealed.capacity])
+        except BlockingIOError:
+            return
+        except OSError:  # the child is gone
+            self.sealed_sent = None
+            return
+        if self.sealed_sent >= self.sealed.capacity:
+            self.sealed_sent = None
+
+    # -- events and output
     def _read(self, fd, open_fds):
-        data = os.read(fd, CHUNK)
-        if not data:
+        buffer = self.output if fd == self.job.r_out else self.events
+        if fd == self.job.r_out and buffer.used >= buffer.capacity:
+            data = os.read(fd, CHUNK)  # beyond the cap: counted, then dropped
+            got = len(data)
+        else:
+            got = buffer.read_from(fd)
+            if got is None:
+                self.problem = self.problem or ("error", "the job's reply exceeded the size limit")
+                open_fds.discard(fd)
+                return
+        if not got:
             open_fds.discard(fd)
         elif fd == self.job.r_out:
-            self._output(data)
+            self._count_output(got)
         else:
-            self._events(data)
+            self._scan()
 
     def _drain(self, open_fds):
         """Read what is already in the pipes (everything written before "done")."""
@@ -823,52 +947,53 @@ class _Collector:
             except BlockingIOError:
                 pass
 
-    def _output(self, data):
-        self.output_total += len(data)
-        room = int(self.limits["output_bytes"]) - len(self.output)
-        if room > 0:
-            self.output += data[:room]
+    def _count_output(self, got):
+        self.output_total += got
         flood = max(16 * int(self.limits["output_bytes"]), 8 << 20)
         if self.output_total > flood and self.problem is None:
             self.problem = ("output_limit",
                             f"the job printed more than {flood} bytes and was stopped")
 
-    def _events(self, data):
-        self.events_bytes += len(data)
-        if self.events_bytes > self.max_events:
-            self.problem = self.problem or ("error", "the job's reply exceeded the size limit")
-            return
-        self.pending += data
-        if b"\n" not in data:
-            return
-        *lines, rest = self.pending.split(b"\n")
-        self.pending = bytearray(rest)
-        for line in lines:
-            try:
-                self._event(json.loads(line))
-            except Exception:
-                self.problem = self.problem or ("error", "the job sent a malformed reply")
+    def _scan(self):
+        """Classify the complete event lines received so far by their first bytes only."""
+        events = self.events
+        while self.problem is None:
+            end = events.map.find(b"\n", self.scanned, events.used)
+            if end < 0:
                 return
+            line = events.view[self.scanned:end]
+            if not self._event(line):
+                self.problem = ("error", "the job sent a malformed reply")
+                return
+            self.scanned = end + 1
+            self._maybe_unseal()
 
-    def _event(self, event):
-        if self.done is not None or type(event) is not dict or len(event) != 1:
-            raise ValueError
-        (kind, body), = event.items()
-        if kind == "cell_error" and len(self.cell_errors) < self.n_cells:
-            self.cell_errors.append(body)
-        elif kind == "result" and len(self.results) < self.n_calls:
-            self.results.append(body)
-        elif kind == "done" and type(body) is dict and body.get("status") in CHILD_STATUSES:
-            self.done = body
-        else:
-            raise ValueError
+    def _event(self, line):
+        if self.done is not None:
+            return False
+        head = bytes(line[:16])
+        if head.startswith(EVENT_KINDS[0]):
+            self.n_results += 1
+            return self.n_results <= self.n_calls
+        if head.startswith(EVENT_KINDS[1]):
+            self.n_cell_errors += 1
+            return self.n_cell_errors <= self.n_cells and self.n_results == 0
+        if head.startswith(EVENT_KINDS[2]) and len(line) <= MAX_DONE_BYTES:
+            try:
+                body = json.loads(bytes(line))["done"]
+            except Exception:
+                return False
+            if type(body) is dict and body.get("status") in CHILD_STATUSES:
+                self.done = {"status": body["status"], "detail": str(body.get("detail", ""))[:200]}
+                return True
+        return False
 
     def _reply(self, timed_out, seconds):
         limits = self.limits
         if self.problem is not None:
             state, detail = self.problem
         elif self.done is not None:
-            state, detail = self.done.get("status"), self.done.get("detail", "")
+            state, detail = self.done["status"], self.done["detail"]
         elif timed_out:
             state, detail = "timeout", f"wall-clock limit of {limits['wall_seconds']} s exceeded"
         else:
@@ -885,15 +1010,13 @@ class _Collector:
             else:
                 state = "crashed"
                 detail = f"the job process exited with status {code} before finishing"
-        dropped = self.output_total - len(self.output)
+        dropped = self.output_total - self.output.used
         if dropped > 0:
             note = f"output truncated: {dropped} of {self.output_total} bytes dropped"
             detail = f"{detail}; {note}" if detail else note
-        return {
-            "status": state, "detail": detail, "cell_errors": self.cell_errors,
-            "results": self.results, "output": self.output.decode("utf-8", "replace"),
-            "seconds": round(seconds, 6),
-        }
+        head = {"status": state, "detail": detail, "seconds": round(seconds, 6),
+                "open_events": self.scanned if self.open_events is None else self.open_events}
+        return _Reply(head, self.events, self.scanned, self.output)
 
 
 def _signal_name(number):
@@ -930,7 +1053,6 @@ class _Child:
         self.budget = self.header["max_reply"] - 4096
         self._limits()
         body = _read_exact(self.r_job, self.header["body"])
-        os.close(self.r_job)
         job = json.loads(body)
         del body
         import mmap
@@ -938,9 +1060,9 @@ class _Child:
         self.reserve = mmap.mmap(-1, RESERVE_BYTES)  # never touched: costs address space only
         try:
             status, detail = self._run(job)
-        except MemoryError as exc:
+        except MemoryError:
             self._release()
-            status, detail = "memory", _describe_text(exc)
+            status, detail = "memory", "out of memory"
         self._finish(status, detail)
 
     def _release(self):
@@ -1006,30 +1128,18 @@ class _Child:
 
     # -- running the job
     def _run(self, job):
-        base = {"__name__": "__main__", "__builtins__": __builtins__}
+        """The setup, then the cell, the stand-ins and the open calls; then, once the zygote
+        sends it (after the open calls' results), the sealed part: the hidden calls."""
+        import linecache
+
+        ns = {"__name__": "__main__", "__builtins__": __builtins__}
         try:
-            exec(compile(job.get("setup", ""), "<setup>", "exec"), base)
+            exec(compile(job.get("setup", ""), "<setup>", "exec"), ns)
         except MemoryError:
             raise
         except BaseException as exc:
             return "error", "setup failed: " + _describe_text(exc)
-        # A job is a list of units, each run in its own namespace (a copy of the one
-        # the setup made); a job without units is one unit. Cells are numbered across
-        # the whole job, calls answered in order.
-        units = job["units"] if "units" in job else [job]
-        first = 0
-        for unit in units:
-            outcome = self._run_unit(base, unit, first, job.get("stand_ins", ""))
-            if outcome is not None:
-                return outcome
-            first += len(unit.get("cells", []))
-        return "ok", ""
-
-    def _run_unit(self, base, unit, first, stand_ins):
-        import linecache
-
-        ns = dict(base)
-        for k, source in enumerate(unit.get("cells", []), start=first):
+        for k, source in enumerate(job.get("cells", [])):
             name = f"<cell {k}>"
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
             try:
@@ -1041,19 +1151,29 @@ class _Child:
                 self._emit("cell_error", {"cell": k, "type": error["type"],
                                           "message": error["message"], "line": error["line"]})
                 if isinstance(exc, MemoryError):
-                    return "memory", f"cell {k}: {_describe_text(exc)}"
+                    return "memory", f"cell {k}"
         try:
-            exec(compile(stand_ins, "<stand-ins>", "exec"), ns)
+            exec(compile(job.get("stand_ins", ""), "<stand-ins>", "exec"), ns)
         except MemoryError:
             raise
         except BaseException as exc:
             return "error", "stand-ins failed: " + _describe_text(exc)
-        for i, call in enumerate(unit.get("calls", [])):
+        calls = job.get("calls", [])
+        for i, call in enumerate(calls):
             result, memory = self._call(ns, call)
             self._emit_encoded("result", result)
             if memory:
-                return "memory", f"call {i} ({call.get('function')}): {memory}"
-        return None
+                return "memory", f"call {i}"
+        size = self.header.get("sealed", 0)
+        if size:
+            os.set_blocking(self.r_job, True)  # whatever the open calls did to it
+            sealed = json.loads(_read_exact(self.r_job, size))
+            for i, call in enumerate(sealed, start=len(calls)):
+                result, memory = self._call(ns, call)
+                self._emit_encoded("result", result)
+                if memory:
+                    return "memory", f"call {i}"
+        return "ok", ""
 
     def _call(self, ns, call):
         """Run one call; returns ``(result as compact JSON text, memory error text or None)``."""
@@ -1081,7 +1201,7 @@ class _Child:
         except BaseException as exc:
             if isinstance(exc, MemoryError):
                 self._release()
-                memory = _describe_text(exc)
+                memory = "out of memory"
             error = _describe(exc)
         value_tree = None
         if error is None:

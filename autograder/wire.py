@@ -15,6 +15,7 @@ scalars, tuples, lists, dicts) and rejects anything else with
 import base64
 import hashlib
 import math
+import re
 
 import numpy as np
 
@@ -52,6 +53,8 @@ def encode(value, _depth=0):
             raise WireError(f"arrays of dtype {value.dtype} cannot be graded")
         if value.size > MAX_ARRAY_ELEMENTS:  # refused here, before copying it, as decode would
             raise WireError(f"array of {value.size} elements is too large to grade")
+        if not value.dtype.isnative:  # the wire carries native byte order, named by dtype name
+            value = value.astype(value.dtype.newbyteorder("="))
         data = np.ascontiguousarray(value).tobytes()
         return {"__ndarray__": [value.dtype.name, list(value.shape), base64.b64encode(data).decode()]}
     if isinstance(value, tuple):
@@ -108,6 +111,19 @@ def _decode_array(body):
     if len(raw) != count * np.dtype(dtype).itemsize:
         raise WireError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def json_items(raw, strings=True):
+    """An upper bound on the containers and items a JSON text (bytes) would become, counted
+    on the bytes without parsing them. With ``strings=False`` the contents of strings are
+    skipped first (exact for valid JSON, and a regular expression's pass over the bytes);
+    otherwise brackets and commas inside strings count too."""
+    if not strings:
+        raw = _JSON_STRING.sub(b'""', raw)
+    return raw.count(b"[") + raw.count(b"{") + raw.count(b",")
 
 
 def fingerprint(value):

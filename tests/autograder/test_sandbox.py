@@ -21,9 +21,11 @@ from autograder.sandbox import (
     LAYERS,
     Limits,
     Sandbox,
-    _checked_reply,
+    _checked_events,
+    _checked_head,
     available_layers,
     detect_layer,
+    too_complex,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +158,7 @@ def test_a_normal_job_returns_exact_values_and_the_arguments_after_each_call(box
 
 
 def test_large_arrays_cross_the_boundary_both_ways(box):
-    data = np.random.default_rng(0).standard_normal((1000, 1000))
+    data = np.random.default_rng(0).standard_normal((500, 500))  # 2 MB each way
     reply = box.run(job("def twice(a):\n    return a * 2\n", calls=[call("twice", data)]))
     np.testing.assert_array_equal(value(reply), data * 2)
     np.testing.assert_array_equal(wire.decode(reply["results"][0]["args_after"][0]), data)
@@ -320,7 +322,8 @@ def test_only_the_minimal_tree_is_visible(box):
     assert probe(box, "return sorted(os.listdir('/assignment'))") == ["helpers.py", "vendpkg"]
     assert not probe(box, f"return os.path.exists({str(ROOT / 'autograder')!r})")
     pids = probe(box, "return sorted(int(p) for p in os.listdir('/proc') if p.isdigit())")
-    assert len(pids) <= 3  # init, the zygote and this job: a private pid namespace
+    # init, the zygote, this job and the next job's waiting child: a private pid namespace
+    assert len(pids) <= 4
 
 
 def test_nothing_outside_the_temp_dir_can_be_written(box, assignment):
@@ -410,8 +413,9 @@ return [fds, parent]
 """)
     fds, parent = {int(fd): tuple(info) for fd, info in fds[0].items()}, fds[1]
     pipes = {fd: info for fd, info in fds.items() if info[0] == "pipe"}
-    assert len(pipes) == 3, fds  # stdout and stderr (one capture pipe) and the result pipe
-    assert fds[1] == fds[2] and len(set(pipes.values())) == 2
+    # stdout and stderr (one capture pipe), the result pipe and the job pipe (its sealed part)
+    assert len(pipes) == 4, fds
+    assert fds[1] == fds[2] and len(set(pipes.values())) == 3
     assert fds[0][0] == "other"  # /dev/null
     # anything else may only be O_PATH handles the rlimits layer imports through (no I/O)
     assert all(info[0] == "path-only" for fd, info in fds.items() if fd not in pipes and fd)
@@ -613,27 +617,123 @@ def test_printing_gigabytes_is_capped_and_the_job_ends(box):
 
 # ---------------------------------------------------------------- the untrusted reply
 def test_malformed_or_forged_replies_are_rejected():
-    good = {"id": 1, "status": "ok", "detail": "", "cell_errors": [], "seconds": 0.1,
-            "results": [{"value": 1, "error": None, "args_after": [], "kwargs_after": {}}],
-            "output": ""}
+    head = {"id": 1, "status": "ok", "detail": "", "seconds": 0.1, "events": 10, "output": 0,
+            "open_events": 0}
+    result = {"value": 1, "error": None, "args_after": [], "kwargs_after": {}}
 
-    def check(reply, n_cells=1, n_calls=1):
-        return _checked_reply(json.dumps(reply).encode(), 1, n_cells, n_calls, FAST)
+    def events(*items):
+        return b"".join(json.dumps(item).encode() + b"\n" for item in items)
 
-    assert check(good)["results"][0]["value"] == 1
-    bad = [
-        {**good, "id": 2},
-        {**good, "status": "fine"},
-        {**good, "results": good["results"] * 2},
-        {**good, "results": [{"value": 1}]},
-        {**good, "cell_errors": [{"cell": 5, "type": "X", "message": "", "line": None}]},
-        {**good, "cell_errors": [{"cell": 0, "type": "X", "message": "", "line": True}]},
-        {**good, "output": 3},
-        {**good, "seconds": "soon"},
-    ]
-    for reply in bad:
+    checked = _checked_head(json.dumps(head).encode(), 1, FAST)
+    assert _checked_events(checked, events({"result": result}), 1, 1)["results"][0]["value"] == 1
+    for bad_head in ({**head, "id": 2}, {**head, "status": "fine"}, {**head, "seconds": "soon"},
+                     {**head, "events": -1}, {**head, "output": FAST.output_bytes + 1}):
         with pytest.raises(ValueError):
-            check(reply)
+            _checked_head(json.dumps(bad_head).encode(), 1, FAST)
     for raw in (b"NaN", b"[1]", b"{" * 100000, b'{"id": 1, "seconds": Infinity}'):
         with pytest.raises(ValueError):
-            _checked_reply(raw, 1, 1, 1, FAST)
+            _checked_head(raw, 1, FAST)
+    bad_events = [
+        events({"result": result}, {"result": result}),
+        events({"result": {"value": 1}}),
+        events({"cell_error": {"cell": 5, "type": "X", "message": "", "line": None}}),
+        events({"cell_error": {"cell": 0, "type": "X", "message": "", "line": True}}),
+        events({"other": 1}),
+        b"not json\n",
+        b'{"result": NaN}\n',
+    ]
+    for raw in bad_events:
+        with pytest.raises(ValueError):
+            _checked_events(checked, raw, 1, 1)
+
+
+def test_is_a_result_too_large_to_parse_refused_before_it_becomes_objects():
+    flood = b'{"result":{"value":[' + b"[]," * 300_000 + b'[]],"error":null}}'
+    deep = b'{"result":{"value":' + b"[" * 5000 + b"]" * 5000 + b',"error":null}}'
+    assert too_complex(flood) and too_complex(deep)
+    assert not too_complex(json.dumps({"result": {"value": list(range(1000))}}).encode())
+    head = _checked_head(json.dumps({"id": 1, "status": "ok", "detail": "", "seconds": 0.1,
+                                     "events": 0, "output": 0, "open_events": 0}).encode(), 1, FAST)
+    reply = _checked_events(head, flood + b"\n", 1, 1)
+    assert reply["results"][0]["error"]["type"] == "UnsupportedValue"
+
+
+# ---------------------------------------------------------------- sealed inputs
+SEEKER = """
+import gc, os, sys
+
+def _holds(o, t, depth=0):
+    if isinstance(o, float):
+        return o == t
+    if depth > 4:
+        return False
+    if isinstance(o, dict):
+        return any(_holds(v, t, depth + 1) for v in list(o.values()))
+    if isinstance(o, list):
+        return any(_holds(v, t, depth + 1) for v in list(o))
+    return False
+
+def seek(x):
+    # Look for the hidden call's input (987654.125 + 1) everywhere this process can:
+    # every object, every frame, every pipe.
+    t = 987654.125 + 1.0
+    mine = globals()
+    hits = sum(1 for o in gc.get_objects()
+               if isinstance(o, (dict, list)) and o is not mine and _holds(o, t))
+    frame = sys._getframe().f_back
+    while frame is not None:
+        hits += _holds(dict(frame.f_locals), t)
+        frame = frame.f_back
+    piped = 0
+    for fd in range(3, 64):
+        try:
+            os.set_blocking(fd, False)
+            piped += repr(t).encode() in os.read(fd, 1 << 16)
+        except OSError:
+            pass
+    raise ValueError(f"{hits} {piped} {x!r}")
+"""
+
+
+def test_a_published_call_cannot_see_the_inputs_of_the_hidden_calls(box):
+    reply = box.run({**job(SEEKER, calls=[call("seek", 1.0)]),
+                     "sealed_calls": [call("seek", 987654.125 + 1)]})
+    published, hidden = reply["results"]
+    assert published["open"] and not hidden["open"]
+    assert published["error"]["message"] == "0 0 1.0", published["error"]
+    assert hidden["error"]["message"].endswith(" 987655.125")  # its own input, sealed
+
+
+def test_events_a_hidden_call_forges_are_marked_sealed(box):
+    forger = """
+import json, os
+
+def forge(x):
+    if x > 1:  # a hidden call: write a cell error and a done event of its own, then die
+        for fd in range(3, 64):
+            try:
+                os.write(fd, (json.dumps({"cell_error": {"cell": 0, "type": "X", "message":
+                              f"input {x}", "line": 1}}) + "\\n").encode())
+            except OSError:
+                pass
+        os._exit(3)
+    return x
+"""
+    reply = box.run({**job(forger, calls=[call("forge", 1.0)]),
+                     "sealed_calls": [call("forge", 5.5), call("forge", 6.5)]})
+    assert reply["results"][0]["open"] and reply["results"][0]["value"] == 1.0
+    assert all(not error["open"] for error in reply["cell_errors"])
+
+
+def test_a_job_without_hidden_calls_needs_no_sealed_part(box):
+    reply = box.run(job("def f(x):\n    return x\n", calls=[call("f", 2)]))
+    assert reply["status"] == "ok" and value(reply) == 2 and reply["results"][0]["open"]
+
+
+def test_a_huge_reply_of_nested_lists_harms_neither_the_worker_nor_the_next_job(box):
+    flood = "def flood():\n    return [[] for _ in range(400_000)]\n"
+    reply = box.run(job(flood, calls=[call("flood")]))
+    error = reply["results"][0]["error"] if reply["results"] else None
+    assert error is not None and error["type"] == "UnsupportedValue", reply
+    for _ in range(3):  # the next jobs' children were forked from a worker the reply never grew
+        still_works(box)

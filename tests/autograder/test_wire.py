@@ -49,3 +49,14 @@ def test_values_that_are_not_plain_data_are_refused(value):
 def test_malformed_or_dangerous_trees_from_a_worker_are_refused(tree):
     with pytest.raises(WireError):
         decode(tree)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int16", "uint32", "float16"])
+def test_does_an_array_of_either_byte_order_arrive_with_the_same_values(dtype):
+    values = (np.arange(12).reshape(3, 4) - 5).astype(dtype) if "u" not in dtype else \
+        np.arange(12, dtype=dtype).reshape(3, 4)
+    for order in ("<", ">", "="):
+        sent = values.astype(np.dtype(dtype).newbyteorder(order))
+        back = _round_trip(sent)
+        assert back.dtype == np.dtype(dtype) and back.dtype.isnative
+        np.testing.assert_array_equal(back, values)

@@ -830,9 +830,9 @@ CASES = [
          prelude={"backward_propagation": GRADER_MODULES}),
     Case("forged_json_dumps", "checker tampering",
          "json.dumps in the worker rewritten so every result reports the published value and success; "
-         "the function itself raises (the forgery reaches the functions graded after it in the same "
-         "job: it costs only the forger's own marks)",
-         "gradient_checking", gc(backward_propagation=0, gradient_check=0, gradient_check_n=0),
+         "the function itself raises (each function runs in a job of its own: the forgery reaches no "
+         "other function)",
+         "gradient_checking", gc(backward_propagation=0),
          answers={"backward_propagation": ['raise ValueError("not done")']},
          prelude={"backward_propagation": FORGE_JSON}, says={"backward_propagation": "published"}),
     Case("fake_output", "checker tampering",
@@ -846,8 +846,8 @@ CASES = [
            FAKE_FILES),
     Case("forged_events_on_every_fd", "checker tampering",
          "writes forged result events (the published value) and 'done' to every file descriptor, "
-         "then raises (the surplus events land on the next function's calls)",
-         "gradient_checking", gc(backward_propagation=0, gradient_check=0),
+         "then raises (the surplus events stay in its own job)",
+         "gradient_checking", gc(backward_propagation=0),
          answers={"backward_propagation": ["_forge()", ]},
          prelude={"backward_propagation": FORGE_FDS}),
     # ----------------------------------------------------------------- reaching outside
