@@ -1,0 +1,160 @@
+"""The kit as an installed package: ``make install`` puts ``autograder`` and ``utils`` (this
+checkout, editable) into the venv with the pinned versions, so the command line, Jupyter kernels
+and nbgrader find them from any folder without ``PYTHONPATH``; a release folder still runs on its
+own in a student's Python, where nothing of the kit is installed; the grader refuses to run
+anywhere but on Linux.
+
+Why a release folder is tried in a "student's Python": in the kit's venv an installed ``utils``
+would stand in for a release folder's missing copy, and the folder would seem self-contained
+when it is not (the last test shows it). A student has no kit installed; the test's student
+Python is the venv's interpreter started with ``-S`` (no site hooks, so no editable install)
+and the venv's site-packages on ``PYTHONPATH`` (numpy, scipy, scikit-learn, matplotlib).
+"""
+
+import importlib.metadata
+import json
+import shutil
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import reference
+from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, only_venv_path, run
+from tools import requirements
+
+
+def test_does_the_command_line_grade_from_any_folder_without_pythonpath(tmp_path):
+    notebook = CLASS / "cleo" / "initialization" / reference.NOTEBOOKS["initialization"]
+    done = run([VENV_BIN / "python", "-m", "autograder", "grade", notebook, "--json"], cwd=tmp_path,
+               env=only_venv_path())
+    result = json.loads(done.stdout)
+    assert {n: f["score"] for n, f in result["functions"].items()} == EXPECTED["cleo"]["initialization"]
+
+
+def test_are_only_the_kits_two_packages_installed_and_from_this_checkout(tmp_path):
+    probe = ("import importlib.util as u, json, autograder, utils\n"
+             "strays = [n for n in ('tools', 'tests', 'bench', 'source', 'deploy') if u.find_spec(n)]\n"
+             "print(json.dumps([autograder.__file__, utils.__file__, strays]))")
+    done = run([VENV_BIN / "python", "-c", probe], cwd=tmp_path, env=only_venv_path())
+    package, helpers, strays = json.loads(done.stdout)
+    assert Path(package) == ROOT / "autograder" / "__init__.py"
+    assert Path(helpers) == ROOT / "utils" / "__init__.py"
+    assert strays == []
+
+
+def test_does_a_jupyter_kernel_started_outside_the_repository_import_the_kit(tmp_path):
+    # What the source notebooks' hidden tests need (and nbgrader autograde, whose kernels these are).
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import autograder.nbgrader_bridge, utils.checks\nprint(autograder.__file__)")])
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(notebook, path)
+    jupyter = {name: str(tmp_path / name.lower()) for name in
+               ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")}
+    run([VENV_BIN / "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace", path],
+        cwd=tmp_path, env=only_venv_path(HOME=str(tmp_path), **jupyter))
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [o.get("output_type") for o in outputs] == ["stream"], outputs
+    assert Path(outputs[0]["text"].strip()) == ROOT / "autograder" / "__init__.py"
+
+
+def test_does_every_installed_package_have_its_pinned_version():
+    assert requirements.missing() == [], "a dependency of pyproject.toml is not pinned in constraints.txt"
+    pins = requirements.pins(requirements.CONSTRAINTS.read_text())
+    installed = {requirements._name(d.metadata["Name"]): d.version
+                 for d in importlib.metadata.distributions()}
+    wrong = {name: (version, installed.get(name)) for name, version in pins.items()
+             if name in installed and installed[name] != version}
+    assert wrong == {}, "installed versions differ from constraints.txt: run `make install`"
+    for requirement in requirements.requirements():  # every direct dependency is installed
+        assert requirements._name(requirement.split("[", 1)[0]) in installed, requirement
+
+
+def test_is_an_interpreter_other_than_3_11_to_3_13_refused_plainly(tmp_path):
+    done = run(["make", "install", "PYTHON=no-such-python3.12", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
+               env=clean_env(), check=False)
+    assert done.returncode != 0
+    assert "cannot run 'no-such-python3.12'" in done.stderr and "PYTHON=" in done.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_does_the_grader_refuse_to_run_anywhere_but_on_linux(platform, tmp_path):
+    notebook = CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]
+    simulate = ("import sys\n"
+                f"sys.platform = {platform!r}\n"
+                "from autograder.cli import main\n"
+                f"sys.exit(main(sys.argv[1:]))")
+    for argv in (["grade", notebook], ["grade-class", CLASS, "--out", tmp_path / "out"]):
+        done = run([VENV_BIN / "python", "-c", simulate, *argv], cwd=tmp_path, env=only_venv_path(),
+                   check=False)
+        assert done.returncode == 2
+        assert done.stdout == ""
+        assert done.stderr.startswith("error: the grader runs only on Linux") and platform in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# A release folder in a student's Python -------------------------------------------------------
+
+RUN_UNTIL_FIRST_TEST = """
+import json, sys
+import nbformat
+cells = [c for c in nbformat.read(sys.argv[1], as_version=4).cells if c.cell_type == "code"]
+namespace = {"__name__": "__main__"}
+outcome = "no test cell"
+for cell in cells:
+    try:
+        exec(compile(cell.source, "<cell>", "exec"), namespace)
+    except BaseException as error:
+        outcome = f"{type(error).__name__}: {error}"
+        break
+    if cell.metadata.get("nbgrader", {}).get("grade"):
+        outcome = "test cell passed"
+        break
+import utils
+print("RESULT " + json.dumps([outcome, utils.__file__]))
+"""
+
+
+def run_alone(folder, student_python=True):
+    """Run the folder's notebook up to its first test cell; ``(outcome, file utils came from)``."""
+    site = sysconfig.get_paths()["purelib"]
+    if student_python:
+        command = [VENV_BIN / "python", "-S", "-c", RUN_UNTIL_FIRST_TEST]
+        env = only_venv_path(PYTHONPATH=site, MPLBACKEND="Agg")
+    else:  # the kit's own interpreter
+        command = [VENV_BIN / "python", "-c", RUN_UNTIL_FIRST_TEST]
+        env = only_venv_path(MPLBACKEND="Agg")
+    notebook = next(folder.glob("*.ipynb"))
+    done = run([*command, notebook], cwd=folder, env=env, check=False, timeout=600)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        return done.stderr.strip().splitlines()[-1], None
+    outcome, utils_file = json.loads(lines[-1].removeprefix("RESULT "))
+    return outcome, utils_file
+
+
+def lone_copy(assignment, tmp_path):
+    folder = tmp_path / "student" / assignment
+    shutil.copytree(ROOT / "release" / assignment, folder, symlinks=True)
+    return folder
+
+
+def test_does_a_release_folder_run_alone_in_a_python_without_the_kit(tmp_path):
+    # One folder (the quickest to reach its first test); tests/release runs all three in a kernel.
+    folder = lone_copy("gradient_checking", tmp_path)
+    outcome, utils_file = run_alone(folder)
+    assert outcome.startswith("NotImplementedError"), outcome  # the first stub, reached with no error
+    assert Path(utils_file).resolve() == (folder / "utils" / "__init__.py").resolve()
+
+
+def test_is_a_release_folder_without_its_utils_caught_by_the_students_python_only(tmp_path):
+    folder = lone_copy("gradient_checking", tmp_path)
+    shutil.rmtree(folder / "utils")
+    outcome, _ = run_alone(folder)
+    assert outcome == "No module named 'utils'" or "No module named 'utils'" in outcome, outcome
+    # the kit's own interpreter hides the missing copy: why the test above uses a student's Python
+    outcome, utils_file = run_alone(folder, student_python=False)
+    assert outcome.startswith("NotImplementedError"), outcome
+    assert Path(utils_file) == ROOT / "utils" / "__init__.py"
