@@ -12,6 +12,10 @@ inputs differ between students and are reproducible for each.
 """
 
 import hashlib
+import io
+import numbers
+import re
+import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,13 +37,25 @@ class Call:
                 "kwargs": {k: encode(v) for k, v in self.kwargs.items()}}
 
 
+def _always(source):
+    return True
+
+
 @dataclass(frozen=True)
 class Mistake:
-    """A known mistake: ``variant(call)`` computes what the mistaken code returns."""
+    """A known mistake: ``variant(call)`` computes what the mistaken code returns.
+
+    ``fits(code)`` says whether the student's code (comments and strings left out, see
+    :func:`code_of`) could hold the mistake: a hint whose advice the code already follows
+    (e.g. "copy the vector" to a student who copies it) is not given. ``close(got, produced)``
+    replaces the default comparison for mistakes whose outputs are rounding noise.
+    """
 
     key: str
     hint: str
     variant: Callable
+    fits: Callable = _always
+    close: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,12 @@ class Check:
     weight: float = 1.0
     stand_ins: str = ""
     mistakes: tuple[Mistake, ...] = ()
+    #: Advice only: its result never costs points; when it fails, its message (or the hint of
+    #: a mistake it recognises) is given as a recommendation.
+    advisory: bool = False
+    #: The calls hand the function a wrong gradient: a working gradient checker reports a
+    #: large difference on at least one such call (see :func:`unearned`).
+    planted: bool = False
 
     @property
     def fixed_inputs(self):
@@ -87,10 +109,35 @@ def _shown(hidden):
     return {"show_values": not hidden}
 
 
+def number(value):
+    """``value`` as a float when it is one real number: a Python or numpy scalar, or a numpy
+    array holding exactly one real number (shape ``()``, ``(1,)``, ``(1, 1)``, ...); else ``None``.
+
+    Where the course expects "a number", a one-element array is the same answer written
+    another way (e.g. ``np.linalg.norm(..., keepdims=True)``).
+    """
+    if isinstance(value, np.ndarray):
+        if value.size != 1 or value.dtype.kind not in "iuf":
+            return None
+        value = value.reshape(())[()]
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _as_scalar(value):
+    """A one-element array as its number (for the comparisons); anything else unchanged."""
+    converted = number(value) if isinstance(value, np.ndarray) else None
+    return value if converted is None else converted
+
+
 def same_scalar(what, *, rtol=1e-9, atol=0.0, hidden=True):
     def evaluate(student, reference):
-        return mismatch_scalar(student[0], float(reference[0]), what, rtol=rtol, atol=atol,
-                               **_shown(hidden))
+        return mismatch_scalar(_as_scalar(student[0]), float(reference[0]), what, rtol=rtol,
+                               atol=atol, **_shown(hidden))
     return evaluate
 
 
@@ -122,8 +169,9 @@ def matches(value, expected, rtol=1e-7, atol=1e-10):
         return (isinstance(value, np.ndarray) and value.shape == expected.shape
                 and value.dtype.kind in "biuf"
                 and bool(np.allclose(value, expected, rtol=rtol, atol=atol, equal_nan=True)))
+    got = number(value)
     try:
-        return bool(np.isclose(float(value), float(expected), rtol=rtol, atol=atol))
+        return got is not None and bool(np.isclose(got, float(expected), rtol=rtol, atol=atol))
     except (TypeError, ValueError, OverflowError):  # e.g. an int too large for a float
         return False
 
@@ -164,10 +212,38 @@ def judge(check, outcomes, reference_values):
             return Problem("modified input", f"the function changed its argument {outcome.modified} "
                                              "in place; work on a copy (np.copy) instead")
     try:
-        return check.evaluate([o.value for o in outcomes], reference_values)
+        problem = check.evaluate([o.value for o in outcomes], reference_values)
     except Exception as error:  # a malformed student value that slipped past the comparators
         return Problem("wrong type", f"the returned value has an unexpected structure "
                                      f"({error.__class__.__name__})")
+    return _plain_sizes(problem)
+
+
+_ORDER = re.compile(r"off by about (1e[+-]\d+) of the expected value")
+
+
+def _plain_sizes(problem):
+    """Say the size of a hidden error as a relative error ("relative error 1e-01")."""
+    if problem is None or not _ORDER.search(problem):
+        return problem
+    return Problem(problem.category, _ORDER.sub(r"relative error \1", problem))
+
+
+def code_of(source):
+    """The code of a cell without its comments and string literals (docstrings included), so
+    that what the code *does* can be looked for without matching what its text *says*."""
+    kept = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.COMMENT, tokenize.STRING):
+                continue
+            if token.type in (tokenize.NEWLINE, tokenize.NL):
+                kept.append("\n")
+            elif token.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING):
+                kept.append(token.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source
+    return " ".join(kept)
 
 
 # Earning the points: credit that passed checks alone do not prove -------------------------
@@ -183,21 +259,30 @@ def _same(values):
         return False
 
 
+#: A relative difference above this means the checker reported the planted wrong gradient
+#: (the planted gradients give differences of 0.05 to 1; rounding noise stays below 1e-6).
+FLAGGED = 1e-3
+
+
 def unearned(judged):
     """Why a function has not earned the checks it passed, as a :class:`Problem`, or ``None``.
 
     ``judged`` lists ``(check, outcomes, reference_values, problem)`` for every
-    check of one function, ``problem`` being what :func:`judge` said. Two ways
+    check of one function, ``problem`` being what :func:`judge` said. Three ways
     to pass checks without doing the work are refused:
 
     - the same value whatever the inputs, where the reference's values differ
       (a constant that happens to satisfy a property check, or one output
       returned for every call);
-    - passing only published cases, whose expected values the notebook shows,
-      while every check on other inputs fails (hard-coded outputs, or a lookup
-      of the published inputs).
+    - a gradient checker that never reports a large difference, not even for the
+      wrong gradients planted in some checks (``Check.planted``): a tiny number
+      made up from the inputs passes the checks of correct gradients, and checks
+      nothing;
+    - the published cases right, their expected values being shown in the
+      notebook, while every hidden case of the same kind (the same call on other
+      inputs) fails: hard-coded outputs, or a lookup of the published inputs.
     """
-    if not any(problem is None for _, _, _, problem in judged):
+    if not any(problem is None for check, _, _, problem in judged if not check.advisory):
         return None
     values = [o.value for _, outcomes, _, _ in judged for o in outcomes if o.failure is None]
     references = [r for _, _, reference, _ in judged for r in reference]
@@ -205,9 +290,16 @@ def unearned(judged):
             not matches(r, references[0], rtol=1e-9, atol=0.0) for r in references[1:]):
         return Problem("wrong value", "the function returns the same value whatever its inputs, "
                                       "so no check counts")
+    planted = [number(o.value) for check, outcomes, _, _ in judged if check.planted
+               for o in outcomes if o.failure is None]
+    if planted and not any(v is not None and abs(v) > FLAGGED for v in planted):
+        return Problem("wrong value", "the difference it returns stays tiny even when the gradient "
+                                      "it is given is wrong, so it does not compare the two "
+                                      "gradients; no check counts")
     published = [problem is None for check, _, _, problem in judged if check.fixed_inputs]
-    others = [problem is None for check, _, _, problem in judged if not check.fixed_inputs]
-    if published and others and any(published) and not any(others):
+    cases = [problem is None for check, _, _, problem in judged
+             if check.name.startswith("hidden case")]
+    if published and cases and all(published) and not any(cases):
         return Problem("wrong value", "only the published cases pass, and their expected values "
                                       "are shown in the notebook; the function must also work on "
                                       "other inputs for them to count")

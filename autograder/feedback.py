@@ -102,17 +102,24 @@ def message_for(check, problem):
 
 def find_hint(check, outcomes):
     """The hint of the first known mistake whose output equals the student's, if any."""
+    found = matching_mistakes(check, outcomes)
+    return found[0].hint if found else None
+
+
+def matching_mistakes(check, outcomes):
+    """Every known mistake of ``check`` whose output equals the student's, in catalogue order."""
     if any(o.failure is not None for o in outcomes) or not check.mistakes:
-        return None
+        return []
+    found = []
     for mistake in check.mistakes:
         try:
             produced = [mistake.variant(call) for call in check.calls]
             close = mistake.close or (lambda got, made: matches(got, made, rtol=1e-6, atol=1e-12))
             if all(close(o.value, p) for o, p in zip(outcomes, produced, strict=True)):
-                return mistake.hint
+                found.append(mistake)
         except Exception:  # a variant that does not apply, or a student value it cannot compare
             continue
-    return None
+    return found
 
 
 def status_for(score, max_score, problems, missing):

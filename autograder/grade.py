@@ -375,7 +375,7 @@ def score_function(spec, function, checks, outcomes, notes):
     Advisory checks cost nothing: when one fails, its advice is the hint of a function that
     has no other.
     """
-    references, judged, hint, advice = {}, [], None, None
+    references, judged, advice, explained, hints = {}, [], None, None, {}
     for check in checks:
         if check.stand_ins not in references:
             references[check.stand_ins] = spec.reference(function.name, check.stand_ins)
@@ -386,8 +386,12 @@ def score_function(spec, function, checks, outcomes, notes):
         if problem is not None and check.advisory:
             found = feedback.find_hint(check, call_outcomes)
             advice = advice or (found or str(problem))
-        elif problem is not None:
-            hint = hint or feedback.find_hint(check, call_outcomes)
+        elif problem is not None and check.mistakes and all(o.failure is None for o in call_outcomes):
+            # a hint must explain every failed check it can be tested on, not just one of them
+            keys = [m.key for m in feedback.matching_mistakes(check, call_outcomes)]
+            explained = keys if explained is None else [k for k in explained if k in keys]
+            hints.update((m.key, m.hint) for m in check.mistakes)
+    hint = hints.get(explained[0]) if explained else None
     refused = unearned(judged)  # constant outputs, tiny made-up differences, published cases only
     results, problems = [], []
     for check, _, _, problem in judged:
@@ -415,6 +419,8 @@ def score_function(spec, function, checks, outcomes, notes):
     others = [n for n in notes if n not in signature]
     if others and hint is not None:
         hint = f"{hint} (note: {'; '.join(others)})"
+    if refused is not None and hint is None:
+        hint = str(refused)
     if hint is None and advice is not None and not refused:
         hint = "Recommendation (no points lost): " + advice
     return FunctionResult(score, function.points, status, results, hint)

@@ -6,7 +6,11 @@ hidden inputs. Expected values are never written here: every check compares
 with the reference outputs the grader computes from the source notebook.
 """
 
+import ast
+import dataclasses
+
 from autograder.assignments import gradient_checking, initialization, regularization
+from autograder.checks import code_of
 
 BUILDERS = {
     "initialization": initialization.BUILDERS,
@@ -19,3 +23,63 @@ def build_checks(assignment, function, rng):
     """The checks of ``function`` in ``assignment`` for one student's generator ``rng``."""
     return BUILDERS[assignment.name][function](assignment, rng)
 
+
+
+#: Test doubles of graded functions, given to another graded function that calls them (as in
+#: the notebook, where every function is defined): written here, never the instructor's code.
+DOUBLES = {
+    "initialization": initialization.DOUBLES,
+    "regularization": {},
+    "gradient_checking": gradient_checking.DOUBLES,
+}
+
+
+def calls_to_graded(assignment, function, source):
+    """The other graded functions of ``assignment`` that ``source`` uses without defining them."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    defined = {node.name for node in ast.walk(tree)
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return [name for name in assignment.names
+            if name != function and name in used and name not in defined]
+
+
+def fit_to_code(assignment, function, checks, source):
+    """``checks`` adapted to the student's code of ``function``.
+
+    - A graded function that calls another one gets a test double of it (without one it would
+      stop on a NameError that the notebook never shows).
+    - A catalogued mistake whose hint the code contradicts is dropped (e.g. "copy the vector"
+      for code that copies it): a hint is given only when the output matches the mistake and
+      the code does not say otherwise.
+    """
+    doubles = "".join(DOUBLES[assignment.name].get(name, "")
+                      for name in calls_to_graded(assignment, function, source))
+    code = code_of(source)
+    fitted = []
+    for check in checks:
+        mistakes = tuple(m for m in check.mistakes if m.fits(code))
+        stand_ins = doubles + "\n" + check.stand_ins if doubles else check.stand_ins
+        fitted.append(dataclasses.replace(check, mistakes=mistakes, stand_ins=stand_ins))
+    return fitted
+
+
+def signature_serves(signature, checks):
+    """Whether a ``def`` with ``signature`` answers every call of ``checks``.
+
+    A signature that differs from the instructor's only where no check needs it (the
+    original course's ``gradient_check(x, theta, epsilon=1e-7)``, without ``print_msg``) is
+    no problem to report.
+    """
+    names, defaults = signature.names, dict(signature.defaults)
+    for check in checks:
+        for call in check.calls:
+            given = set(names[:len(call.args)]) | set(call.kwargs)
+            if len(call.args) > len(names) or not set(call.kwargs) <= set(names):
+                return False
+            if any(name not in given and name not in defaults for name in names):
+                return False
+    return True

@@ -9,27 +9,47 @@ gradient, so a student's checker must tell them apart.
 """
 
 import functools
+import re
 
 import numpy as np
 
-from autograder.checks import Call, Check, Mistake, same_scalar
+from autograder.checks import Call, Check, Mistake, number, same_scalar
 from utils import fixtures
 from utils.checks import Problem, mismatch_scalar
 from utils.gradcheck import dictionary_to_vector, gradients_to_vector, parameter_shapes
 from utils.network import backward_three_layer
 
 # Stand-ins for gradient_check ----------------------------------------------------------
+#
+# The assignment's cost is J = theta * x. The scored cases use it, with the right derivative
+# or with a planted wrong one (a gradient checker is graded on telling them apart). A cubic
+# cost is advice only: a checker that computes J itself as theta * x is right for this
+# assignment, and is told to call forward_propagation so that it checks any cost.
 
-LINEAR = '''
+LINEAR_FORWARD = '''
 def forward_propagation(x, theta):
     return theta * x
+'''
 
+LINEAR = LINEAR_FORWARD + '''
 def backward_propagation(x, theta):
     return x
 '''
 
-# A cubic cost: for small theta a one-sided difference is off by about epsilon / theta,
-# far more than the rounding error of the centred difference.
+# dtheta = theta: the most common wrong derivative of theta * x.
+LINEAR_WRONG_THETA = LINEAR_FORWARD + '''
+def backward_propagation(x, theta):
+    return theta
+'''
+
+# A sign error: the wrong gradient points the other way.
+LINEAR_WRONG_SIGN = LINEAR_FORWARD + '''
+def backward_propagation(x, theta):
+    return -x
+'''
+
+# For small theta a one-sided difference is off by about epsilon / theta here, far more than
+# the rounding error of the centred difference.
 CUBIC = '''
 def forward_propagation(x, theta):
     return x * theta ** 3
@@ -45,6 +65,14 @@ def forward_propagation(x, theta):
 def backward_propagation(x, theta):
     return 3 * x * theta
 '''
+
+
+def _inline_linear(stand_ins):
+    """The same stand-ins with the forward pass replaced by J = theta * x: what a checker that
+    computes J itself, instead of calling forward_propagation, is checking."""
+    backward = stand_ins[stand_ins.index("def backward_propagation"):]
+    return LINEAR_FORWARD + "\n" + backward
+
 
 # Stand-ins for gradient_check_n: a smooth cost of the parameter dict -------------------
 
@@ -70,7 +98,28 @@ def _stand_in_functions(source):
     return namespace
 
 
+#: Test doubles of the 1-D functions, for a graded function that calls another one
+#: (e.g. a backward_propagation written as forward_propagation(x, 1)).
+DOUBLES = {
+    "forward_propagation": LINEAR_FORWARD,
+    "backward_propagation": "\ndef backward_propagation(x, theta):\n    return x\n",
+}
+
+
 # 1-D functions ------------------------------------------------------------------------
+
+#: Hidden 1-D inputs: |x| and |theta| between 0.5 and 5, either sign; theta = 0 in one case.
+LOW, HIGH = 0.5, 5.0
+
+
+def _signed(rng, sign=None):
+    sign = sign if sign is not None else (1.0 if rng.random() < 0.5 else -1.0)
+    return float(sign * rng.uniform(LOW, HIGH))
+
+
+def _one_d_cases(rng):
+    """Two hidden ``(x, theta)``: theta = 0, then a negative theta (x of either sign)."""
+    return [(_signed(rng), 0.0), (_signed(rng), _signed(rng, -1.0))]
 
 
 def forward_checks(assignment, rng):
@@ -78,8 +127,7 @@ def forward_checks(assignment, rng):
                         lambda call: call.args[0] + call.args[1]),)
     checks = [Check("published case", (Call((2, 4)),), same_scalar("J", rtol=1e-12, hidden=False),
                     describe="x = 2, theta = 4", mistakes=mistakes)]
-    for index in (1, 2):
-        x, theta = (float(v) for v in rng.uniform(-5, 5, size=2))
+    for index, (x, theta) in enumerate(_one_d_cases(rng), start=1):
         checks.append(Check(f"hidden case {index}", (Call((x, theta)),), same_scalar("J", rtol=1e-12),
                             describe="other real x and theta", mistakes=mistakes))
     return checks
@@ -87,11 +135,12 @@ def forward_checks(assignment, rng):
 
 def backward_checks(assignment, rng):
     mistakes = (Mistake("backward-theta", "The derivative of J = theta * x with respect to theta "
-                        "is x, not theta.", lambda call: call.args[1]),)
+                        "is x, not theta.", lambda call: call.args[1]),
+                Mistake("backward-returns-J", "dtheta is the derivative of J with respect to theta "
+                        "(x), not J itself (theta * x).", lambda call: call.args[0] * call.args[1]))
     checks = [Check("published case", (Call((3, 4)),), same_scalar("dtheta", rtol=1e-12, hidden=False),
                     describe="x = 3, theta = 4", mistakes=mistakes)]
-    for index in (1, 2):
-        x, theta = (float(v) for v in rng.uniform(-5, 5, size=2))
+    for index, (x, theta) in enumerate(_one_d_cases(rng), start=1):
         checks.append(Check(f"hidden case {index}", (Call((x, theta)),),
                             same_scalar("dtheta", rtol=1e-12), describe="other real x and theta",
                             mistakes=mistakes))
@@ -103,9 +152,80 @@ def _difference(grad, gradapprox):
     return float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
 
 
-def _gradient_check_mistakes(stand_ins):
+UNIT_ROUNDOFF = np.finfo(float).eps / 2
+#: How far above the rounding bound u (|theta| + eps) / eps a correct checker may land. Over
+#: 200,000 random (x, theta) (theta = 0 and tiny thetas included) the centred difference
+#: written six ways (np.dot or *, either operand order, divided by 2 * eps or by
+#: theta_plus - theta_minus, abs or np.linalg.norm) stayed below 1.0 times the bound.
+ROUNDING_MARGIN = 4.0
+#: Relative tolerance of a difference that is not rounding noise (a planted wrong gradient):
+#: the rounding above moves it by at most about 1e-8 for |theta| <= 5.
+PLANTED_RTOL = 1e-6
+
+
+def _rounding_bound(theta, epsilon):
+    """Largest difference a correct centred difference of J = theta * x (or of the cubic cost,
+    whose truncation error is below 1e-12 for the thetas used) reaches from rounding alone."""
+    return ROUNDING_MARGIN * UNIT_ROUNDOFF * (abs(theta) + epsilon) / epsilon + 1e-12
+
+
+def _tiny_close(got, produced):
+    """Both values rounding noise: how mistakes that keep the difference tiny are recognised."""
+    value, made = number(got), number(produced)
+    return value is not None and made is not None and 0 <= value < 1e-6 and 0 <= made < 1e-6
+
+
+def _same_or_blown_up(got, produced):
+    """Equal, or both blown up by a denominator that cancels to rounding noise (or to 0)."""
+    value, made = number(got), number(produced)
+    if value is None or made is None:
+        return False
+    if not np.isfinite(made) or abs(made) > 1e6:
+        return not np.isfinite(value) or abs(value) > 1e6
+    return bool(np.isclose(value, made, rtol=1e-6, atol=1e-12))
+
+
+def _is_rounding_noise(calls, *, hidden):
+    """The difference of a correct backward pass: a number between 0 and the rounding bound."""
+    def evaluate(student, reference):
+        for value, call in zip(student, calls, strict=True):
+            got = number(value)
+            if got is None:
+                return mismatch_scalar(value, 0.0, "difference")
+            if not np.isfinite(got):
+                return Problem("NaN/inf", f"difference is {got}; expected a finite number")
+            if got < 0:
+                return Problem("wrong value", "difference is negative; it is a ratio of norms, so "
+                                              "it cannot be below 0")
+            epsilon = call.kwargs.get("epsilon", 1e-7)
+            if got > _rounding_bound(call.args[1], epsilon):
+                shown = "" if hidden else f" (got {got:.3g})"
+                return Problem("wrong value", "the backward pass given here is correct, so the "
+                                              "difference should be rounding error only (about "
+                                              f"1e-10 or less){shown}")
+        return None
+    return evaluate
+
+
+def _same_difference(*, hidden):
+    """A planted wrong gradient: the difference a correct checker reports, within PLANTED_RTOL."""
+    def evaluate(student, reference):
+        got = number(student[0])
+        if got is not None and abs(got) < 1e-6 < float(reference[0]):
+            return Problem("wrong value", "the backward pass given here is wrong, but the difference "
+                                          "is tiny: the check did not notice")
+        return same_scalar("difference", rtol=PLANTED_RTOL, hidden=hidden)(student, reference)
+    return evaluate
+
+
+def _gradient_check_mistakes(stand_ins, *, linear=True):
     functions = _stand_in_functions(stand_ins)
     forward, backward = functions["forward_propagation"], functions["backward_propagation"]
+
+    def centred(call):
+        x, theta = call.args[:2]
+        epsilon = call.kwargs.get("epsilon", 1e-7)
+        return (forward(x, theta + epsilon) - forward(x, theta - epsilon)) / (2 * epsilon)
 
     def one_sided(call):
         x, theta = call.args[:2]
@@ -114,52 +234,109 @@ def _gradient_check_mistakes(stand_ins):
 
     def no_denominator(call):
         x, theta = call.args[:2]
-        epsilon = call.kwargs.get("epsilon", 1e-7)
-        approx = (forward(x, theta + epsilon) - forward(x, theta - epsilon)) / (2 * epsilon)
-        return float(np.linalg.norm(backward(x, theta) - approx))
+        return float(np.linalg.norm(backward(x, theta) - centred(call)))
+
+    def norm_of_sum(call):
+        x, theta = call.args[:2]
+        grad, approx = backward(x, theta), centred(call)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.float64(np.linalg.norm(grad - approx)) / np.linalg.norm(grad + approx))
+
+    def calls_backward(code):
+        return re.search(r"\bbackward_propagation\s*\(", code) is not None
 
     return (
+        Mistake("grad-equals-gradapprox", "grad must come from backward_propagation(x, theta); "
+                "comparing gradapprox with itself always gives 0.", lambda call: 0.0,
+                fits=lambda code: re.search(r"\bgrad\s*=\s*gradapprox\b", code)),
+        Mistake("grad-not-from-backward", "grad must be backward_propagation(x, theta), the gradient "
+                "being checked; written by hand (e.g. grad = x), the check cannot notice a wrong "
+                "backward pass.", lambda call: _difference(call.args[0], centred(call)),
+                fits=lambda code: not calls_backward(code) and re.search(r"\bgrad\s*=", code)
+                and not re.search(r"\bgrad\s*=\s*gradapprox\b", code),
+                close=_tiny_close),
+        Mistake("backward-at-gradapprox", "Call backward_propagation(x, theta): the gradient at "
+                "theta, not at gradapprox.",
+                lambda call: _difference(backward(call.args[0], centred(call)), centred(call)),
+                fits=lambda code: re.search(r"\bbackward_propagation\s*\([^)]*gradapprox", code),
+                close=_tiny_close),
+    ) + (() if linear else (
+        # Exact for the linear J = theta * x: named by the advisory checks of a cubic cost only.
         Mistake("one-sided-difference", "Use the centred difference (J(theta + eps) - J(theta - eps)) "
                 "/ (2 eps), not a one-sided one.", one_sided),
-        Mistake("grad-equals-gradapprox", "grad must come from backward_propagation(x, theta); "
-                "comparing gradapprox with itself always gives 0.", lambda call: 0.0),
+    )) + (
         Mistake("difference-no-denominator", "Divide the norm of the difference by "
                 "norm(grad) + norm(gradapprox) to get a relative difference.", no_denominator),
+        Mistake("denominator-norm-of-sum", "The denominator is norm(grad) + norm(gradapprox), not "
+                "norm(grad + gradapprox): the two differ when the gradients point different ways.",
+                norm_of_sum, close=_same_or_blown_up),
     )
 
 
-def _is_tiny(student, reference):
-    """Relative, so tiny for any scale of the cost; exactly 0 means grad was not computed."""
-    for value in student:
-        problem = mismatch_scalar(value, 1.0, "difference", rtol=np.inf)
-        if problem:
-            return problem
-        if not 0 < value < 1e-7:
-            return Problem("wrong value", "with a correct backward pass the relative difference should "
-                                          "be tiny (below 1e-7) but not exactly 0, whatever the scale "
-                                          "of the cost")
-    return None
+def _another_cost(assignment, calls, stand_ins, *, correct):
+    """Advice: the checker also works for a cost other than theta * x. A checker that computes J
+    itself as theta * x answers what the same check with J = theta * x gives, and is advised to
+    call forward_propagation instead."""
+    inline = assignment.reference("gradient_check", _inline_linear(stand_ins))
+
+    def evaluate(student, reference):
+        if correct:
+            problem = _is_rounding_noise(calls, hidden=True)(student, reference)
+        else:
+            problem = _same_difference(hidden=True)(student, reference)
+        if problem is None:
+            return None
+        as_inline = [inline(*call.args, **call.kwargs) for call in calls]
+        if as_inline[0] > 1e-6:
+            inline_problem = _same_difference(hidden=True)(student, as_inline)
+        else:
+            inline_problem = _is_rounding_noise(calls, hidden=True)(student, as_inline)
+        if inline_problem is None:
+            return Problem("advice", "your gradient_check computes J itself (as theta * x) instead of "
+                                     "calling forward_propagation: right for this assignment, but "
+                                     "it checks no other cost; call forward_propagation(x, "
+                                     "theta_plus) and forward_propagation(x, theta_minus)")
+        return Problem("advice", "your gradient_check gives a wrong difference for a cost other "
+                                 "than theta * x (a cubic one); compute J_plus and J_minus with "
+                                 "forward_propagation(x, theta_plus) and forward_propagation(x, "
+                                 "theta_minus), and use the centred difference")
+    return evaluate
 
 
 def gradient_check_checks(assignment, rng):
-    checks = [Check("published case", (Call((3, 4)),), same_scalar("difference", rtol=1e-6, hidden=False),
+    published = (Call((3, 4)),)
+    checks = [Check("published case", published, _is_rounding_noise(published, hidden=False),
                     describe="x = 3, theta = 4, the notebook's forward and backward passes",
                     stand_ins=LINEAR, mistakes=_gradient_check_mistakes(LINEAR))]
-    for index in (1, 2):
-        x, theta = float(rng.uniform(0.5, 3)), float(rng.uniform(0.05, 0.3))
-        checks.append(Check(f"hidden case {index}", (Call((x, theta)),),
-                            same_scalar("difference", rtol=1e-4), stand_ins=CUBIC,
-                            describe="a cubic cost with a correct gradient",
-                            mistakes=_gradient_check_mistakes(CUBIC)))
+    for index, (x, theta) in enumerate(_one_d_cases(rng), start=1):
+        calls = (Call((x, theta)),)
+        checks.append(Check(f"hidden case {index}", calls, _is_rounding_noise(calls, hidden=True),
+                            stand_ins=LINEAR, describe="J = theta * x with its correct derivative",
+                            mistakes=_gradient_check_mistakes(LINEAR)))
+    for index, (stand_ins, wrong) in enumerate(((LINEAR_WRONG_THETA, "dtheta = theta"),
+                                                (LINEAR_WRONG_SIGN, "dtheta = -x")), start=3):
+        # theta of x's sign, so that the case is the same kind of wrong gradient for everyone
+        # (a denominator norm(grad + gradapprox) is right exactly when both have one sign)
+        x = _signed(rng)
+        theta = _signed(rng, np.sign(x))
+        while abs(theta - x) < LOW:  # dtheta = theta must be clearly wrong
+            theta = _signed(rng, np.sign(x))
+        checks.append(Check(f"hidden case {index}", (Call((x, theta)),), _same_difference(hidden=True),
+                            stand_ins=stand_ins, weight=1.5, planted=True,
+                            describe=f"J = theta * x with a wrong backward pass ({wrong})",
+                            mistakes=_gradient_check_mistakes(stand_ins)))
     x, theta = float(rng.uniform(0.5, 3)), float(rng.uniform(0.05, 0.3))
-    checks.append(Check("tiny difference for a correct backward pass",
-                        (Call((x, theta)), Call((x * 1e9, theta))), _is_tiny,
-                        stand_ins=CUBIC, describe="a cubic cost with a correct gradient",
-                        mistakes=_gradient_check_mistakes(CUBIC)))
-    checks.append(Check("large difference for a wrong backward pass", (Call((x, theta)),),
-                        same_scalar("difference", rtol=1e-7), stand_ins=CUBIC_WRONG,
-                        describe="a cubic cost with a planted wrong gradient",
-                        mistakes=_gradient_check_mistakes(CUBIC_WRONG)))
+    calls = (Call((x, theta)),)
+    checks.append(Check("works for another cost (advice only)", calls,
+                        _another_cost(assignment, calls, CUBIC, correct=True), stand_ins=CUBIC,
+                        describe="a cubic cost with a correct gradient", weight=0.0, advisory=True,
+                        mistakes=_gradient_check_mistakes(CUBIC, linear=False)))
+    calls = (Call((x, theta)),)  # a call of its own: outcomes are keyed by the call object
+    checks.append(Check("notices a wrong gradient of another cost (advice only)", calls,
+                        _another_cost(assignment, calls, CUBIC_WRONG, correct=False),
+                        stand_ins=CUBIC_WRONG, describe="a cubic cost with a planted wrong gradient",
+                        weight=0.0, advisory=True, planted=True,
+                        mistakes=_gradient_check_mistakes(CUBIC_WRONG, linear=False)))
     return checks
 
 
@@ -177,6 +354,11 @@ def _polynomial_gradients(parameters, wrong=None):
         gradients[key] = gradients[key].copy()
         gradients[key][index] += delta
     return gradients
+
+
+def _copies(code):
+    """Whether the code copies the parameter vector somewhere (np.copy, .copy(), np.array, ...)."""
+    return re.search(r"\b(np|numpy)\s*\.\s*(copy|array)\s*\(|\.\s*copy\s*\(|deepcopy\s*\(", code)
 
 
 def _gradient_check_n_mistakes(forward_n, layer_dims):
@@ -199,18 +381,69 @@ def _gradient_check_n_mistakes(forward_n, layer_dims):
             approx[i] = (j_plus - j_minus) / (epsilon if one_sided else 2 * epsilon)
         return grad, approx
 
+    def unshifted_minus(call):
+        # theta_plus and theta_minus the same array, or theta_minus copied from theta_plus after
+        # its shift: either way J_minus[i] is the cost at the unshifted parameters.
+        return _difference(*approximate(call, aliased=True))
+
     return (
         Mistake("theta-not-copied", "Copy the parameter vector (np.copy) before shifting one "
                 "element; otherwise theta_plus and theta_minus are the same array.",
-                lambda call: _difference(*approximate(call, aliased=True))),
+                unshifted_minus, fits=lambda code: not _copies(code)),
+        Mistake("theta-minus-from-theta-plus", "J_minus[i] comes out as the cost at the unshifted "
+                "parameters: make theta_minus a fresh copy of parameters_values (not of theta_plus) "
+                "and subtract epsilon from element i.", unshifted_minus, fits=_copies),
         Mistake("one-sided-difference-n", "Use the centred difference (J_plus[i] - J_minus[i]) "
                 "/ (2 epsilon).", lambda call: _difference(*approximate(call, one_sided=True))),
         Mistake("difference-no-denominator-n", "Divide the norm of the difference by "
                 "norm(grad) + norm(gradapprox).",
                 lambda call: float(np.linalg.norm(np.subtract(*approximate(call))))),
         Mistake("grad-equals-gradapprox-n", "grad comes from the gradients argument; comparing "
-                "gradapprox with itself always gives 0.", lambda call: 0.0),
+                "gradapprox with itself always gives 0.", lambda call: 0.0,
+                fits=lambda code: re.search(r"\bgrad\s*=\s*gradapprox\b", code)),
     )
+
+
+#: The published case with the course's buggy backward pass: the centred difference written
+#: other ways (divided by theta_plus - theta_minus, np.sqrt(np.sum(...)) for the norms, [i][0]
+#: indexing) moves the difference by at most 5e-10 relative; a one-sided difference by 1.5e-7.
+PUBLISHED_BUGGY_RTOL = 2e-8
+#: The same case with a correct backward pass gives rounding noise (1.19e-7): the same
+#: alternatives stay within 2.5e-4 of it relative, a one-sided difference is 43 % higher.
+PUBLISHED_CORRECT_RTOL = 1e-2
+#: The hidden cases shift by a larger epsilon, so that the centred difference's truncation
+#: error (epsilon**2 / 3 per parameter for this cost) and rounding error (about
+#: u * |J| / epsilon) are far apart from a one-sided difference's error (epsilon / 2).
+HIDDEN_EPSILON = 1e-4
+#: A planted wrong gradient on the polynomial cost: every correct centred difference carries the
+#: same truncation error, and rounding moves the difference by less than 1e-9 relative; a
+#: one-sided difference moves it by 1e-6 or more.
+PLANTED_N_RTOL = 1e-7
+
+
+def _polynomial_bound(parameters, gradients, epsilon):
+    """Largest relative difference a correct centred difference reaches on the polynomial cost:
+    truncation plus rounding, each bounded per parameter, with a factor 4 of margin."""
+    values = np.concatenate([np.ravel(v) for v in parameters.values()])
+    grad = gradients_to_vector(gradients)
+    cost = np.sum(np.abs(values ** 2 / 2 + values ** 3 / 3))
+    per_parameter = epsilon ** 2 / 3 + 4 * UNIT_ROUNDOFF * (cost + 1) / epsilon
+    return 4 * per_parameter * np.sqrt(values.size) / (2 * np.linalg.norm(grad))
+
+
+def _tiny_n(bound):
+    def evaluate(student, reference):
+        got = number(student[0])
+        if got is None:
+            return mismatch_scalar(student[0], 0.0, "difference")
+        if not np.isfinite(got):
+            return Problem("NaN/inf", f"difference is {got}; expected a finite number")
+        if got < 0 or got > bound:
+            return Problem("wrong value", "the gradients given here are correct, so the difference "
+                                          "should be only the small error of the centred "
+                                          "difference (below 1e-7 here)")
+        return None
+    return evaluate
 
 
 def gradient_check_n_checks(assignment, rng):
@@ -225,11 +458,11 @@ def gradient_check_n_checks(assignment, rng):
     published_mistakes = _gradient_check_n_mistakes(forward_n, (4, 5, 3, 1))
     checks = [
         Check("published case", (Call((parameters, buggy, X, Y)),),
-              same_scalar("difference", rtol=1e-7, hidden=False),
+              _same_n(PUBLISHED_BUGGY_RTOL, hidden=False), planted=True,
               describe="the notebook's test case with the provided backward_propagation_n",
               stand_ins=published_stand_ins, mistakes=published_mistakes),
         Check("published case, corrected backward pass", (Call((parameters, correct, X, Y)),),
-              same_scalar("difference", rtol=1e-4, hidden=False),
+              same_scalar("difference", rtol=PUBLISHED_CORRECT_RTOL, hidden=False),
               describe="the notebook's test case with a correct backward pass",
               stand_ins=published_stand_ins, mistakes=published_mistakes),
     ]
@@ -245,13 +478,29 @@ def gradient_check_n_checks(assignment, rng):
         X = rng.normal(size=(dims[0], 3))
         Y = rng.integers(0, 2, size=(1, 3))
         kind = "a planted wrong gradient" if wrong else "a correct gradient"
-        checks.append(Check(f"hidden case {index}", (Call((params, grads, X, Y)),),
-                            same_scalar("difference", rtol=1e-5 if wrong else 1e-3),
+        if wrong:
+            evaluate = _same_n(PLANTED_N_RTOL, hidden=True)
+        else:
+            evaluate = _tiny_n(_polynomial_bound(params, grads, HIDDEN_EPSILON))
+        checks.append(Check(f"hidden case {index}",
+                            (Call((params, grads, X, Y), {"epsilon": HIDDEN_EPSILON}),), evaluate,
                             describe=f"a smooth cost of {sum(np.size(v) for v in params.values())} "
-                                     f"parameters with {kind}",
+                                     f"parameters with {kind}, epsilon = {HIDDEN_EPSILON:g}",
                             stand_ins=POLYNOMIAL_N + "\n" + _vector_to_dictionary_for(dims),
-                            mistakes=_gradient_check_n_mistakes(polynomial, dims), weight=1.5))
+                            mistakes=_gradient_check_n_mistakes(polynomial, dims), weight=1.5,
+                            planted=wrong))
     return checks
+
+
+def _same_n(rtol, *, hidden):
+    """A wrong gradient: the difference a correct checker reports; a tiny one missed it."""
+    def evaluate(student, reference):
+        got = number(student[0])
+        if got is not None and abs(got) < 1e-6 < float(reference[0]):
+            return Problem("wrong value", "the gradients given here are wrong, but the difference "
+                                          "is tiny: the check did not notice")
+        return same_scalar("difference", rtol=rtol, hidden=hidden)(student, reference)
+    return evaluate
 
 
 BUILDERS = {

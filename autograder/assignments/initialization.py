@@ -63,6 +63,23 @@ def _scaled_by(factor):
     return build
 
 
+def _uniform_draws(scale):
+    """A mistake variant: ``np.random.rand`` (seed 3, layer by layer) times ``scale``, zero biases."""
+    def variant(call):
+        dims = call.args[0]
+        state = np.random.get_state()
+        try:
+            np.random.seed(3)
+            result = {}
+            for l in range(1, len(dims)):
+                result[f"W{l}"] = np.random.rand(dims[l], dims[l - 1]) * scale
+                result[f"b{l}"] = np.zeros((dims[l], 1))
+            return result
+        finally:
+            np.random.set_state(state)
+    return variant
+
+
 def _spread(expected_std, what):
     """Each ``W<l>`` has mean about 0 and the given standard deviation; biases are zero."""
     def evaluate(student, reference):
@@ -100,6 +117,9 @@ def random_checks(assignment, rng):
                 _scaled_by(lambda n, p: 0.1)(reference)),
         Mistake("random-small", "The weights are 0.01 times the draws; this exercise scales them "
                 "by 10 to show what too large weights do.", _scaled_by(lambda n, p: 0.001)(reference)),
+        Mistake("random-uniform", "np.random.rand draws uniformly from [0, 1); the weights are "
+                "normal draws: np.random.randn(layers_dims[l], layers_dims[l-1]) * 10.",
+                _uniform_draws(10.0)),
     )
     checks = _value_checks(rng, [3, 2, 1], mistakes)
     checks.append(Check("weights have standard deviation 10", (Call((WIDE,)),),
@@ -125,6 +145,9 @@ def he_checks(assignment, rng):
                 "not of the current one.", _scaled_by(lambda n, p: np.sqrt(p / n))(reference)),
         Mistake("he-unscaled", "The weights are not scaled: multiply randn by sqrt(2 / layers_dims[l-1]).",
                 _scaled_by(lambda n, p: np.sqrt(p / 2))(reference)),
+        Mistake("he-variance", "2 / layers_dims[l-1] is the variance of the weights; multiply randn "
+                "by its square root, np.sqrt(2 / layers_dims[l-1]).",
+                _scaled_by(lambda n, p: np.sqrt(2 / p))(reference)),
     )
     checks = _value_checks(rng, [2, 4, 1], mistakes,
                            telling=_tells_he_scaling)
@@ -138,4 +161,18 @@ BUILDERS = {
     "initialize_parameters_zeros": zeros_checks,
     "initialize_parameters_random": random_checks,
     "initialize_parameters_he": he_checks,
+}
+
+#: A test double for an initialiser that builds on initialize_parameters_zeros (e.g. the zero
+#: biases and the dict from it, then its own random weights).
+DOUBLES = {
+    "initialize_parameters_zeros": '''
+def initialize_parameters_zeros(layers_dims):
+    shapes = zip(layers_dims[1:], layers_dims[:-1])
+    parameters = {}
+    for l, (n, n_prev) in enumerate(shapes, start=1):
+        parameters["W" + str(l)] = np.zeros((n, n_prev))
+        parameters["b" + str(l)] = np.zeros((n, 1))
+    return parameters
+''',
 }

@@ -71,6 +71,13 @@ def _cost_mistakes(reference):
         total = sum(np.sum(parameters[f"W{l}"]) for l in (1, 2, 3))
         return reference(*_with_lambd(call, 0.0).args) + lambd / (2 * Y.shape[1]) * total
 
+    def partial_sum(square, layers=(1, 2, 3)):
+        def variant(call):
+            A3, Y, parameters, lambd = call.args
+            total = sum(np.sum(square(parameters[f"W{l}"])) for l in layers)
+            return reference(*_with_lambd(call, 0.0).args) + lambd / (2 * Y.shape[1]) * total
+        return variant
+
     return (
         Mistake("l2-missing-1/m", "The L2 term must be divided by m, the number of examples: "
                 "(1/m) * (lambd/2) * sum of squared weights.",
@@ -79,6 +86,10 @@ def _cost_mistakes(reference):
                 l2_variant(lambda call: 2.0)),
         Mistake("l2-not-squared", "Square the weights before summing (np.sum(np.square(W))).",
                 unsquared),
+        Mistake("l2-square-of-sum", "Square each weight, then sum: np.sum(np.square(W)), not the "
+                "square of the sum np.sum(W) ** 2.", partial_sum(lambda W: np.sum(W) ** 2)),
+        Mistake("l2-missing-layer", "The L2 term sums the squared weights of all three layers: "
+                "W1, W2 and W3.", partial_sum(np.square, layers=(1, 2))),
     )
 
 
@@ -204,7 +215,7 @@ def _forward_output(student, reference, *, hidden, values=True, rtol=1e-7, atol=
     return None
 
 
-def _dropout_forward_variant(scaled=True, keep_below=True):
+def _dropout_forward_variant(scaled=True, keep_below=True, draw=np.random.rand):
     """The forward pass with a known dropout mistake (same seed and draws as the exercise)."""
     def variant(call):
         X, parameters, keep_prob = call.args
@@ -212,7 +223,7 @@ def _dropout_forward_variant(scaled=True, keep_below=True):
         activation, cache = X, []
         for l in (1, 2):
             Z = parameters[f"W{l}"] @ activation + parameters[f"b{l}"]
-            D = np.random.rand(*Z.shape)
+            D = draw(*Z.shape)
             D = (D < keep_prob if keep_below else D > keep_prob).astype(int)
             activation = relu(Z) * D / (keep_prob if scaled else 1.0)
             cache += [Z, D, activation, parameters[f"W{l}"], parameters[f"b{l}"]]
@@ -222,17 +233,32 @@ def _dropout_forward_variant(scaled=True, keep_below=True):
     return variant
 
 
-def _dropout_properties(keep_prob):
-    """Masks of 0/1 keeping about ``keep_prob`` of the units; ``A = relu(Z) * D / keep_prob``."""
-    return lambda student, reference: _mask_problem(student[0], reference[0], keep_prob)
+def _dropout_properties(X, parameters, keep_prob):
+    """The forward pass end to end, from the call's own inputs: ``Z1 = W1 X + b1``, masks of
+    0/1 keeping about ``keep_prob`` of the units, ``A = relu(Z) * D / keep_prob``, ``Z2`` and
+    ``Z3`` from the rescaled activations, ``A3 = sigmoid(Z3)`` returned."""
+    return lambda student, reference: _mask_problem(student[0], reference[0], X, parameters,
+                                                    keep_prob)
 
 
-def _mask_problem(got, expected, keep_prob):
+#: Products of the student's own arrays, compared with the same products computed here: np.dot,
+#: @ and np.matmul, or a different order of the mask and the rescaling, differ by a few units
+#: of the last place.
+CHAIN_RTOL, CHAIN_ATOL = 1e-9, 1e-12
+
+
+def _mask_problem(got, expected, X, parameters, keep_prob):
     problem = _forward_output([got], [expected], hidden=True, values=False)
     if problem:
         return problem
-    cache = got[1]
+    A3, cache = got
+    previous = X
     for l, (z, d, a) in ((1, cache[0:3]), (2, cache[5:8])):
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        if not np.allclose(z, W @ previous + b, rtol=CHAIN_RTOL, atol=CHAIN_ATOL):
+            source = "X" if l == 1 else "A1 (after dropout)"
+            return Problem("wrong value", f"Z{l} in the cache is not W{l} {source} + b{l} for the "
+                                          "inputs given")
         if not np.isin(d, (0, 1)).all():
             return Problem("wrong value", f"D{l} should hold only 0s and 1s (or False/True)")
         kept = float(np.mean(d))
@@ -241,6 +267,14 @@ def _mask_problem(got, expected, keep_prob):
         if not np.allclose(a, relu(z) * d / keep_prob, rtol=1e-7, atol=1e-10):
             return Problem("wrong value", f"A{l} should be relu(Z{l}) * D{l} / keep_prob "
                                           "(shut the dropped units, rescale the kept ones)")
+        previous = a
+    Z3 = cache[10]
+    if not np.allclose(Z3, parameters["W3"] @ previous + parameters["b3"], rtol=CHAIN_RTOL,
+                       atol=CHAIN_ATOL):
+        return Problem("wrong value", "Z3 in the cache is not W3 A2 + b3 (A2 after dropout)")
+    if not (np.allclose(A3, sigmoid(Z3), rtol=CHAIN_RTOL, atol=CHAIN_ATOL)
+            and np.array_equal(A3, cache[11])):
+        return Problem("wrong value", "the A3 returned should be sigmoid(Z3), the A3 of the cache")
     return None
 
 
@@ -251,6 +285,9 @@ def dropout_forward_checks(assignment, rng):
                 _dropout_forward_variant(scaled=False)),
         Mistake("dropout-forward-mask-flipped", "Keep a unit when its random number is BELOW "
                 "keep_prob: D = (D < keep_prob).", _dropout_forward_variant(keep_below=False)),
+        Mistake("dropout-forward-randn", "Draw the masks' numbers uniformly in [0, 1) with "
+                "np.random.rand (randn draws normal numbers, so the share kept is not keep_prob).",
+                _dropout_forward_variant(draw=lambda *shape: np.random.randn(*shape))),
     )
     forward = assignment.reference("forward_propagation_with_dropout")
     X, parameters = fixtures.forward_propagation_with_dropout_test_case()
@@ -263,9 +300,12 @@ def dropout_forward_checks(assignment, rng):
                             lambda s, r: _forward_output(s, r, hidden=True),
                             describe=_describe(X, parameters), mistakes=mistakes))
     X, _, parameters = _network(rng, m=50, n1=40, n2=30)
-    keep_prob = float(rng.uniform(0.6, 0.9))
+    # Between 0.55 and 0.65, masks kept above keep_prob (a share of 1 - keep_prob, at most 0.45)
+    # and masks from normal draws (randn < keep_prob: a share of 0.71 or more) are both more
+    # than 7 standard errors of 1500 units away from keep_prob.
+    keep_prob = float(rng.uniform(0.55, 0.65))
     checks.append(Check("keeps about keep_prob of the units and rescales them",
-                        (Call((X, parameters, keep_prob)),), _dropout_properties(keep_prob),
+                        (Call((X, parameters, keep_prob)),), _dropout_properties(X, parameters, keep_prob),
                         describe="40 and 30 hidden units, 50 examples", weight=2.0,
                         mistakes=mistakes))
     return checks
@@ -304,6 +344,9 @@ def dropout_backward_checks(assignment, rng):
     mistakes = (
         Mistake("dropout-backward-no-rescale", "Divide dA1 and dA2 by keep_prob too, as in the "
                 "forward pass.", lambda call: reference(*call.args[:3], 1.0)),
+        Mistake("dropout-backward-times-keep-prob", "Divide dA1 and dA2 by keep_prob (do not "
+                "multiply by it), as in the forward pass.",
+                lambda call: reference(*call.args[:3], 1.0 / call.args[3])),
         Mistake("dropout-backward-wrong-mask", "Use each layer's own mask: D2 for dA2, D1 for dA1.",
                 lambda call: reference(call.args[0], call.args[1], _swap_masks(call.args[2]),
                                        call.args[3])),
