@@ -123,7 +123,7 @@ def _grade_class(args):
     except OSError as error:  # e.g. a Dask scheduler that cannot be reached
         print(f"error: {error.__class__.__name__}: {error}", file=sys.stderr)
         return 2
-    if not submissions:
+    if not any(submission.notebooks for submission in submissions):
         print(f"warning: no notebook was found in {args.path}: nothing was graded (an nbgrader "
               "submitted/ folder, a folder of .ipynb files or a zip of either is expected)", file=sys.stderr)
         return 1

@@ -23,6 +23,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from autograder import assignments, reference, similarity
+from autograder.exports import breakable
 from autograder.result import STATUSES
 
 TITLES = {"initialization": "Initialization", "regularization": "Regularization",
@@ -285,6 +286,7 @@ def histogram_of_seconds(stats):
 
 _TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
                          autoescape=select_autoescape(["html", "j2"]))
+_TEMPLATES.filters["breakable"] = breakable
 
 
 def _source_of(notebooks, assignment, function, digest):

@@ -75,11 +75,11 @@ def printable(name):
 def name_problem(name):
     """Why a file or folder name is odd (not UTF-8, control characters, very long), or None."""
     if _has_surrogates(name):
-        return f"the name {printable(name)!r} is not valid UTF-8"
+        return f"the name '{printable(name)}' is not valid UTF-8"
     if any(not c.isprintable() for c in name):
-        return f"the name {printable(name)!r} holds control characters (a line break?)"
+        return f"the name '{printable(name)}' holds control characters (a line break?)"
     if len(os.fsencode(name)) > 200:
-        return f"the name {printable(name)!r} is very long ({len(os.fsencode(name))} bytes)"
+        return f"the name '{printable(name)}' is very long ({len(os.fsencode(name))} bytes)"
     return None
 
 

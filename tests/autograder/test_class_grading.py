@@ -31,11 +31,11 @@ import jsonschema
 import numpy as np
 import pytest
 
-from autograder import archive, assignments, batch, reference
+from autograder import archive, assignments, batch, reference, students
 from autograder.batch import discover, grade_submission, is_sealed, seal
 from autograder.checks import rng_for, seed_for
 from autograder.cli import main
-from autograder.grade import Graders
+from autograder.grade import Graders, grade_notebook
 from autograder.runner import Progress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,9 +289,162 @@ def test_are_student_ids_sanitized_and_kept_apart(tmp_path):
 
     assert len(ids) == len(set(ids)) == 6, ids
     assert all(re.fullmatch(r"[A-Za-z0-9_.@+-]{1,120}", i) for i in ids), ids
-    assert {"ann_marie", "x_rm_-rf__", "bob_s_folder", "q" * 120} <= set(ids)
-    assert any(i.startswith("ann_marie-") for i in ids), ids
+    assert "ann_marie" in ids  # a safe name is kept as it is; the others are spelled safely + a hash
+    assert {i.rsplit("-", 1)[0] for i in ids} >= {"ann_marie", "x_rm_-rf", "bob_s_folder", "Zoe_Angstrom",
+                                                  "q" * 111}
     assert not any("MACOSX" in i or "hidden" in i for i in ids), ids
+
+
+# Odd names, layouts and folders that must not mislead -------------------------------------------
+
+
+def test_do_grade_and_grade_class_give_one_student_the_same_id_and_hidden_inputs(graders, tmp_path):
+    submitted = tmp_path / "submitted"
+    notebook = reference.NOTEBOOKS["regularization"]
+    for folder in ("Ana Maria", "ana_maria"):
+        (submitted / folder / "regularization").mkdir(parents=True)
+        target = submitted / folder / "regularization" / notebook
+        shutil.copy(CLASS / "dev" / "regularization" / notebook, target)
+
+    submissions = discover(submitted, tmp_path / "work")
+
+    assert len({s.student for s in submissions}) == 2
+    for submission in submissions:
+        (_, path), = submission.notebooks
+        alone = grade_notebook(path, secret="s", graders=graders).to_dict()
+        in_class = grade_submission(submission, "s", graders)["results"][0]
+        assert alone["student"] == in_class["student"] == submission.student
+        assert alone["provenance"]["seed"] == in_class["provenance"]["seed"]
+        assert comparable(alone) == comparable(in_class)
+
+
+def test_are_odd_file_names_named_in_the_students_row_without_stopping_the_class(tmp_path, capsys):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    notebook = CLASS / "ada" / "gradient_checking" / reference.NOTEBOOKS["gradient_checking"]
+    names = {b"caf\xe9_Gradient_Checking.ipynb": "caf\\xe9", b"line\nbreak_Gradient_Checking.ipynb": "\\n",
+             (b"l" * 220) + b"_Gradient_Checking.ipynb": "very long"}
+    for name in names:
+        shutil.copy(notebook, os.path.join(os.fsencode(folder), name))
+    shutil.copy(notebook, folder / "plain_Gradient_Checking.ipynb")
+    (folder / "extra").mkdir()
+    (folder / "extra" / os.fsdecode(b"notes\xff.txt")).write_text("not a notebook")
+
+    status, stdout, err = run_in_process(capsys, folder, "--out", tmp_path / "out", "--jobs", "1")
+
+    assert status == 0, err
+    rows = {row["student"]: row for row in csv_rows(tmp_path / "out" / "grades.csv")}
+    assert len(rows) == 5, rows
+    assert all(re.fullmatch(r"[A-Za-z0-9_.@+-]{1,120}", student) for student in rows)
+    for name, shown in names.items():
+        row = rows[students.student_id(students.raw_student_of_file(os.fsdecode(name)))]
+        assert float(row["gradient_checking:total"]) == 50, row
+        assert shown in row["notes"], row["notes"]
+    assert float(rows["plain"]["gradient_checking:total"]) == 50
+    assert (tmp_path / "out" / "report.html").is_file()
+
+
+@pytest.mark.parametrize(("file_name", "student"), [
+    ("alice_Regularization.ipynb", "alice"),
+    ("alice-Gradient_Checking.ipynb", "alice"),
+    ("carol - Gradient Checking (1).ipynb", "carol"),  # Coursera / a browser's copy
+    ("Assignment1_bitdiddle_attempt_2016-01-30-15-30-10_Regularization.ipynb", "bitdiddle"),  # zip_collect
+    ("smithjohn_12345_678901_Regularization.ipynb", "smithjohn_12345"),  # Canvas
+    ("smithjohn_LATE_12345_678902_Regularization-1.ipynb", "smithjohn_12345"),  # Canvas, late, resubmitted
+    ("Ana Maria_4321_assignsubmission_file_Regularization.ipynb", students.student_id("Ana Maria")),  # Moodle
+    ("jd-12.ipynb", "jd-12"),  # an id that ends in digits keeps them
+    ("mystery-file.ipynb", "mystery-file"),  # an unknown pattern: the stem
+])
+def test_do_lms_file_names_map_to_the_students_id(file_name, student, tmp_path):
+    assert students.student_id(students.raw_student_of_file(file_name)) == student
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CLASS / "ada" / "regularization" / reference.NOTEBOOKS["regularization"], folder / file_name)
+    assert [s.student for s in discover(folder, tmp_path / "work")] == [student]
+    assert students.student_of_path(folder / file_name) == student
+
+
+def test_is_a_moodle_folder_per_student_read_as_that_student(tmp_path):
+    folder = tmp_path / "class" / "Ana Maria_4321_assignsubmission_file_"
+    folder.mkdir(parents=True)
+    shutil.copy(CLASS / "ada" / "regularization" / reference.NOTEBOOKS["regularization"], folder)
+    assert [s.student for s in discover(tmp_path / "class", tmp_path / "work")] == \
+        [students.student_id("Ana Maria")]
+
+
+def test_is_a_notebook_in_another_assignments_folder_graded_as_what_it_is(graders, tmp_path):
+    submitted = tmp_path / "submitted"
+    gc = reference.NOTEBOOKS["gradient_checking"]
+    (submitted / "ada" / "initialization").mkdir(parents=True)
+    (submitted / "ada" / "homework_9").mkdir(parents=True)
+    shutil.copy(CLASS / "ada" / "gradient_checking" / gc, submitted / "ada" / "initialization" / gc)
+    shutil.copy(CLASS / "ada" / "regularization" / reference.NOTEBOOKS["regularization"],
+                submitted / "ada" / "homework_9" / "Homework.ipynb")
+
+    (submission,) = discover(submitted, tmp_path / "work")
+    row = grade_submission(submission, "", graders)
+
+    scores = {r["assignment"]: r["score"] for r in row["results"]}
+    assert scores == {"gradient_checking": 50, "regularization": 50}
+    notes = " | ".join(row["notes"])
+    assert "found in initialization/: it is a gradient_checking notebook" in notes, notes
+    assert "found in homework_9/, not an assignment folder: it is a regularization notebook" in notes, notes
+    assert "no notebook for initialization" in notes
+
+
+def test_is_the_output_folder_inside_the_class_never_read_as_students(reference_run, tmp_path, capsys):
+    submitted = tmp_path / "submitted"
+    shutil.copytree(CLASS, submitted)
+    shutil.copytree(reference_run.out, submitted / "old-grades")  # an earlier run's output, left there
+    out = submitted / "grades"
+    shutil.copytree(reference_run.out, out)
+
+    status, _, err = run_in_process(capsys, submitted, "--out", out, "--jobs", "1")
+
+    assert status == 0, err
+    assert "skipped grades/: it holds the grader's output" in err
+    assert "skipped old-grades/: it holds the grader's output" in err
+    assert f"{len(STUDENTS)} students, {len(STUDENTS)} already graded, 0 to grade" in err
+    assert [row["student"] for row in csv_rows(out / "grades.csv")] == STUDENTS
+
+
+def test_is_a_class_inside_the_output_folder_refused(tmp_path, capsys):
+    shutil.copytree(CLASS / "ada", tmp_path / "out" / "class" / "ada")
+    status, _, err = run_in_process(capsys, tmp_path / "out" / "class", "--out", tmp_path / "out")
+    assert status == 2
+    assert "inside the output folder" in err
+
+
+def test_is_an_empty_class_a_warning_and_a_failure(tmp_path, capsys):
+    (tmp_path / "class" / "someone").mkdir(parents=True)
+    (tmp_path / "class" / "notes.txt").write_text("no notebooks here")
+    status, _, err = run_in_process(capsys, tmp_path / "class", "--out", tmp_path / "out")
+    assert status == 1
+    assert "warning: no notebook was found" in err
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_is_a_number_of_jobs_below_one_a_usage_error(jobs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["grade-class", str(CLASS), "--out", str(tmp_path / "out"), "--jobs", jobs])
+    assert stopped.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("secret", [None, "", "  \n"])
+def test_is_a_missing_or_empty_secret_a_printed_warning(secret, tmp_path, capsys):
+    options = []
+    if secret is not None:
+        (tmp_path / "secret").write_text(secret)
+        options = ["--secret-file", tmp_path / "secret"]
+    (tmp_path / "empty").mkdir()
+    _, _, err = run_in_process(capsys, tmp_path / "empty", "--out", tmp_path / "out", *options)
+    assert "warning: " in err and ("no --secret-file" in err if secret is None else "is empty" in err)
+    (tmp_path / "secret").write_text("a course secret")
+    _, _, err = run_in_process(capsys, tmp_path / "empty", "--out", tmp_path / "out",
+                               "--secret-file", tmp_path / "secret")
+    assert "secret" not in err
 
 
 # Unsafe archives --------------------------------------------------------------------------------
@@ -659,7 +812,7 @@ def course(tmp_path_factory):
     return root
 
 
-@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own autoflush pattern
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # nbgrader's own, silenced by the export
 def test_does_the_gradebook_hold_the_same_scores_as_grades_csv(reference_run, course, tmp_path, capsys):
     from nbgrader.api import Gradebook
 
@@ -669,6 +822,7 @@ def test_does_the_gradebook_hold_the_same_scores_as_grades_csv(reference_run, co
     status, stdout, err = run_in_process(capsys, CLASS, "--out", out, "--nbgrader-db", db)
     assert status == 0, err
     assert f"wrote {len(STUDENTS) * len(ASSIGNMENTS)} graded notebooks" in stdout
+    assert "Warning" not in err and "Traceback" not in err, err
 
     rows = csv_rows(out / "grades.csv")
     with Gradebook(f"sqlite:///{db}") as gradebook:
@@ -722,13 +876,30 @@ def test_is_an_unwritable_output_path_refused_before_grading(where, tmp_path, ca
 
 
 def test_is_progress_plain_log_lines_when_stderr_is_not_a_terminal(reference_run):
-    lines = reference_run.stderr.splitlines()
+    lines = [line for line in reference_run.stderr.splitlines()
+             if not line.startswith("warning: no --secret")]
     assert lines[0] == f"{len(STUDENTS)} students, 0 already graded, {len(STUDENTS)} to grade"
-    progress = lines[1:]
-    assert progress and all(re.fullmatch(rf"graded \d+/{len(STUDENTS)} students \([\d.]+/s, ETA \d+ s\)",
-                                         line) for line in progress), lines
-    assert progress[-1].startswith(f"graded {len(STUDENTS)}/{len(STUDENTS)} ")
+    assert re.fullmatch(r"starting 6 sandboxes \(2 workers × 3, .*\); .* \.\.\.", lines[1]), lines[1]
+    progress = lines[2:]
+    tail = r"(done|ETA after the next student|[\d.]+/s, ETA \d+ s)"
+    pattern = rf"graded \d+/{len(STUDENTS)} students \({tail}\)"
+    assert progress and all(re.fullmatch(pattern, line) for line in progress), lines
+    assert progress[-1] == f"graded {len(STUDENTS)}/{len(STUDENTS)} students (done)"
     assert "\r" not in reference_run.stderr and "\x1b" not in reference_run.stderr
+
+
+def test_is_the_eta_measured_from_the_first_student_not_from_the_start_up():
+    now = [0.0]
+    stream = io.StringIO()
+    progress = Progress(101, stream, clock=lambda: now[0])
+    now[0] = 15.0  # the sandboxes took 15 s to start
+    progress.step()
+    assert progress.eta() is None
+    for _ in range(10):
+        now[0] += 0.1  # then a student every 0.1 s
+        progress.step()
+    assert progress.eta() == pytest.approx(90 * 0.1)
+    assert "ETA after the next student" in stream.getvalue().splitlines()[0]
 
 
 def test_is_progress_a_bar_on_a_terminal():
@@ -744,25 +915,34 @@ def test_is_progress_a_bar_on_a_terminal():
     assert "\r" in stream.getvalue() and "3/3" in stream.getvalue()
 
 
-def test_does_the_summary_list_students_means_failures_and_the_slowest(reference_run):
+def test_does_the_summary_count_functions_give_means_medians_attention_and_the_report(reference_run):
     text = reference_run.stdout
     assert f"students: {len(STUDENTS)}" in text
+    assert re.search(r"^sandbox layer: (bwrap|namespaces|rlimits)", text, re.MULTILINE)
     rows = csv_rows(reference_run.out / "grades.csv")
     means = dict(re.findall(r"^  (\w+:\w+)\s+([\d.]+)$", text, re.MULTILINE))
     for assignment in ASSIGNMENTS:
+        totals = [float(r[f"{assignment}:total"]) for r in rows]
+        line = re.search(rf"^  {assignment}\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)$", text, re.MULTILINE)
+        assert line, text
+        assert int(line[1]) == len(STUDENTS)
+        assert float(line[2]) == pytest.approx(np.mean(totals), abs=0.005)
+        assert float(line[3]) == pytest.approx(np.median(totals), abs=0.005)
         for name in reference.load(assignment).names:
             key = f"{assignment}:{name}"
             assert float(means[key]) == pytest.approx(np.mean([float(r[key]) for r in rows]), abs=0.005)
-    categories = {}
+    statuses = {}
     for row in reference_run.rows.values():
         for result in row["results"]:
             for function in result["functions"].values():
-                for check in function["checks"]:
-                    if not check["passed"]:
-                        categories[check["category"]] = categories.get(check["category"], 0) + 1
-    failures = text.split("failed checks by category:")[1].split("slowest students:")[0]
-    assert dict(re.findall(r"^  (.+): (\d+)$", failures, re.MULTILINE)) == \
-        {k: str(v) for k, v in categories.items()}
+                statuses[function["status"]] = statuses.get(function["status"], 0) + 1
+    counted = dict(re.findall(r"(\w+) (\d+)", text.split("graded functions by status: ")[1].splitlines()[0]))
+    assert {k: int(v) for k, v in counted.items() if int(v)} == statuses
+    assert sum(int(v) for v in counted.values()) == len(STUDENTS) * sum(
+        len(reference.load(a).names) for a in ASSIGNMENTS)  # functions, not checks
     slowest = re.findall(r"^  (\w+): [\d.]+ s$", text.split("slowest students:")[1], re.MULTILINE)
     by_time = sorted(reference_run.rows.values(), key=lambda r: (-r["seconds"], r["student"]))
     assert slowest == [r["student"] for r in by_time[:5]]
+    attention = re.search(r"^needs attention: (\d+) students", text, re.MULTILINE)
+    assert attention and int(attention[1]) >= 2  # finn's and gia's untouched stubs at least
+    assert f"report: {reference_run.out / 'report.html'}" in text
