@@ -187,7 +187,7 @@ def main(argv=None):
         return 2
     other = _other_assignment(args.notebook, args.assignment) if args.assignment else None
     if other:
-        said = (f"this notebook is a {other} notebook, not {args.assignment}: it was graded as "
+        said = (f"this notebook is of the {other} assignment, not {args.assignment}: it was graded as "
                 f"{args.assignment} because --assignment says so (leave --assignment out to grade it "
                 f"as {other})")
         result.error = f"{said}; {result.error}" if result.error else said

@@ -118,3 +118,21 @@ def test_is_an_unwritable_coursera_folder_a_usage_error(tmp_path):
     run = _grade(CLASS / "ada/initialization/Initialization.ipynb", "--coursera", blocker)
     assert run.returncode == 2
     assert "cannot write the Coursera feedback" in run.stderr
+
+
+def test_does_grade_say_so_when_the_notebook_is_of_another_assignment():
+    run = _grade(CLASS / "ada/initialization/Initialization.ipynb", "--assignment", "regularization", "--json")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["assignment"] == "regularization" and result["score"] == 0
+    assert "is of the initialization assignment, not regularization" in result["error"]
+    assert "warning: this notebook is of the initialization assignment, not regularization" in run.stderr
+
+
+def test_does_grade_warn_when_there_is_no_course_secret(tmp_path):
+    run = _grade(CLASS / "ada/initialization/Initialization.ipynb", "--json")
+    assert "warning: no --secret-file" in run.stderr
+    json.loads(run.stdout)  # the warning is on stderr: stdout stays one JSON object
+    empty = tmp_path / "secret"
+    empty.write_text("\n")
+    assert "is empty" in _grade(CLASS / "ada/initialization/Initialization.ipynb", "--secret-file", empty).stderr

@@ -70,11 +70,12 @@ def add_batch_students(root, paths):
     _copy_reference(paths, two / "Gradient_Checking_final.ipynb")
     expected["zz_two_notebooks"] = {"total": 50, "note": "two notebooks for gradient_checking"}
 
+    # A notebook is graded as the assignment its content shows, with a note naming its folder.
     _copy_reference(paths, root / "zz_unknown_assignment" / "homework_9" / "Homework.ipynb")
-    expected["zz_unknown_assignment"] = {"total": 0, "note": "homework_9"}
+    expected["zz_unknown_assignment"] = {"total": 50, "note": "found in homework_9/"}
 
     _copy_reference(paths, root / "zz_wrong_folder" / "initialization" / gc_name)
-    expected["zz_wrong_folder"] = {"total": 0}
+    expected["zz_wrong_folder"] = {"total": 50, "note": "found in initialization/"}
 
     (root / "zz_stranger.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": "1 + 1"}],
                                                         "metadata": {}, "nbformat": 4}))
