@@ -82,9 +82,11 @@ def test_is_an_interpreter_other_than_3_11_to_3_13_refused_plainly(tmp_path):
 @pytest.mark.parametrize("platform", ["darwin", "win32"])
 def test_does_the_grader_refuse_to_run_anywhere_but_on_linux(platform, tmp_path):
     notebook = CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]
+    # The platform is faked once the modules are loaded: the standard library itself picks
+    # Windows-only modules at import time when it believes it is on Windows.
     simulate = ("import sys\n"
-                f"sys.platform = {platform!r}\n"
                 "from autograder.cli import main\n"
+                f"sys.platform = {platform!r}\n"
                 f"sys.exit(main(sys.argv[1:]))")
     for argv in (["grade", notebook], ["grade-class", CLASS, "--out", tmp_path / "out"]):
         done = run([VENV_BIN / "python", "-c", simulate, *argv], cwd=tmp_path, env=only_venv_path(),
