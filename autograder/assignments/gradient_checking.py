@@ -122,15 +122,36 @@ def _one_d_cases(rng):
     return [(_signed(rng), 0.0), (_signed(rng), _signed(rng, -1.0))]
 
 
+def _both(compare):
+    """Every call of a check must pass ``compare`` (a one-call comparator)."""
+    def evaluate(student, reference):
+        for got, expected in zip(student, reference, strict=True):
+            problem = compare([got], [expected])
+            if problem:
+                return problem
+        return None
+    return evaluate
+
+
+def _one_d_checks(rng, published, what, mistakes):
+    """The published case; hidden case 1 at theta = 0 and at a negative theta (a formula right
+    only by luck at one of them, e.g. J / theta, or one that vanishes at 0, fails); hidden case 2
+    at a positive theta."""
+    compare = same_scalar(what, rtol=1e-12)
+    (x0, _), (x1, negative) = _one_d_cases(rng)
+    checks = [Check("published case", (Call(published),), same_scalar(what, rtol=1e-12, hidden=False),
+                    describe=f"x = {published[0]}, theta = {published[1]}", mistakes=mistakes),
+              Check("hidden case 1", (Call((x0, 0.0)), Call((x1, negative))), _both(compare),
+                    describe="theta = 0 and a negative theta", mistakes=mistakes),
+              Check("hidden case 2", (Call((_signed(rng), _signed(rng, 1.0))),), compare,
+                    describe="other real x and theta", mistakes=mistakes)]
+    return checks
+
+
 def forward_checks(assignment, rng):
     mistakes = (Mistake("forward-adds", "J is the product theta * x, not a sum.",
                         lambda call: call.args[0] + call.args[1]),)
-    checks = [Check("published case", (Call((2, 4)),), same_scalar("J", rtol=1e-12, hidden=False),
-                    describe="x = 2, theta = 4", mistakes=mistakes)]
-    for index, (x, theta) in enumerate(_one_d_cases(rng), start=1):
-        checks.append(Check(f"hidden case {index}", (Call((x, theta)),), same_scalar("J", rtol=1e-12),
-                            describe="other real x and theta", mistakes=mistakes))
-    return checks
+    return _one_d_checks(rng, (2, 4), "J", mistakes)
 
 
 def backward_checks(assignment, rng):
@@ -138,13 +159,7 @@ def backward_checks(assignment, rng):
                         "is x, not theta.", lambda call: call.args[1]),
                 Mistake("backward-returns-J", "dtheta is the derivative of J with respect to theta "
                         "(x), not J itself (theta * x).", lambda call: call.args[0] * call.args[1]))
-    checks = [Check("published case", (Call((3, 4)),), same_scalar("dtheta", rtol=1e-12, hidden=False),
-                    describe="x = 3, theta = 4", mistakes=mistakes)]
-    for index, (x, theta) in enumerate(_one_d_cases(rng), start=1):
-        checks.append(Check(f"hidden case {index}", (Call((x, theta)),),
-                            same_scalar("dtheta", rtol=1e-12), describe="other real x and theta",
-                            mistakes=mistakes))
-    return checks
+    return _one_d_checks(rng, (3, 4), "dtheta", mistakes)
 
 
 def _difference(grad, gradapprox):
