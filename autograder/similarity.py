@@ -38,8 +38,8 @@ scoping; the few dozen lines below do the per-function part with the standard li
 
 import ast
 import functools
-import hashlib
 import re
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
@@ -57,92 +57,26 @@ MAX_HOLDERS = 10  # and so does one in more than 10 submissions, whatever the cl
 TOKEN = re.compile(r"[A-Za-z_]\w*|\d[\w.]*(?:[eE][-+]?\d+)?|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\S")
 
 
-class _Locals(ast.NodeVisitor):
-    """The local names of one function, in order of first appearance."""
-
-    def __init__(self, parameters):
-        self.parameters, self.found = set(parameters), {}
-
-    def _add(self, name, node):
-        if name not in self.parameters:
-            position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-            self.found[name] = min(self.found.get(name, position), position)
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Store | ast.Del):
-            self._add(node.id, node)
-
-    def visit_FunctionDef(self, node):
-        self._add(node.name, node)
-        for argument in ast.walk(node.args):
-            if isinstance(argument, ast.arg):
-                self._add(argument.arg, argument)
-        self.generic_visit(node)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Lambda(self, node):
-        for argument in ast.walk(node.args):
-            if isinstance(argument, ast.arg):
-                self._add(argument.arg, argument)
-        self.generic_visit(node)
-
-    def visit_ExceptHandler(self, node):
-        if node.name:
-            self._add(node.name, node)
-        self.generic_visit(node)
-
-    def ordered(self):
-        return sorted(self.found, key=lambda name: (self.found[name], name))
+def _is_dropped(statement):
+    """A docstring, a string used as a comment, or a ``print(...)`` call: not the student's logic."""
+    if not isinstance(statement, ast.Expr):
+        return False
+    value = statement.value
+    return (isinstance(value, ast.Constant) and isinstance(value.value, str)) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print")
 
 
-class _Rename(ast.NodeTransformer):
-    """Rename locals to ``v1, v2, ...``; drop docstrings, bare strings and ``print`` calls."""
-
-    def __init__(self, names):
-        self.names = names
-
-    def visit_Name(self, node):
-        node.id = self.names.get(node.id, node.id)
-        return node
-
-    def visit_arg(self, node):
-        node.arg = self.names.get(node.arg, node.arg)
-        node.annotation = None
-        return node
-
-    def visit_FunctionDef(self, node):
-        node.name = self.names.get(node.name, node.name)
-        node.returns = None
-        self.generic_visit(node)
-        node.body = node.body or [ast.Pass()]
-        return node
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_ExceptHandler(self, node):
-        node.name = self.names.get(node.name, node.name) if node.name else None
-        self.generic_visit(node)
-        return node
-
-    def visit_Expr(self, node):
-        value = node.value
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            return None  # a docstring or a string used as a comment
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
-            return None
-        return self.generic_visit(node)
-
-    def generic_visit(self, node):
-        super().generic_visit(node)
-        if isinstance(getattr(node, "body", None), list) and not node.body:
-            node.body = [ast.Pass()]  # a block left empty by the statements dropped above
-        return node
+def _position(node):
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
 
 
 def normalise(source, name):
     """The tokens of function ``name`` of ``source`` once normalised (see the module docstring);
     None when ``source`` does not parse or does not define ``name`` at its top level."""
+    return _normalise(source, name)
+
+
+def _normalise(source, name):
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -151,41 +85,101 @@ def normalise(source, name):
                      and node.name == name), None)
     if function is None:
         return None
-    parameters = [a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs]
-    parameters += [a.arg for a in (function.args.vararg, function.args.kwarg) if a]
-    finder = _Locals(parameters)
-    for statement in function.body:
-        finder.visit(statement)
-    names = {local: f"v{number}" for number, local in enumerate(finder.ordered(), start=1)}
-    function.decorator_list = []
+    arguments = function.args
+    parameters = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+    parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a}
+    body = ast.Module(body=function.body, type_ignores=[])
+    first_seen, names, arguments_seen = {}, [], []
     try:
-        body = _Rename(names).visit(ast.Module(body=function.body, type_ignores=[]))
+        nodes = list(ast.walk(body))
+    except RecursionError:
+        return None
+    for node in nodes:  # one pass: find the locals, drop what is not logic
+        if isinstance(node, ast.Name):
+            names.append(node)
+            if isinstance(node.ctx, ast.Store | ast.Del):
+                first_seen.setdefault(node.id, []).append(_position(node))
+        elif isinstance(node, ast.arg):
+            arguments_seen.append(node)
+            node.annotation = None
+            first_seen.setdefault(node.arg, []).append(_position(node))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            first_seen.setdefault(node.name, []).append(_position(node))
+            node.decorator_list = []
+            if not isinstance(node, ast.ClassDef):
+                node.returns = None
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            first_seen.setdefault(node.name, []).append(_position(node))
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                kept = [statement for statement in block if not _is_dropped(statement)]
+                setattr(node, field, kept or ([ast.Pass()] if field == "body" else []))
+    local = sorted((n for n in first_seen if n not in parameters), key=lambda n: (min(first_seen[n]), n))
+    renamed = {old: f"v{number}" for number, old in enumerate(local, start=1)}
+    for node in names:
+        node.id = renamed.get(node.id, node.id)
+    for node in arguments_seen:
+        node.arg = renamed.get(node.arg, node.arg)
+    for node in nodes:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            node.name = renamed.get(node.name, node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            node.name = renamed.get(node.name, node.name)
+    try:
         text = ast.unparse(body)
     except (RecursionError, ValueError):
         return None
-    return TOKEN.findall(text)
+    return tuple(TOKEN.findall(text))
 
 
-def _hash(run):
-    return int.from_bytes(hashlib.blake2b("\x1f".join(run).encode(), digest_size=4).digest(), "little")
+CACHED_CHARS = 64 * 1024  # cells up to this size have their fingerprints cached by text
+
+
+_BASE, _MASK = 1_000_003, (1 << 32) - 1
+
+
+def _hashes(tokens, k):
+    """A 32-bit hash of every run of ``k`` tokens (a polynomial rolling hash over the tokens'
+    CRC-32s: the same in every process, unlike Python's salted ``hash``)."""
+    values = [zlib.crc32(token.encode("utf-8", "surrogatepass")) for token in tokens]
+    top = pow(_BASE, k - 1, 1 << 32)
+    current = 0
+    for value in values[:k]:
+        current = (current * _BASE + value) & _MASK
+    hashes = [current]
+    for i in range(k, len(values)):
+        current = ((current - values[i - k] * top) * _BASE + values[i]) & _MASK
+        hashes.append(current)
+    return hashes
 
 
 def winnow(tokens, k=K, w=W):
     """The winnowed fingerprints of a token list: a sorted list of 32-bit ints."""
     if not tokens:
         return []
-    if len(tokens) < k:
-        return [_hash(tokens)]
-    hashes = [_hash(tokens[i:i + k]) for i in range(len(tokens) - k + 1)]
+    hashes = _hashes(tokens, min(k, len(tokens)))
     if len(hashes) <= w:
         return [min(hashes)]
-    chosen = {min(hashes[i:i + w]) for i in range(len(hashes) - w + 1)}
-    return sorted(chosen)
+    return sorted({min(hashes[i:i + w]) for i in range(len(hashes) - w + 1)})
 
 
 def fingerprint(source, name):
-    tokens = normalise(source, name)
+    """The winnowed fingerprints of function ``name`` in the cell ``source`` ([] if none)."""
+    if len(source) > CACHED_CHARS:
+        return _fingerprint(source, name)
+    return list(_cached_fingerprint(source, name))
+
+
+def _fingerprint(source, name):
+    tokens = _normalise(source, name)
     return [] if tokens is None else winnow(tokens)
+
+
+#: Cached by cell text: the untouched stubs and common answers are the same for many students.
+@functools.lru_cache(maxsize=2048)
+def _cached_fingerprint(source, name):
+    return tuple(_fingerprint(source, name))
 
 
 def fingerprint_notebook(notebook, assignment):
