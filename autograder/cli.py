@@ -68,12 +68,16 @@ def _secret(path):
         raise FileNotFoundError(f"no such secret file: {path}")
     else:
         secret = path.read_text().strip()
+    return secret
+
+
+def _warn_without_secret(path, secret):
+    """Say on stderr that the run had no course secret (once something was graded)."""
     if not secret:
         why = "no --secret-file" if path is None else f"the secret file {path} is empty"
         print(f"warning: {why}: every student's hidden inputs can be rebuilt from their id with this "
               "kit's code, and stored results can be forged; use the same non-empty secret file for "
               "every run of a course", file=sys.stderr)
-    return secret
 
 
 def _other_assignment(path, asked):
@@ -123,6 +127,7 @@ def _grade_class(args):
     except OSError as error:  # e.g. a Dask scheduler that cannot be reached
         print(f"error: {error.__class__.__name__}: {error}", file=sys.stderr)
         return 2
+    _warn_without_secret(args.secret_file, secret)
     if not any(submission.notebooks for submission in submissions):
         print(f"warning: no notebook was found in {args.path}: nothing was graded (an nbgrader "
               "submitted/ folder, a folder of .ipynb files or a zip of either is expected)", file=sys.stderr)
@@ -185,6 +190,7 @@ def main(argv=None):
     except (FileNotFoundError, reference.UnknownAssignment) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    _warn_without_secret(args.secret_file, secret)
     other = _other_assignment(args.notebook, args.assignment) if args.assignment else None
     if other:
         said = (f"this notebook is of the {other} assignment, not {args.assignment}: it was graded as "

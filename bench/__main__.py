@@ -7,6 +7,8 @@
    student (the ``seconds`` of each result row), students per second, and peak memory of the
    grader process and of one worker; the N/4 run shows whether grader memory grows with N.
 3. Runs ``nbgrader autograde`` on a few of the same students in a throwaway course.
+4. Times the similarity check (:mod:`bench.similarity`): fingerprints per student, and the
+   class-wide step for N and N/4 students of varied code with planted copies.
 
 Prints a Markdown table (also written to build/bench/results.md) with pass/fail against the
 targets, and the raw numbers in build/bench/results.json.
@@ -21,6 +23,7 @@ import subprocess
 import sys
 
 from autograder.reference import ROOT
+from bench import similarity as similarity_bench
 from bench.grading import MIX, generate_class
 
 BENCH = ROOT / "build" / "bench"
@@ -28,6 +31,7 @@ TARGET_MEDIAN = 0.100  # seconds per student (three notebooks)
 TARGET_SPEEDUP = 100  # times faster per student than nbgrader autograde
 TARGET_CLASS = (1000, 120.0)  # students, seconds
 FLAT = 0.10  # grader peak RSS may grow by at most this fraction from N/4 to N students
+TARGET_SIMILARITY = 10.0  # seconds for the class-wide similarity step of 1000 students
 
 
 def _child(*args, log=None):
@@ -80,7 +84,7 @@ def sample_students(kinds, size):
     return chosen[:size]
 
 
-def table(small, large, nbgrader, ours_by_student):
+def table(small, large, nbgrader, ours_by_student, similar=None):
     n = large["students"]
     rows = [("measure", "measured", "target", "verdict")]
     median = large["median_seconds"]
@@ -114,6 +118,17 @@ def table(small, large, nbgrader, ours_by_student):
         throughput = theirs / (large["total_seconds"] / n)
         rows.append(("speed-up in class wall time (nbgrader serial / ours with workers)",
                      f"{throughput:.0f}×", "", ""))
+    if similar:
+        few, many = similar
+        rows.append(("similarity: fingerprinting one student's 3 notebooks (no cache), median",
+                     _ms(many["fingerprint_seconds_per_student"]), "", ""))
+        rows.append((f"similarity: class-wide step, {few['students']} → {many['students']} students",
+                     f"{few['class_seconds']:.2f} s → {many['class_seconds']:.2f} s",
+                     f"≤ {TARGET_SIMILARITY:.0f} s", _verdict(many["class_seconds"] <= TARGET_SIMILARITY)))
+        rows.append(("similarity: planted copies found, other pairs reported",
+                     f"{many['planted_found']}/{many['planted_copies']}, {many['other_pairs']}",
+                     "all, 0", _verdict(many["planted_found"] == many["planted_copies"]
+                                        and many["other_pairs"] == 0)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -139,7 +154,9 @@ def main(argv=None):
         nbgrader = _child("nbgrader", class_dir, ",".join(students), log=BENCH / "nbgrader.log")
         nbgrader["agrees"] = _agreement(BENCH / f"out-{args.students}", nbgrader["scores"])
 
-    text = table(small, large, nbgrader, ours_by_student)
+    print("similarity check ...", flush=True)
+    similar = (similarity_bench.measure(max(1, args.students // 4)), similarity_bench.measure(args.students))
+    text = table(small, large, nbgrader, ours_by_student, similar)
     counts = {}
     for kind in large["kinds"].values():
         counts[kind] = counts.get(kind, 0) + 1
@@ -170,7 +187,8 @@ def main(argv=None):
     (BENCH / "results.md").write_text(report)
     (BENCH / "results.json").write_text(json.dumps(
         {"small": {k: v for k, v in small.items() if k != "kinds"},
-         "large": {k: v for k, v in large.items() if k != "kinds"}, "nbgrader": nbgrader}, indent=1))
+         "large": {k: v for k, v in large.items() if k != "kinds"}, "nbgrader": nbgrader,
+         "similarity": similar}, indent=1))
     print(f"written: {(BENCH / 'results.md').relative_to(ROOT)}")
     return 0
 

@@ -121,7 +121,8 @@ def test_is_an_unwritable_coursera_folder_a_usage_error(tmp_path):
 
 
 def test_does_grade_say_so_when_the_notebook_is_of_another_assignment():
-    run = _grade(CLASS / "ada/initialization/Initialization.ipynb", "--assignment", "regularization", "--json")
+    initialization = CLASS / "ada/initialization/Initialization.ipynb"
+    run = _grade(initialization, "--assignment", "regularization", "--json")
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert result["assignment"] == "regularization" and result["score"] == 0
@@ -135,4 +136,5 @@ def test_does_grade_warn_when_there_is_no_course_secret(tmp_path):
     json.loads(run.stdout)  # the warning is on stderr: stdout stays one JSON object
     empty = tmp_path / "secret"
     empty.write_text("\n")
-    assert "is empty" in _grade(CLASS / "ada/initialization/Initialization.ipynb", "--secret-file", empty).stderr
+    run = _grade(CLASS / "ada/initialization/Initialization.ipynb", "--secret-file", empty)
+    assert "is empty" in run.stderr
