@@ -14,6 +14,7 @@ import base64
 import functools
 import hashlib
 import io
+import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -73,7 +74,6 @@ class ClassStats:
         self.layers = Counter()
         self.attention = {}  # student -> Attention
         self.code = similarity.Collector()
-        self.hashes = {}  # (student, assignment) -> {function: sha256 of its cell}
         self.pairs = []
 
     def _flag(self, student, kind, text, link=None):
@@ -102,7 +102,6 @@ class ClassStats:
             layer = result.get("provenance", {}).get("isolation")
             if layer:
                 self.layers[layer] += 1
-            self.hashes[(student, assignment)] = result.get("provenance", {}).get("source_sha256", {})
             if result["error"]:
                 self._flag(student, "unreadable notebook", f"{TITLES.get(assignment, assignment)}: "
                                                            f"{result['error']}", link)
@@ -298,14 +297,20 @@ def _source_of(notebooks, assignment, function, digest):
     return None
 
 
-def render(stats, notebooks_of):
-    """The page's HTML; ``notebooks_of(student)`` gives a student's ``[(folder, path)]`` for
-    the code shown side by side."""
+def _digest(row, assignment, function):
+    """The sha256 of ``function``'s cell in the notebook of ``assignment`` that counted in ``row``."""
+    result = next((r for r in (row or {}).get("results", []) if r["assignment"] == assignment), {})
+    return result.get("provenance", {}).get("source_sha256", {}).get(function)
+
+
+def render(stats, notebooks_of, row_of):
+    """The page's HTML; ``notebooks_of(student)`` gives a student's ``[(folder, path)]`` and
+    ``row_of(student)`` their stored result, for the code shown side by side."""
     top = []
     for pair in stats.pairs[:TOP_PAIRS]:
         sides = []
         for student in (pair.student_a, pair.student_b):
-            digest = stats.hashes.get((student, pair.assignment), {}).get(pair.function)
+            digest = _digest(row_of(student), pair.assignment, pair.function)
             sides.append((student, _source_of(notebooks_of(student), pair.assignment, pair.function, digest)
                           or "(the notebook is no longer where it was graded)"))
         top.append((pair, sides))
@@ -325,9 +330,17 @@ def render(stats, notebooks_of):
 
 
 def write_report(stats, out, notebooks_of):
-    """Write ``out/report.html`` (atomically); returns its path."""
+    """Write ``out/report.html`` (atomically); returns its path. The code of the pairs shown
+    side by side is read again from the students' notebooks and stored results."""
     path = Path(out) / "report.html"
+
+    def row_of(student):
+        try:
+            return json.loads((Path(out) / "results" / f"{student}.json").read_text())
+        except (OSError, ValueError):
+            return None
+
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(render(stats, notebooks_of), encoding="utf-8", errors="backslashreplace")
+    temporary.write_text(render(stats, notebooks_of, row_of), encoding="utf-8", errors="backslashreplace")
     temporary.replace(path)
     return path
