@@ -128,7 +128,7 @@ def number(value):
         return None
 
 
-def _as_scalar(value):
+def as_scalar(value):
     """A one-element array as its number (for the comparisons); anything else unchanged."""
     converted = number(value) if isinstance(value, np.ndarray) else None
     return value if converted is None else converted
@@ -136,7 +136,7 @@ def _as_scalar(value):
 
 def same_scalar(what, *, rtol=1e-9, atol=0.0, hidden=True):
     def evaluate(student, reference):
-        return mismatch_scalar(_as_scalar(student[0]), float(reference[0]), what, rtol=rtol,
+        return mismatch_scalar(as_scalar(student[0]), float(reference[0]), what, rtol=rtol,
                                atol=atol, **_shown(hidden))
     return evaluate
 

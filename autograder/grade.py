@@ -131,7 +131,7 @@ class _Pending:
     def __init__(self, spec, student, seed, started, result=None):
         self.spec, self.student, self.seed, self.started = spec, student, seed, started
         self.result, self.functions, self.units, self.hashes = result, {}, [], {}
-        self.sandbox, self.outcomes, self.error = None, {}, None
+        self.sandbox, self.outcomes, self.error, self.warm = None, {}, None, None
 
     @classmethod
     def open(cls, path, assignment, student, secret, graders):
@@ -186,6 +186,9 @@ class _Pending:
                 checks = assignments.fit_to_code(spec, function.name, checks, cell.source)
                 self.units.append(Unit(function, cell.source, checks, notes))
         if self.units:
+            # The reference functions load in a pool thread while this one starts the sandbox
+            # (or finds it running): a single notebook's grading waits for the slower of the two.
+            self.warm = graders.threads.submit(_load_references, spec, self.units)
             self.sandbox = graders.sandbox(spec)  # started here, in the thread that keeps it
         self.hashes = {name: hashlib.sha256(cell.source.encode()).hexdigest()
                        for name, cell in found.cells.items()}
@@ -227,6 +230,8 @@ class _Pending:
         global random state) and build the result."""
         if self.error is not None:
             return self.failed(self.error)
+        if self.warm is not None:
+            self.warm.result()
         if self.result is None:
             spec = self.spec
             for unit in self.units:
@@ -239,6 +244,12 @@ class _Pending:
                                  provenance=_provenance(spec, self.seed, self.hashes, layer))
         self.result.provenance["seconds"] = round(time.perf_counter() - self.started, 3)
         return self.result
+
+
+def _load_references(spec, units):
+    for unit in units:
+        for check in unit.checks:
+            spec.reference(unit.function.name, check.stand_ins)
 
 
 def _file_name(path):
@@ -335,11 +346,16 @@ def _run_unit(sandbox, spec, unit):
     outcomes = {}
     for number, (call, encoded, _) in enumerate(published + hidden):
         result = results[number] if number < len(results) else None
+        # The student's own text is quoted only for a published case, and only if the job
+        # wrote it before any hidden input had reached it; a hidden case gets a fixed category.
+        quotable = number < len(published)
         if cell_error is not None and (result is None or _undefined(result, name)):
-            failure = feedback.failure_from_error(cell_error, name, cell_error.get("open", False))
+            failure = feedback.failure_from_error(cell_error, name,
+                                                  quotable and cell_error.get("open", False))
             outcomes[id(call)] = Outcome(failure=failure)
         elif result is not None:
-            outcomes[id(call)] = _outcome(result, encoded, name)
+            outcomes[id(call)] = _outcome(result, encoded, name,
+                                          quotable and result.get("open", False))
         else:
             outcomes[id(call)] = Outcome(failure=feedback.failure_from_status(
                 reply.get("status", "error")))
@@ -352,10 +368,9 @@ def _undefined(result, name):
     return error.get("type") == "NameError" and repr(name) in error.get("message", "")
 
 
-def _outcome(result, encoded, name):
+def _outcome(result, encoded, name, quotable):
     if result.get("error"):
-        return Outcome(failure=feedback.failure_from_error(result["error"], name,
-                                                           result.get("open", False)))
+        return Outcome(failure=feedback.failure_from_error(result["error"], name, quotable))
     try:
         value = wire.decode(result.get("value"))
     except (wire.WireError, ValueError, TypeError, RecursionError):
@@ -405,7 +420,10 @@ def score_function(spec, function, checks, outcomes, notes):
         problems.append(problem)
         results.append(CheckResult(check.name, 0.0, share, False, problem.category,
                                    feedback.message_for(check, problem)))
-    score = rounded(sum(r.points for r in results))
+    # from the weights, not the rounded shares: 3 of 6 equal checks are 5 points, not 5.0001
+    total = sum(c.weight for c in checks)
+    earned = sum(c.weight for (c, _, _, p) in judged if not c.advisory and p is None and not refused)
+    score = rounded(function.points * earned / total) if total else 0.0
     if score > function.points - 1e-3:
         score = function.points
     status = feedback.status_for(score, function.points, problems, missing=False)

@@ -29,8 +29,10 @@ from tests.sample_class.students import REFERENCE, STUDENTS
 
 #: The kinds of work in a generated class: (kind, sample-class student who wrote it, weight).
 MIX = (
-    ("correct (reference)", "ada", 30),
-    ("correct, written differently", "ben", 20),
+    ("correct (reference)", "ada", 22),
+    ("correct, written differently", "ben", 15),
+    ("correct, written as the original courses' students do (hana)", "hana", 8),
+    ("mistakes that look right on the published cases (ivan)", "ivan", 5),
     ("catalogued mistakes (cleo)", "cleo", 10),
     ("catalogued mistakes (dev)", "dev", 10),
     ("catalogued mistakes (eve)", "eve", 10),

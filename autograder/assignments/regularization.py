@@ -7,7 +7,7 @@ draw other sizes, ``lambd`` and ``keep_prob`` for each student.
 
 import numpy as np
 
-from autograder.checks import Call, Check, Mistake, same_dict, same_scalar
+from autograder.checks import Call, Check, Mistake, as_scalar, number, same_dict, same_scalar
 from utils import fixtures
 from utils.activations import relu, sigmoid
 from utils.checks import Problem, mismatch_array, mismatch_scalar
@@ -96,9 +96,10 @@ def _cost_mistakes(reference):
 def _l2_term_grows_with_lambd(student, reference):
     """cost(lambd) - cost(0) is the reference's L2 term, for two values of lambd."""
     for value in student:
-        problem = mismatch_scalar(value, 1.0, "cost", rtol=np.inf)
+        problem = mismatch_scalar(as_scalar(value), 1.0, "cost", rtol=np.inf)
         if problem:
             return problem
+    student = [number(value) for value in student]
     c0, r0 = student[0], reference[0]
     if not student[1] > c0:
         return Problem("wrong value", "the cost does not grow when lambd grows")

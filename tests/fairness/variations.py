@@ -171,6 +171,9 @@ L2_regularization_cost = squares * lambd / (2 * m)"""),
     v("cost_2017_style", COST, FULL, "1./m * lambd/2 * (...), with a leftover debug print",
       """L2_regularization_cost = 1./m * lambd/2 * (np.sum(np.square(W1)) + np.sum(np.square(W2)) + np.sum(np.square(W3)))
 print("L2 cost:", L2_regularization_cost)"""),
+    v("cost_one_by_one", COST, FULL, "sums kept as (1, 1) arrays: the cost comes back as a (1, 1) array",
+      """squares = sum(np.sum(np.square(W), keepdims=True) for W in (W1, W2, W3))
+L2_regularization_cost = lambd / (2 * m) * squares"""),
     v("cost_missing_m", COST, ZERO, "forgot 1/m",
       "L2_regularization_cost = (lambd / 2) * (np.sum(np.square(W1)) + np.sum(np.square(W2)) + np.sum(np.square(W3)))",
       says="divided by m"),
