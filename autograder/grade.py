@@ -41,9 +41,9 @@ class Graders:
 
     def sandbox(self, assignment):
         if assignment.name not in self._sandboxes:
-            from autograder.sandbox import Limits, Sandbox
+            from autograder.sandbox import Limits, open_sandbox
 
-            self._sandboxes[assignment.name] = Sandbox(
+            self._sandboxes[assignment.name] = open_sandbox(
                 assignment.release_dir, preload=PRELOAD + FACES[assignment.name], layer=self.layer,
                 limits=self.limits or Limits())
         return self._sandboxes[assignment.name]
@@ -399,8 +399,8 @@ def score_function(spec, function, checks, outcomes, notes):
         problem = judge(check, call_outcomes, expected)
         judged.append((check, call_outcomes, expected, problem))
         if problem is not None and check.advisory:
-            found = feedback.find_hint(check, call_outcomes)
-            advice = advice or (found or str(problem))
+            if problem.category not in ("exception", "timeout", "memory", "crash"):
+                advice = advice or feedback.find_hint(check, call_outcomes) or str(problem)
         elif problem is not None and check.mistakes and all(o.failure is None for o in call_outcomes):
             # a hint must explain every failed check it can be tested on, not just one of them
             keys = [m.key for m in feedback.matching_mistakes(check, call_outcomes)]
@@ -439,7 +439,7 @@ def score_function(spec, function, checks, outcomes, notes):
         hint = f"{hint} (note: {'; '.join(others)})"
     if refused is not None and hint is None:
         hint = str(refused)
-    if hint is None and advice is not None and not refused:
+    if hint is None and advice is not None and status == "passed":
         hint = "Recommendation (no points lost): " + advice
     return FunctionResult(score, function.points, status, results, hint)
 

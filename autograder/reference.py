@@ -149,8 +149,19 @@ def _base_namespace(name):
     assignment = load(name)
     namespace = {"__name__": f"reference_{name}"}
     with assignment_modules(assignment.source_dir):
-        exec(compile(assignment.imports, f"<imports of {name}>", "exec"), namespace)
+        exec(compile(_without_plotting(assignment.imports), f"<imports of {name}>", "exec"),
+             namespace)
     return namespace
+
+
+def _without_plotting(source):
+    """The imports cell less its ``matplotlib`` imports: graded functions never plot, and the
+    grader need not spend a second importing ``pyplot`` to load the reference."""
+    tree = ast.parse(source)
+    tree.body = [node for node in tree.body if not (
+        isinstance(node, ast.Import) and all(a.name.split(".")[0] == "matplotlib" for a in node.names)
+        or isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "matplotlib")]
+    return ast.unparse(tree)
 
 
 def _text(cell):

@@ -197,27 +197,64 @@ def _bwrap_path():
     return shutil.which("bwrap") or shutil.which("bwrap", path="/usr/bin:/bin")
 
 
+PROBE_JOB = {
+    "setup": "import numpy",
+    "cells": ["import os\ndef probe():\n    return [int(numpy.ones(3).sum()), os.getuid()]"],
+    "stand_ins": "",
+    "calls": [{"function": "probe", "args": [], "kwargs": {}}],
+}
+
+
 @functools.cache
 def _probe(layer):
     reason = _precheck(layer)
     if reason:
         return reason
-    probe = {
-        "setup": "import numpy",
-        "cells": ["import os\ndef probe():\n    return [int(numpy.ones(3).sum()), os.getuid()]"],
-        "stand_ins": "",
-        "calls": [{"function": "probe", "args": [], "kwargs": {}}],
-    }
     folder = tempfile.mkdtemp(prefix="sandbox-probe-")
     try:
         os.chmod(folder, 0o755)
         limits = Limits(wall_seconds=60.0, cpu_seconds=60)
         with Sandbox(folder, preload=("numpy",), layer=layer, limits=limits) as box:
-            reply = box.run(probe)
+            return _probe_reply(box.run(PROBE_JOB))
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_FOUND = []  # the layer open_sandbox found usable in this process
+
+
+def open_sandbox(assignment_dir, preload=("numpy",), layer=None, limits=None):
+    """A started :class:`Sandbox` in ``layer``, or in the strongest layer that works here.
+
+    Without a layer, each candidate is started for real and given the probe job (a layer
+    that starts but cannot run a numpy job as the sandbox user is passed over), so no
+    separate probe sandbox is started; the layer found is kept for the next call.
+    """
+    if layer is not None:
+        return Sandbox(assignment_dir, preload=preload, layer=layer, limits=limits)
+    reasons = {}
+    for candidate in _FOUND or LAYERS:
+        reason = _precheck(candidate)
+        if reason is None:
+            try:
+                box = Sandbox(assignment_dir, preload=preload, layer=candidate, limits=limits)
+            except SandboxError as exc:
+                reason = str(exc)
+            else:
+                reason = _probe_reply(box.run(PROBE_JOB))
+                if reason is None:
+                    _FOUND[:] = [candidate]
+                    return box
+                box.close()
+        reasons[candidate] = reason
+    raise SandboxError("no usable sandbox layer: "
+                       + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
+
+
+def _probe_reply(reply):
+    """None if the probe job's reply is right, else what was wrong."""
     results = reply["results"]
     if reply["status"] != "ok" or not results or results[0]["error"]:
         error = results[0]["error"] if results else None

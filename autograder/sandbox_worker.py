@@ -346,6 +346,59 @@ def _build_filter():
     return f
 
 
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+
+
+class _Compiled:
+    """A seccomp filter compiled by libseccomp once, in the zygote: each job child loads the
+    same BPF program with one ``prctl`` instead of compiling it again (libseccomp's
+    ``seccomp_load`` does the same after compiling; no-new-privs is already set)."""
+
+    def __init__(self, syscall_filter):
+        self.filter = syscall_filter
+        self.program = None
+        try:
+            read, write = os.pipe()
+            try:
+                with os.fdopen(write, "wb", closefd=True) as sink:
+                    syscall_filter.export_bpf(sink)
+                code = _read_all(read)
+            finally:
+                os.close(read)
+            count = len(code) // ctypes.sizeof(_SockFilter)
+            if not count or len(code) % ctypes.sizeof(_SockFilter) or count > 4096:
+                return
+            self.instructions = (_SockFilter * count).from_buffer_copy(code)
+            self.program = _SockFprog(count, self.instructions)
+        except Exception:  # fall back to libseccomp's own load in every child
+            self.program = None
+
+    def load(self):
+        if self.program is None:
+            self.filter.load()
+            return
+        _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(self.program),
+                           0, 0), "prctl(PR_SET_SECCOMP)")
+
+
+def _read_all(fd):
+    parts = []
+    while True:
+        data = os.read(fd, CHUNK)
+        if not data:
+            return b"".join(parts)
+        parts.append(data)
+
+
 def _signal_filter(me):
     """A second seccomp filter for a job child ``me``: signals only to itself.
 
@@ -493,7 +546,7 @@ class _Zygote:
                 __import__(name)
             except BaseException as exc:
                 preload_errors[name] = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
-        self.filter = _build_filter()
+        self.filter = _Compiled(_build_filter())
         vm_bytes = _address_space()
         abi = _landlock(*landlock_fds) if landlock_fds else 0
         for fds in landlock_fds or ():
@@ -566,16 +619,13 @@ class _Zygote:
                 job, spare = self._hand_over(header, spare), None
                 sealed = reply = None
                 try:
-                    # The next job's child is forked now, before this job's sealed inputs or any
-                    # of its results enter this process: nothing of one job reaches the next.
-                    spare = self._spawn()
                     sealed = _Buffer(int(header.get("sealed", 0)))
                     sealed.fill_from(self.chan_in)
                     reply = _Collector(header, job, sealed, time.monotonic()).collect()
                     # Nothing of a job may outlive its reply: the child is reaped and the temp
                     # dir emptied first, so what the job left costs its own time, never the
-                    # next job's. What cannot be emptied quickly, or a worker grown by a job's
-                    # reply, asks for a fresh sandbox.
+                    # next job's. What cannot be emptied quickly, or a worker grown by a job,
+                    # asks for a fresh sandbox.
                     job.finish()
                     clean = self._wipe()
                     grown = _resident_bytes() - baseline > MAX_GROWTH_BYTES
@@ -589,6 +639,10 @@ class _Zygote:
                     for buffer in (sealed, reply):
                         if buffer is not None:
                             buffer.close()
+                # Forked only now, while the reply is on its way: the job's inputs, results and
+                # output were only ever in mappings that are gone, and no byte of them was
+                # parsed here, so the next child inherits nothing of this job.
+                spare = self._spawn()
         finally:
             if spare is not None:
                 spare.finish()
@@ -811,7 +865,9 @@ class _Reply:
 
 
 EVENT_KINDS = (b'{"result":', b'{"cell_error":', b'{"done":')
-MAX_DONE_BYTES = 4096
+MAX_DONE_BYTES = 64
+DONE_LINES = {f'{{"done":{{"status":"{status}","detail":""}}}}'.encode(): status
+              for status in CHILD_STATUSES}
 
 
 class _Collector:
@@ -979,12 +1035,9 @@ class _Collector:
             self.n_cell_errors += 1
             return self.n_cell_errors <= self.n_cells and self.n_results == 0
         if head.startswith(EVENT_KINDS[2]) and len(line) <= MAX_DONE_BYTES:
-            try:
-                body = json.loads(bytes(line))["done"]
-            except Exception:
-                return False
-            if type(body) is dict and body.get("status") in CHILD_STATUSES:
-                self.done = {"status": body["status"], "detail": str(body.get("detail", ""))[:200]}
+            status = DONE_LINES.get(bytes(line))  # a fixed line: nothing the job wrote is parsed
+            if status is not None:
+                self.done = {"status": status, "detail": ""}
                 return True
         return False
 
@@ -1045,9 +1098,10 @@ class _Child:
         os.chdir(self.zygote.tmp)
         os.umask(0o077)
         _prctl(PR_SET_NO_NEW_PRIVS, 1)
-        _scope_to_itself()
+        scoped = _scope_to_itself()
         self.zygote.filter.load()
-        _signal_filter(os.getpid()).load()
+        if not scoped:  # the Landlock scope already keeps this child's signals to itself
+            _signal_filter(os.getpid()).load()
         # the job
         self.header = _receive(self.r_job)
         self.budget = self.header["max_reply"] - 4096
@@ -1123,7 +1177,13 @@ class _Child:
                 stream.flush()
             except BaseException:
                 pass
-        self._emit("done", {"status": status, "detail": detail})
+        if detail:  # for the instructor's log: the reply's output, never its status line
+            try:
+                self.stderr.write(f"\n[sandbox] {detail}\n")
+                self.stderr.flush()
+            except BaseException:
+                pass
+        self._emit("done", {"status": status, "detail": ""})
         os._exit(0)
 
     # -- running the job
