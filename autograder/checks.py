@@ -136,8 +136,13 @@ def as_scalar(value):
 
 def same_scalar(what, *, rtol=1e-9, atol=0.0, hidden=True):
     def evaluate(student, reference):
-        return mismatch_scalar(as_scalar(student[0]), float(reference[0]), what, rtol=rtol,
-                               atol=atol, **_shown(hidden))
+        got, expected = as_scalar(student[0]), float(reference[0])
+        problem = mismatch_scalar(got, expected, what, rtol=rtol, atol=atol, **_shown(hidden))
+        if problem is None or problem.category != "wrong value" or not hidden or expected == 0:
+            return problem
+        # one significant digit of the relative error: how far off, without the expected value
+        error = abs(float(got) - expected) / abs(expected)
+        return Problem("wrong value", f"{what} is wrong: relative error {error:.0e}")
     return evaluate
 
 
