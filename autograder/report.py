@@ -90,7 +90,9 @@ class ClassStats:
             if note.startswith("no notebook for "):
                 self._flag(student, "missing notebook", note)
             elif " was found in " in note:
-                self._flag(student, "misfiled notebook", note)
+                graded_as = note.rsplit("graded as ", 1)[-1]
+                link = f"feedback/{student}/{graded_as}.html" if graded_as in reference.NOTEBOOKS else None
+                self._flag(student, "misfiled notebook", note, link)
             elif ": not graded (" in note:
                 self._flag(student, "unreadable notebook", note)
             elif "not valid UTF-8" in note or "control characters" in note or "very long" in note:
@@ -127,11 +129,18 @@ class ClassStats:
         self.code.add(row)
 
     def find_similar(self, threshold=similarity.THRESHOLD):
+        """The class's similar pairs; each student in one gets a reason per classmate, listing
+        the functions they share."""
         self.pairs = self.code.pairs(threshold)
+        shared = defaultdict(list)  # (student, classmate) -> [pair]
         for pair in self.pairs:
-            for student, other in ((pair.student_a, pair.student_b), (pair.student_b, pair.student_a)):
-                self._flag(student, "similar code", f"{pair.function}: {pair.score:.0%} like {other}",
-                           f"feedback/{student}/{pair.assignment}.html#{pair.function}")
+            shared[(pair.student_a, pair.student_b)].append(pair)
+            shared[(pair.student_b, pair.student_a)].append(pair)
+        for (student, other), pairs in sorted(shared.items()):
+            functions = ", ".join(f"{p.function} {p.score:.0%}" for p in pairs)
+            first = pairs[0]
+            self._flag(student, "similar code", f"like {other}: {functions}",
+                       f"feedback/{student}/{first.assignment}.html#{first.function}")
         return self.pairs
 
     # What the summary and the page show ------------------------------------------------------
