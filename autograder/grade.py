@@ -25,7 +25,7 @@ from autograder.sandbox import SandboxError
 
 #: Modules each worker imports once before forking, so every job starts warm (numpy 2 imports
 #: ``numpy.random`` only on first use: a job would pay for that import every time).
-PRELOAD = ("numpy", "numpy.random", "matplotlib", "matplotlib.pyplot")
+PRELOAD = ("numpy", "numpy.random")
 FACES = {"initialization": ("init_utils", "public_tests"),
          "regularization": ("reg_utils", "testCases", "public_tests"),
          "gradient_checking": ("gc_utils", "testCases", "public_tests")}
@@ -338,7 +338,7 @@ def _run(sandbox, spec, units):
 def _run_unit(sandbox, spec, unit):
     name = unit.function.name
     published, hidden = unit.requests()
-    reply = sandbox.run({"setup": spec.imports, "cells": [unit.source], "stand_ins": "",
+    reply = sandbox.run({"setup": spec.sandbox_setup, "cells": [unit.source], "stand_ins": "",
                          "calls": [request for _, _, request in published],
                          "sealed_calls": [request for _, _, request in hidden]})
     results = reply.get("results") or []

@@ -67,6 +67,13 @@ class Assignment:
         """The instructor's ``name`` as a callable, with ``stand_ins`` source defining its callees."""
         return _reference(self, name, stand_ins)
 
+    @property
+    def sandbox_setup(self):
+        """The imports cell as a sandbox job runs it: ``matplotlib`` is not imported (the
+        worker stays small, so each job forks faster), and ``plt`` is a stand-in that imports
+        ``pyplot`` the first time a student's code uses it."""
+        return _sandbox_setup(self.imports)
+
     def is_stub(self, name, source):
         """Whether ``source`` is the release notebook's untouched stub of ``name``."""
         return _stubs(self).get(name) == source
@@ -152,6 +159,23 @@ def _base_namespace(name):
         exec(compile(_without_plotting(assignment.imports), f"<imports of {name}>", "exec"),
              namespace)
     return namespace
+
+
+LAZY_PYPLOT = """
+class _Pyplot:
+    \"\"\"matplotlib.pyplot, imported when first used.\"\"\"
+    def __getattr__(self, name):
+        import matplotlib.pyplot
+        return getattr(matplotlib.pyplot, name)
+plt = _Pyplot()
+del _Pyplot
+"""
+
+
+@functools.cache
+def _sandbox_setup(imports):
+    setup = _without_plotting(imports)
+    return setup + "\n" + LAZY_PYPLOT if setup != ast.unparse(ast.parse(imports)) else imports
 
 
 def _without_plotting(source):

@@ -839,10 +839,12 @@ def _checked_head(raw, seq, limits):
     seconds = head.get("seconds")
     if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds < 0:
         raise ValueError("malformed seconds")
+    usage = {key: head[key] for key in ("cpu", "faults")
+             if type(head.get(key)) in (int, float) and 0 <= head[key] < 1e9}
     return {"status": head["status"], "detail": _text(head.get("detail"), "detail"),
             "events": head["events"], "output": head["output"],
             "open_events": head["open_events"], "seconds": float(seconds),
-            "restart": head.get("restart") is True}
+            "restart": head.get("restart") is True, "usage": usage}
 
 
 def too_complex(raw):
@@ -938,4 +940,5 @@ def _checked_events(head, raw, n_cells, n_calls):
     if len(cell_errors) > n_cells or len(results) > n_calls:
         raise ValueError("more events than the job asked for")
     return {"status": head["status"], "detail": head["detail"], "cell_errors": cell_errors,
-            "results": results, "output": "", "seconds": head["seconds"]}
+            "results": results, "output": "", "seconds": head["seconds"],
+            "usage": head.get("usage", {})}

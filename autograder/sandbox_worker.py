@@ -631,6 +631,9 @@ class _Zygote:
                     grown = _resident_bytes() - baseline > MAX_GROWTH_BYTES
                     reply.head["id"] = header.get("id")
                     reply.head["restart"] = not clean or grown
+                    usage = job.usage
+                    reply.head["cpu"] = round(usage.ru_utime + usage.ru_stime, 6) if usage else None
+                    reply.head["faults"] = usage.ru_minflt if usage else None
                     reply.send(self.chan_out)
                     if not clean or grown:
                         return
