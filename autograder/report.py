@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import json
+import logging
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -216,6 +217,9 @@ def _png(figure):
 def _pyplot():
     import matplotlib
 
+    # matplotlib logs a line per font it looks for while it builds its font cache: not news
+    # for an instructor reading the summary.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
