@@ -147,11 +147,15 @@ def discover(path, workspace, skipped=None):
         elif entry.is_dir():
             raw = raw_student_of_folder(entry.name)
             students.setdefault(raw, ([], []))
-            for sub in sorted(p for p in entry.iterdir() if p.is_dir() and not _ignored(p.name)):
-                for notebook in sorted(_notebooks_in(sub)):
-                    add(raw, sub.name, notebook, [_odd(entry.name), _odd(sub.name), _odd(notebook.name)])
-            for notebook in sorted(_notebooks_in(entry)):
-                add(raw, None, notebook, [_odd(entry.name), _odd(notebook.name)])
+            try:
+                for sub in sorted(p for p in entry.iterdir() if p.is_dir() and not _ignored(p.name)):
+                    for notebook in sorted(_notebooks_in(sub)):
+                        add(raw, sub.name, notebook, [_odd(entry.name), _odd(sub.name), _odd(notebook.name)])
+                for notebook in sorted(_notebooks_in(entry)):
+                    add(raw, None, notebook, [_odd(entry.name), _odd(notebook.name)])
+            except OSError as error:  # one unreadable folder costs its student, not the class
+                students[raw][1].append(f"cannot read the folder {printable(entry.name)}/ "
+                                        f"({error.strerror or error})")
             if not students[raw][0] and _odd(entry.name):
                 students[raw][1].append(_odd(entry.name))
     found = sorted((student_id(raw), notebooks, notes) for raw, (notebooks, notes) in students.items())
