@@ -216,15 +216,16 @@ def _forward_output(student, reference, *, hidden, values=True, rtol=1e-7, atol=
     return None
 
 
-def _dropout_forward_variant(scaled=True, keep_below=True, draw=np.random.rand):
-    """The forward pass with a known dropout mistake (same seed and draws as the exercise)."""
+def _dropout_forward_variant(scaled=True, keep_below=True, draw=None):
+    """The forward pass with a known dropout mistake (same seed and draws as the exercise;
+    ``draw(*shape)`` replaces ``np.random.rand`` for the masks' numbers)."""
     def variant(call):
         X, parameters, keep_prob = call.args
         np.random.seed(1)
         activation, cache = X, []
         for l in (1, 2):
             Z = parameters[f"W{l}"] @ activation + parameters[f"b{l}"]
-            D = draw(*Z.shape)
+            D = (draw or np.random.rand)(*Z.shape)
             D = (D < keep_prob if keep_below else D > keep_prob).astype(int)
             activation = relu(Z) * D / (keep_prob if scaled else 1.0)
             cache += [Z, D, activation, parameters[f"W{l}"], parameters[f"b{l}"]]
