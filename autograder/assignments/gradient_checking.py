@@ -2,10 +2,17 @@
 
 ``gradient_check`` and ``gradient_check_n`` call other functions of the
 notebook; here those are stand-ins (test doubles, written below as source so
-the same text runs in the worker and, for the reference, in the grader). The
-published cases use stand-ins that behave like the course's functions; hidden
-cases use other costs, with a correct or a deliberately planted wrong
-gradient, so a student's checker must tell them apart.
+the same text runs in the worker and, for the reference, in the grader).
+
+A checker is graded on what it does for its own assignment's cost: ``gradient_check``
+on J = theta * x, with the right derivative (the difference must be rounding error
+only, judged against the rounding bound of a centred difference, not against the
+reference's own rounding noise) and with planted wrong ones (the difference a
+correct checker reports). A cubic cost is advice only: a checker that computes J
+itself as theta * x is right here. ``gradient_check_n`` is graded on the course's
+network (published cases) and on a polynomial cost of other sizes, with a correct
+or a planted wrong gradient. A checker that never reports a planted wrong gradient
+earns nothing (:func:`autograder.checks.unearned`).
 """
 
 import functools
