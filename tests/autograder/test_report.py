@@ -284,3 +284,16 @@ def test_does_the_layout_check_see_a_page_that_overflows_or_squeezes_its_score(c
     blank = tmp_path / "blank.html"
     blank.write_text("<!DOCTYPE html><body></body>")
     assert browser.ink(chromium.render(blank, 390)[0])[0] < 0.001
+
+
+def test_are_grading_errors_and_odd_file_names_on_the_attention_list(graded):
+    _, rows, _ = graded
+    stats = report.ClassStats()
+    stats.add({"student": "kai", "status": "error", "results": [], "code": {}, "seconds": 0.0,
+               "notes": ["the grading worker died twice (exit code -9)"]})
+    note = "the name 'caf\\xe9_Gradient_Checking.ipynb' is not valid UTF-8; graded under a safe spelling"
+    odd = dict(rows["ada"], student="caf-dafd66c0", notes=[note])
+    stats.add(odd)
+    kinds = {entry.student: [kind for kind, _, _ in entry.reasons] for entry in stats.attention_list()}
+    assert kinds == {"kai": ["grading error"], "caf-dafd66c0": ["odd file name"]}
+    assert "students: 2 (1 could not be graded)" in report.format_summary(stats)
