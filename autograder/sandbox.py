@@ -153,7 +153,7 @@ ASSIGNMENT_MOUNT = "/assignment"  # where assignment_dir appears (bwrap, namespa
 # the interpreter, the venv or the assignment may live (e.g. a checkout under /tmp).
 SANDBOX_TMP = "/sandbox"
 MAX_REPLY_BYTES = 8 << 20  # events of one job (values, errors) the worker may send
-MAX_JSON_NODES = 200_000  # containers and items of one event line, counted before parsing
+MAX_JSON_NODES = 50_000  # containers and items of one event line, counted before parsing
 MAX_JSON_DEPTH = 64  # bracket nesting of one event line (values nest at most wire.MAX_DEPTH)
 STARTUP_SECONDS = 120.0  # zygote start-up, preload included
 BACKSTOP_SECONDS = 10.0  # extra time given to the zygote beyond the job's wall limit

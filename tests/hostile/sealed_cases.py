@@ -230,11 +230,11 @@ CASES = [
              "        parameters['W' + str(l)] = W.astype('>f8')\n"
              "        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1), dtype='>f8')\n"
              "    return parameters\n")}),
-    leak("reply_of_nested_empty_lists", "returns 120,000 nested empty lists (a small reply "
-         "that would be huge as objects)", "    return [[] for _ in range(120_000)]",
+    leak("reply_of_nested_empty_lists", "returns 30,000 nested empty lists (a small reply "
+         "that would be huge as objects)", "    return [[] for _ in range(30_000)]",
          says="cannot read", status="failed"),
-    leak("reply_of_many_dict_keys", "returns a dict of 210,000 keys",
-         "    return {f'k{i}': i for i in range(210_000)}", says="cannot read", status="failed"),
+    leak("reply_of_many_dict_keys", "returns a dict of 60,000 keys",
+         "    return {f'k{i}': i for i in range(60_000)}", says="cannot read", status="failed"),
     leak("reply_of_thirty_megabytes", "returns 30 MB of text", "    return 'x' * (30 << 20)",
          status="failed"),
     # ----------------------------------------------------------------- notebooks the grader reads

@@ -97,16 +97,18 @@ SIGNALLERS = {
 }
 
 
-@pytest.mark.parametrize("guard", ["seccomp only", "landlock scope only", "both"])
+@pytest.mark.parametrize("guard", ["seccomp only", "landlock scope only", "as shipped"])
 def test_can_no_job_signal_the_zygote_whichever_guard_holds(guard, tmp_path, monkeypatch):
+    """As shipped, a child loads the signal filter only where the Landlock scope is missing."""
     worker, wire_source = sandbox_module._sources()
     if guard == "seccomp only":
-        worker = worker.replace("        _scope_to_itself()\n", "", 1)
+        worker = worker.replace("        scoped = _scope_to_itself()\n", "        scoped = False\n", 1)
     elif guard == "landlock scope only":
         if sandbox_worker.landlock_abi() < 6:
             pytest.skip("Landlock scoping needs Linux 6.12 or later")
-        worker = worker.replace("        _signal_filter(os.getpid()).load()\n", "", 1)
-    assert worker != sandbox_module._sources()[0] or guard == "both"
+        worker = worker.replace("            _signal_filter(os.getpid()).load()\n",
+                                "            raise RuntimeError('no scope')\n", 1)
+    assert worker != sandbox_module._sources()[0] or guard == "as shipped"
     monkeypatch.setattr(sandbox_module, "_sources", lambda: (worker, wire_source))
     tmp_path.chmod(0o755)
     cells = "import os, signal, threading\n" + "".join(
