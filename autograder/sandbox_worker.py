@@ -619,6 +619,10 @@ class _Zygote:
                 job, spare = self._hand_over(header, spare), None
                 sealed = reply = None
                 try:
+                    # The next job's child is forked while this one runs: this job's bytes are
+                    # only ever in mappings a fork does not copy (MADV_DONTFORK), and nothing of
+                    # them is parsed here, so the next child inherits nothing of this job.
+                    spare = self._spawn()
                     sealed = _Buffer(int(header.get("sealed", 0)))
                     sealed.fill_from(self.chan_in)
                     reply = _Collector(header, job, sealed, time.monotonic()).collect()
@@ -642,10 +646,6 @@ class _Zygote:
                     for buffer in (sealed, reply):
                         if buffer is not None:
                             buffer.close()
-                # Forked only now, while the reply is on its way: the job's inputs, results and
-                # output were only ever in mappings that are gone, and no byte of them was
-                # parsed here, so the next child inherits nothing of this job.
-                spare = self._spawn()
         finally:
             if spare is not None:
                 spare.finish()
@@ -822,6 +822,7 @@ class _Buffer:
 
         self.capacity, self.used = capacity, 0
         self.map = mmap.mmap(-1, max(capacity, 1))
+        self.map.madvise(mmap.MADV_DONTFORK)  # never in a child forked while it is mapped
         self.view = memoryview(self.map)
 
     def fill_from(self, fd):
@@ -867,8 +868,7 @@ class _Reply:
         self.output.close()
 
 
-EVENT_KINDS = (b'{"result":', b'{"cell_error":', b'{"done":')
-MAX_DONE_BYTES = 64
+RESULT, CELL_ERROR = b'{"result":', b'{"cell_error":'
 DONE_LINES = {f'{{"done":{{"status":"{status}","detail":""}}}}'.encode(): status
               for status in CHILD_STATUSES}
 
@@ -1028,18 +1028,18 @@ class _Collector:
             self._maybe_unseal()
 
     def _event(self, line):
+        """Classify one event line by comparing its bytes in place (nothing the job wrote is
+        copied into, or parsed in, this process)."""
         if self.done is not None:
             return False
-        head = bytes(line[:16])
-        if head.startswith(EVENT_KINDS[0]):
+        if line[:len(RESULT)] == RESULT:
             self.n_results += 1
             return self.n_results <= self.n_calls
-        if head.startswith(EVENT_KINDS[1]):
+        if line[:len(CELL_ERROR)] == CELL_ERROR:
             self.n_cell_errors += 1
             return self.n_cell_errors <= self.n_cells and self.n_results == 0
-        if head.startswith(EVENT_KINDS[2]) and len(line) <= MAX_DONE_BYTES:
-            status = DONE_LINES.get(bytes(line))  # a fixed line: nothing the job wrote is parsed
-            if status is not None:
+        for known, status in DONE_LINES.items():
+            if line == known:
                 self.done = {"status": status, "detail": ""}
                 return True
         return False

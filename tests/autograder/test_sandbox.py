@@ -322,7 +322,8 @@ def test_only_the_minimal_tree_is_visible(box):
     assert probe(box, "return sorted(os.listdir('/assignment'))") == ["helpers.py", "vendpkg"]
     assert not probe(box, f"return os.path.exists({str(ROOT / 'autograder')!r})")
     pids = probe(box, "return sorted(int(p) for p in os.listdir('/proc') if p.isdigit())")
-    assert len(pids) <= 3  # init, the zygote and this job: a private pid namespace
+    # init, the zygote, this job and the next job's waiting child: a private pid namespace
+    assert len(pids) <= 4
 
 
 def test_nothing_outside_the_temp_dir_can_be_written(box, assignment):
@@ -736,3 +737,39 @@ def test_a_huge_reply_of_nested_lists_harms_neither_the_worker_nor_the_next_job(
     assert error is not None and error["type"] == "UnsupportedValue", reply
     for _ in range(3):  # the next jobs' children were forked from a worker the reply never grew
         still_works(box)
+
+
+SCANNER = """
+import base64, ctypes
+
+def scan(data):
+    # Count, in every readable mapping of this process, the copies of a 64-character run of
+    # the base64 text a job carrying ``data`` (a repeating pattern) received.
+    unit = base64.b64encode(bytes(range(48)) * 1).decode()
+    needle = unit.encode()
+    count = 0
+    with open('/proc/self/maps') as maps:
+        regions = [line.split() for line in maps]
+    for fields in regions:
+        start, end = (int(x, 16) for x in fields[0].split('-'))
+        if fields[1][0] != 'r' or (len(fields) > 5 and fields[5].startswith('[v')):
+            continue
+        try:
+            count += ctypes.string_at(start, end - start).count(needle)
+        except Exception:
+            pass
+    return count
+"""
+
+
+def test_does_no_job_find_the_inputs_of_the_job_before_it_in_its_memory(box):
+    if box.layer == "rlimits":
+        pytest.skip("jobs of the rlimits layer cannot read /proc/self/maps")
+    pattern = np.frombuffer(bytes(range(48)) * 20_000, dtype=np.uint8).copy()  # about 1 MB
+    first = box.run({**job(SCANNER, calls=[call("scan", np.zeros(1, np.uint8))]),
+                     "sealed_calls": [call("scan", pattern)]})
+    assert first["status"] == "ok", first
+    assert value(first, 1) > 1000  # the positive control: the job holding them finds them
+    second = box.run(job(SCANNER, calls=[call("scan", np.zeros(1, np.uint8))]))
+    assert second["status"] == "ok", second
+    assert value(second) < 5  # the next job's child (forked while the first ran) finds none
