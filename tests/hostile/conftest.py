@@ -25,7 +25,7 @@ from tests.hostile.corpus import build
 #: What the grader is made of: hashed before the hostile tests and compared after.
 GRADER_TREES = ("autograder", "utils", "source", "release")
 #: Per-job limits for the corpus (the slow cases run into them); exported for the subprocesses.
-JOB_LIMITS = "wall_seconds=2,cpu_seconds=2"
+JOB_LIMITS = "wall_seconds=3,cpu_seconds=3"
 
 
 def tree_digest(folder):

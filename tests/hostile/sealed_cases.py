@@ -204,11 +204,14 @@ CASES = [
              "            time.sleep(0.001)\n"
              "    threading.Thread(target=meddle, daemon=True).start()\n"
              "    return theta * x")}),
-    Case("sibling_slow_but_correct", SIBLINGS, "gradient_check is right but spends 1.2 s on its "
-         "first call; gradient_check_n, right, must not time out for it (a deadline per function)",
+    Case("sibling_slow_but_correct", SIBLINGS, "backward_propagation and gradient_check are right "
+         "but each spends 2 s on its first call, more than one job's limit together; the functions "
+         "after them, right, must not time out for it (a deadline per function)",
          "gradient_checking", gc(),
-         prelude={"gradient_check": "import time as _time\n_slow = [1.2]\n"},
-         answers={"gradient_check": [
+         prelude={"gradient_check": "import time as _time\n_slow = [2.0]\n",
+                  "backward_propagation": "import time as _time\n_slow = [2.0]\n"},
+         answers={"backward_propagation": ["_time.sleep(_slow.pop() if _slow else 0)\ndtheta = x"],
+                  "gradient_check": [
              "_time.sleep(_slow.pop() if _slow else 0)\ntheta_plus = theta + epsilon\n"
              "theta_minus = theta - epsilon\nJ_plus = forward_propagation(x, theta_plus)\n"
              "J_minus = forward_propagation(x, theta_minus)\n"

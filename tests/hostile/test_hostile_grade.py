@@ -25,7 +25,7 @@ from tests.hostile.cases import CASES, default_context
 from tests.hostile.corpus import Case, Cell, placeholders, write_case
 from tests.hostile.conftest import grader_snapshot, leaks, site_packages
 
-LIMITS = Limits(wall_seconds=2, cpu_seconds=2)
+LIMITS = Limits(wall_seconds=3, cpu_seconds=3)
 #: The longest one case may take: its functions' jobs at the wall limit, plus slack for a busy machine.
 CASE_SECONDS = 60
 #: What the "write_outside_temp" and "fake_result_files" cases try to create outside the sandbox.

@@ -28,7 +28,7 @@ from tests.hostile.sealed_cases import CASES, INPUTS, LEAKS, SIBLINGS
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import REFERENCE
 
-LIMITS = Limits(wall_seconds=2, cpu_seconds=2)
+LIMITS = Limits(wall_seconds=3, cpu_seconds=3)
 MARKER = "LEAK"
 
 
