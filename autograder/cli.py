@@ -4,6 +4,8 @@
 
 ``python -m autograder grade-class PATH --out DIR [--jobs N] [--secret-file FILE] ...``
 
+``python -m autograder nbgrader-course DIR [--secret-file FILE] [--course-id ID]``
+
 Exit status: 0 whenever a result was produced (also for an empty or corrupt
 notebook, whose result says why), 2 for usage errors (no such file, unknown
 assignment, ``--jobs`` below 1, an output folder that cannot be written), and 1
@@ -58,6 +60,13 @@ def _parser():
     group.add_argument("--nbgrader-db", type=Path, help="also write the scores into this gradebook")
     group.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
                        help="force a sandbox layer (default: the strongest that works here)")
+
+    course = commands.add_parser("nbgrader-course",
+                                 help="create an nbgrader course whose autograde is the sealed grader")
+    course.add_argument("directory", type=Path, help="the course folder to create")
+    course.add_argument("--secret-file", type=Path,
+                        help="the course secret (default: a new random one in DIR/course.secret)")
+    course.add_argument("--course-id", help="nbgrader's course id (default: the folder's name)")
     return parser
 
 
@@ -160,6 +169,24 @@ def _grade_class(args):
     return 0
 
 
+def _nbgrader_course(args):
+    from autograder.nbgrader_autograde import CourseError, create_course
+
+    try:
+        made = create_course(args.directory, secret_file=args.secret_file, course_id=args.course_id)
+    except (CourseError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    secret = ("a new course secret (keep it from students; give it to grade-class with --secret-file)"
+              if made["new_secret"] else "the course secret")
+    print(f"wrote {made['config']}: nbgrader autograde grades with the sealed grader\n"
+          f"secret:  {made['secret_file']}, {secret}\n"
+          f"source:  {', '.join(made['assignments'])}\n"
+          f"next, in that folder with the kit's nbgrader: nbgrader generate_assignment <assignment>, "
+          f"then collect, autograde, generate_feedback and export as usual")
+    return 0
+
+
 def _cannot_write_coursera(folder, error):
     print(f"error: cannot write the Coursera feedback into {folder}: {error.strerror or error}",
           file=sys.stderr)
@@ -175,6 +202,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     if args.command == "grade-class":
         return _grade_class(args)
+    if args.command == "nbgrader-course":
+        return _nbgrader_course(args)
     if args.coursera:  # refused before grading, not after
         try:
             args.coursera.mkdir(parents=True, exist_ok=True)
