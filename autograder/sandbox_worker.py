@@ -1055,7 +1055,10 @@ class _Collector:
         else:
             usage, code = self.job.usage, os.waitstatus_to_exitcode(self.job.status)
             cpu = usage.ru_utime + usage.ru_stime
-            if code in (-signal.SIGXCPU, -signal.SIGKILL) and cpu >= limits["cpu_seconds"] - 0.05:
+            # SIGXCPU comes at the soft CPU limit (the kernel's count may read a few
+            # hundredths below it in the usage), SIGKILL at the hard one, a second later
+            if code == -signal.SIGXCPU or (code == -signal.SIGKILL
+                                           and cpu >= limits["cpu_seconds"] - 0.05):
                 state, detail = "timeout", f"CPU time limit of {limits['cpu_seconds']} s exceeded"
             elif code == -signal.SIGKILL:
                 state = "crashed"
