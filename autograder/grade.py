@@ -350,11 +350,10 @@ def _run_unit(sandbox, spec, unit):
         # wrote it before any hidden input had reached it; a hidden case gets a fixed category.
         quotable = number < len(published)
         if cell_error is not None and (result is None or _undefined(result, name)):
-            failure = feedback.failure_from_error(cell_error, name,
-                                                  quotable and cell_error.get("open", False))
+            failure = _failure(cell_error, unit, quotable and cell_error.get("open", False))
             outcomes[id(call)] = Outcome(failure=failure)
         elif result is not None:
-            outcomes[id(call)] = _outcome(result, encoded, name,
+            outcomes[id(call)] = _outcome(result, encoded, unit,
                                           quotable and result.get("open", False))
         else:
             outcomes[id(call)] = Outcome(failure=feedback.failure_from_status(
@@ -368,9 +367,22 @@ def _undefined(result, name):
     return error.get("type") == "NameError" and repr(name) in error.get("message", "")
 
 
-def _outcome(result, encoded, name, quotable):
+def _failure(error, unit, quotable):
+    """The :class:`Problem` of an exception; for a quotable one (a published case, the cell
+    itself) with advice when the student's line is one numpy 2 no longer accepts. The line
+    number of a hidden case's exception is never used: the hidden inputs could steer it."""
+    failure = feedback.failure_from_error(error, unit.function.name, quotable)
+    if quotable:
+        advice = feedback.numpy2_advice_in(unit.source, error.get("line"),
+                                           feedback.exception_kind(error.get("type", "")))
+        if advice:
+            failure.advice = advice
+    return failure
+
+
+def _outcome(result, encoded, unit, quotable):
     if result.get("error"):
-        return Outcome(failure=feedback.failure_from_error(result["error"], name, quotable))
+        return Outcome(failure=_failure(result["error"], unit, quotable))
     try:
         value = wire.decode(result.get("value"))
     except (wire.WireError, ValueError, TypeError, RecursionError):

@@ -33,3 +33,23 @@ def test_a_student_gets_the_same_result_whatever_the_order_of_cells(tmp_path):
     shuffled.write_text(json.dumps(notebook))
     with Graders() as graders:
         assert grade_notebook(shuffled, graders=graders).score == 50
+
+
+def test_does_a_line_numpy_2_no_longer_accepts_get_plain_advice_with_the_students_line(tmp_path):
+    import json
+
+    from tests.sample_class.build import student_notebook
+
+    work = {"initialization": {"initialize_parameters_zeros": [
+        "for l in range(1, L):\n"
+        "    parameters['W' + str(l)] = np.zeros((layers_dims[l], layers_dims[l - 1]), dtype=np.float)\n"
+        "    parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))"]}}
+    path = tmp_path / "nia" / "initialization" / "Initialization.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(student_notebook("initialization", work)))
+    with Graders() as graders:
+        function = grade_notebook(path, graders=graders).functions["initialize_parameters_zeros"]
+    assert function.score == 0 and function.status == "error"
+    assert function.hint.startswith("numpy 2") and "np.float" in function.hint, function.hint
+    hidden = [c for c in function.checks if not c.name.startswith("published case")]
+    assert hidden and all(c.message.endswith("raised AttributeError") for c in hidden)
