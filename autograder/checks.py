@@ -11,6 +11,7 @@ of each graded function from a random generator seeded per student, so hidden
 inputs differ between students and are reproducible for each.
 """
 
+import functools
 import hashlib
 import io
 import numbers
@@ -234,9 +235,17 @@ def _plain_sizes(problem):
     return Problem(problem.category, _ORDER.sub(r"relative error \1", problem))
 
 
+CACHED_CHARS = 16 * 1024  # cells up to this size are cached by their text
+
+
 def code_of(source):
     """The code of a cell without its comments and string literals (docstrings included), so
-    that what the code *does* can be looked for without matching what its text *says*."""
+    that what the code *does* can be looked for without matching what its text *says*
+    (cached by the cell's text: the cells many students share are read once)."""
+    return _cached_code_of(source) if len(source) <= CACHED_CHARS else _code_of(source)
+
+
+def _code_of(source):
     kept = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -249,6 +258,9 @@ def code_of(source):
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return source
     return " ".join(kept)
+
+
+_cached_code_of = functools.lru_cache(maxsize=1024)(_code_of)
 
 
 # Earning the points: credit that passed checks alone do not prove -------------------------

@@ -8,9 +8,10 @@ with the reference outputs the grader computes from the source notebook.
 
 import ast
 import dataclasses
+import functools
 
 from autograder.assignments import gradient_checking, initialization, regularization
-from autograder.checks import code_of
+from autograder.checks import CACHED_CHARS, _always, code_of
 
 BUILDERS = {
     "initialization": initialization.BUILDERS,
@@ -36,15 +37,30 @@ DOUBLES = {
 
 def calls_to_graded(assignment, function, source):
     """The other graded functions of ``assignment`` that ``source`` uses without defining them."""
+    named = tuple(name for name in assignment.names if name != function and name in source)
+    if not named:
+        return []
+    find = _cached_calls if len(source) <= CACHED_CHARS else _calls_to_graded
+    return list(find(named, source))
+
+
+def _calls_to_graded(named, source):
+    """Of the names ``named`` (all spelled somewhere in ``source``), those it uses as names
+    without defining them as functions; one walk of the tree, cached by the cell's text."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    defined = {node.name for node in ast.walk(tree)
-               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    return [name for name in assignment.names
-            if name != function and name in used and name not in defined]
+        return ()
+    defined, used = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Name):
+            used.add(node.id)
+    return tuple(name for name in named if name in used and name not in defined)
+
+
+_cached_calls = functools.lru_cache(maxsize=1024)(_calls_to_graded)
 
 
 def fit_to_code(assignment, function, checks, source):
@@ -58,10 +74,12 @@ def fit_to_code(assignment, function, checks, source):
     """
     doubles = "".join(DOUBLES[assignment.name].get(name, "")
                       for name in calls_to_graded(assignment, function, source))
-    code = code_of(source)
+    code = None
     fitted = []
     for check in checks:
-        mistakes = tuple(m for m in check.mistakes if m.fits(code))
+        if code is None and any(m.fits is not _always for m in check.mistakes):
+            code = code_of(source)  # only when a mistake's hint depends on the code
+        mistakes = tuple(m for m in check.mistakes if m.fits is _always or m.fits(code))
         stand_ins = doubles + "\n" + check.stand_ins if doubles else check.stand_ins
         fitted.append(dataclasses.replace(check, mistakes=mistakes, stand_ins=stand_ins))
     return fitted
