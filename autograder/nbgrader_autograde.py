@@ -257,6 +257,22 @@ def sealed_preprocessors():
 
 SEALED_PREPROCESSORS = sealed_preprocessors()
 
+
+def feedback_preprocessors():
+    """nbgrader's default ``GenerateFeedback.preprocessors``, by name, with ``ClearHiddenTests``
+    after ``GetGrades``: the autograded notebooks hold the test cells as the gradebook has them,
+    hidden regions included, and a feedback page shows each test cell's source."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+    steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
+    if ClearHiddenTests not in steps:
+        steps.insert(steps.index(GetGrades) + 1 if GetGrades in steps else 0, ClearHiddenTests)
+    return [_public_name(step) for step in steps]
+
+
+FEEDBACK_PREPROCESSORS = feedback_preprocessors()
+
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 
@@ -267,6 +283,7 @@ class CourseError(RuntimeError):
 def config_text(secret_file, course_id):
     """The ``nbgrader_config.py`` of a course graded by the sealed grader."""
     steps = "".join(f"    {name!r},\n" for name in SEALED_PREPROCESSORS)
+    feedback = "".join(f"    {name!r},\n" for name in FEEDBACK_PREPROCESSORS)
     return (
         "# nbgrader configuration written by `python -m autograder nbgrader-course`.\n"
         "# Run nbgrader's commands from this folder with the kit's environment (its nbgrader\n"
@@ -285,6 +302,10 @@ def config_text(secret_file, course_id):
         f"c.SealedGrade.secret_file = {str(secret_file)!r}\n"
         "# A test cell a student deleted is put back, so that it is graded too.\n"
         "c.OverwriteCells.add_missing_cells = True\n"
+        "# Feedback pages show the test cells without their hidden regions.\n"
+        "c.GenerateFeedback.preprocessors = [\n"
+        f"{feedback}"
+        "]\n"
     )
 
 

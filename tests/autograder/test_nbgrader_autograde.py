@@ -1,0 +1,400 @@
+"""``nbgrader autograde`` in a course made by ``python -m autograder nbgrader-course``: the sealed
+grader in place of nbgrader's kernel, with nbgrader's own commands, in a temporary course.
+
+One course holds the sample class, a subset of the hostile corpus and a tripwire student. The
+real commands run once each, over every student and assignment (``'*'``), so nbgrader's start-up
+is paid a few times, not per student: ``nbgrader-course``, ``nbgrader generate_assignment``,
+``nbgrader autograde`` and ``nbgrader generate_feedback``; ``grade-class`` grades the same
+``submitted/`` folder with the same secret meanwhile. The scores nbgrader stored are read with
+its ``Gradebook`` API and must equal ``grade-class``'s function by function.
+
+The hostile subset (:data:`HOSTILE`) has every case of the checker-tampering group, which is
+what an in-kernel grader is exposed to (patched numpy and builtins, always-equal objects, fake
+grader modules, forged outputs, and the fake ``autograder.nbgrader_bridge``), and one to three
+cases of each other group: reaching outside, killing, gaming the checks, sealed leaks and
+siblings, grader input (``million_json_items`` is the notebook the grader cannot read), and
+broken notebooks that nbgrader itself can open. Left out: the cases that run into a time limit
+(each costs its seconds, and ``test_hostile_*`` already run them through the same grading code),
+and the broken files that nbgrader cannot open or sanitize (not JSON, empty, truncated, a BOM,
+nbformat 3, no metadata, junk cells, a lone surrogate, a 5,000-digit integer, deep nesting): those
+never reach a preprocessor, and ``not_json`` stands for them in
+:func:`test_does_a_file_nbgrader_cannot_open_stay_ungraded_in_nbgrader_and_get_zero_from_grade_class`.
+A markdown cell holding a graded function (``header_in_markdown``) is also left out: nbgrader's
+sanitizing turns it back into code before the grader sees it, so there the function is graded.
+
+A second, kernel-run autograde of two students (nbgrader's default ``Execute``, its own gradebook)
+is the positive control: there the fake bridge earns full marks and the tripwire cell runs.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import cli
+from autograder.batch import discover
+from autograder.exports import gradescope_result
+from autograder.nbgrader_autograde import (
+    PREPROCESSOR,
+    SEALED_PREPROCESSORS,
+    kit_assignment,
+    points_text,
+    read_secret,
+    student_of,
+    write_outcomes,
+)
+from autograder.reference import NOTEBOOKS, ROOT
+from autograder.result import CheckResult, FunctionResult, Result
+from tests.deploy.conftest import VENV_BIN, clean_env, run
+from tests.hostile.cases import BY_NAME, default_context
+from tests.hostile.corpus import Case, write_case
+
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
+
+CLASS = ROOT / "tests" / "sample_class" / "submitted"
+SAMPLE = sorted(p.name for p in CLASS.iterdir() if p.is_dir())
+EXPECTED = json.loads((ROOT / "tests" / "sample_class" / "expected_scores.json").read_text())
+HOSTILE = [
+    # checker tampering: all of them
+    "patch_allclose", "patch_numpy_testing", "patch_ndarray_eq", "patch_isinstance",
+    "float_subclass_always_equal", "array_like_always_equal", "ndarray_subclass_always_equal",
+    "fake_grader_modules", "forged_json_dumps", "fake_output", "fake_result_files",
+    "forged_events_on_every_fd", "fake_nbgrader_bridge",
+    # reaching outside: the instructor's notebooks, and the kit nbgrader's process imports
+    "read_source_notebooks", "import_grader_package",
+    # killing: the process that runs it (in a kernel: nbgrader's child, or nbgrader itself)
+    "hard_exit", "kill_the_worker",
+    # gaming the checks
+    "hardcode_published_outputs", "mutate_inputs",
+    # broken notebooks nbgrader can open
+    "sources_as_strings", "duplicated_cell_last_wrong", "syntax_error_in_one_cell",
+    # sealed grading: a leak, a sibling; grader input: odd values, a notebook too large to read
+    "leak_exception_message", "sibling_patches_numpy", "big_endian_he_weights", "million_json_items",
+]
+UNOPENED = "not_json"  # a file nbgrader itself cannot open
+#: A student whose notebook has an extra cell that writes a file: only a kernel would run it.
+TRIPWIRE = Case("fake_nbgrader_tripwire", "tripwire", "an extra cell writes a file", "gradient_checking",
+                {"forward_propagation": 10, "backward_propagation": 10, "gradient_check": 10,
+                 "gradient_check_n": 20},
+                extra_cells=("open({{MARKER}}, 'w').write('this cell ran')\n",))
+KERNEL_STUDENTS = "fake_nbgrader_*"  # the fake bridge and the tripwire, for the kernel-run control
+JUPYTER_DIRS = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")
+
+
+def _env(top):
+    return clean_env(HOME=str(top), MPLBACKEND="Agg",
+                     **{name: str(top / "jupyter" / name.lower()) for name in JUPYTER_DIRS})
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Build the course, run every command once; returns what the tests look at."""
+    top = tmp_path_factory.mktemp("nbgrader-sealed")
+    course, env = top / "course", _env(top)
+    secret = "SEALED-" + secrets.token_hex(12)
+    secret_file = top / "course.secret"
+    secret_file.write_text(secret + "\n")
+    marker = top / "tripwire-ran.txt"
+
+    made = run([VENV_BIN / "python", "-m", "autograder", "nbgrader-course", course,
+                "--secret-file", secret_file], cwd=top, env=env)
+    submitted = course / "submitted"
+    for student in SAMPLE:
+        shutil.copytree(CLASS / student, submitted / student)
+    context = {**default_context(submitted, canary=secret), "MARKER": str(marker)}
+    for case in [*(BY_NAME[name] for name in HOSTILE), BY_NAME[UNOPENED], TRIPWIRE]:
+        write_case(case, submitted, context)
+
+    grading = subprocess.Popen(  # grade-class on the same folder, while nbgrader works
+        [str(VENV_BIN / "python"), "-m", "autograder", "grade-class", str(submitted), "--out",
+         str(top / "grades"), "--secret-file", str(secret_file), "--jobs", "1"],
+        cwd=top, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        nbgrader = VENV_BIN / "nbgrader"
+        run([nbgrader, "generate_assignment", "*"], cwd=course, env=env)
+        kernel = top / "kernel"  # the kernel-run control's course, with this gradebook
+        kernel.mkdir()
+        shutil.copy(course / "gradebook.db", kernel / "gradebook.db")
+        autograde = run([nbgrader, "autograde", "*"], cwd=course, env=env, check=False)
+        marker_after_sealed = marker.exists()
+        run([nbgrader, "generate_feedback", "*", "--student=ivan"], cwd=course, env=env)
+
+        # The control: nbgrader's default autograde (cells run in a kernel) in a course of its
+        # own (nbgrader also reads the configuration of the course folder it grades in).
+        shutil.copytree(course / "source" / "gradient_checking", kernel / "source" / "gradient_checking")
+        for path in submitted.glob(KERNEL_STUDENTS):
+            shutil.copytree(path, kernel / "submitted" / path.name)
+        (kernel / "nbgrader_config.py").write_text("c = get_config()\nc.Execute.timeout = 120\n")
+        run([nbgrader, "autograde", "gradient_checking", f"--student={KERNEL_STUDENTS}"], cwd=kernel,
+            env=env)
+        marker_after_kernel = marker.exists()
+    finally:
+        output, _ = grading.communicate(timeout=600)
+    assert grading.returncode == 0, output[-4000:]
+    return {"top": top, "course": course, "secret": secret, "secret_file": secret_file,
+            "made": made, "autograde": autograde, "marker_after_sealed": marker_after_sealed,
+            "marker_after_kernel": marker_after_kernel,
+            "ours": {json.loads(p.read_text())["student"]: json.loads(p.read_text())
+                     for p in (top / "grades" / "results").glob("*.json")}}
+
+
+def _grades(db, student, assignment):
+    """``{function: (auto_score, needs_manual_grade)}`` of one submitted notebook, from nbgrader's
+    gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db}") as gradebook:
+        notebook = gradebook.find_submission_notebook(Path(NOTEBOOKS[assignment]).stem, assignment,
+                                                      student)
+        return {grade.name[len("test_"):]: (grade.auto_score, grade.needs_manual_grade)
+                for grade in notebook.grades}
+
+
+def _theirs(course, student, assignment):
+    grades = _grades(course["course"] / "gradebook.db", student, assignment)
+    assert not any(manual for _, manual in grades.values()), grades
+    return {name: score for name, (score, _) in grades.items()}
+
+
+def _ours(course, student):
+    return {result["assignment"]: result for result in course["ours"][student]["results"]}
+
+
+def _scores(result):
+    return {name: function["score"] for name, function in result["functions"].items()}
+
+
+def _without_numbers(lines):
+    return [re.sub(r"\d[\d,]*", "N", line) for line in lines]
+
+
+def _autograded(course, student, assignment):
+    path = course["course"] / "autograded" / student / assignment / NOTEBOOKS[assignment]
+    return nbformat.read(path, as_version=4)
+
+
+# ------------------------------------------------------------------------------ the course
+
+def test_does_nbgrader_course_put_the_sealed_grader_in_place_of_execute(course):
+    from nbgrader.converters import Autograde
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course["course"])).load_config()
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    expected = [PREPROCESSOR if step.__name__ == "Execute" else step.__name__ for step in default]
+    configured = list(config.Autograde.autograde_preprocessors)
+    assert [name if name == PREPROCESSOR else name.rsplit(".", 1)[1] for name in configured] == expected
+    assert configured == SEALED_PREPROCESSORS
+    assert config.SealedGrade.secret_file == str(course["secret_file"])
+    assert config.OverwriteCells.add_missing_cells is True
+    assert "nbgrader.preprocessors.ClearHiddenTests" in config.GenerateFeedback.preprocessors
+    assert "nbgrader autograde grades with the sealed grader" in course["made"].stdout
+
+
+def test_is_the_course_source_a_self_contained_copy_of_the_kits(course):
+    for assignment in NOTEBOOKS:
+        kit, copy = ROOT / "source" / assignment, course["course"] / "source" / assignment
+        assert not (copy / "utils").is_symlink() and (copy / "utils").is_dir()
+        kit_files = {(Path(folder) / name).relative_to(kit)  # through the link to utils/
+                     for folder, _, names in os.walk(kit, followlinks=True) for name in names
+                     if "__pycache__" not in Path(folder).parts}
+        copied = {p.relative_to(copy) for p in copy.rglob("*") if p.is_file()}
+        assert copied == kit_files and any(p.parts[0] == "utils" for p in copied)
+        for relative in copied:
+            assert (copy / relative).read_bytes() == (kit / relative).read_bytes(), relative
+
+
+def test_does_nbgrader_course_refuse_to_overwrite_a_course(course, capsys):
+    assert cli.main(["nbgrader-course", str(course["course"])]) == 2
+    assert "already a course" in capsys.readouterr().err
+
+
+def test_without_a_secret_file_does_nbgrader_course_write_a_new_private_one(tmp_path):
+    assert cli.main(["nbgrader-course", str(tmp_path / "c"), "--course-id", "dl-week1"]) == 0
+    secret_file = tmp_path / "c" / "course.secret"
+    assert re.fullmatch(r"[0-9a-f]{64}\n", secret_file.read_text())
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    text = (tmp_path / "c" / "nbgrader_config.py").read_text()
+    assert repr(str(secret_file)) in text and "course_id = 'dl-week1'" in text
+    assert cli.main(["nbgrader-course", str(tmp_path / "d"), "--secret-file",
+                     str(tmp_path / "missing")]) == 2
+
+
+# ------------------------------------------------------------------------------ same verdicts
+
+@pytest.mark.parametrize("student", SAMPLE)
+def test_does_nbgrader_autograde_give_each_sample_student_grade_class_scores(course, student):
+    ours = _ours(course, student)
+    for assignment in NOTEBOOKS:
+        theirs = _theirs(course, student, assignment)
+        assert theirs == pytest.approx(_scores(ours[assignment])), assignment
+        assert theirs == pytest.approx(EXPECTED[student][assignment]), assignment
+
+
+@pytest.mark.parametrize("name", HOSTILE + [TRIPWIRE.name])
+def test_does_nbgrader_autograde_give_each_hostile_case_grade_class_scores(course, name):
+    case = BY_NAME.get(name, TRIPWIRE)
+    ours = _ours(course, name)[case.assignment]
+    theirs = _theirs(course, name, case.assignment)
+    assert theirs == pytest.approx(_scores(ours))
+    assert theirs == pytest.approx(case.expect)
+
+
+def test_did_nbgrader_fail_only_on_the_file_it_cannot_open(course):
+    failed = set(re.findall(r"Removing failed assignment: \S*/autograded/([^/\s]+)/",
+                            course["autograde"].stdout + course["autograde"].stderr))
+    assert failed == {UNOPENED}
+    assert course["autograde"].returncode == 1  # nbgrader's exit status when a submission failed
+
+
+def test_does_a_file_nbgrader_cannot_open_stay_ungraded_in_nbgrader_and_get_zero_from_grade_class(course):
+    case = BY_NAME[UNOPENED]
+    grades = _grades(course["course"] / "gradebook.db", case.name, case.assignment)
+    assert all(score is None and manual for score, manual in grades.values()), grades
+    ours = _ours(course, case.name)[case.assignment]
+    assert _scores(ours) == case.expect and case.error in ours["error"]
+
+
+# ------------------------------------------------------------------------------ what the cells hold
+
+def test_does_each_test_cell_hold_the_kits_feedback_lines_and_the_score(course):
+    checked = 0
+    for student in [*SAMPLE, *HOSTILE]:
+        for assignment, result in _ours(course, student).items():
+            lines = {test["name"]: test["output"].splitlines() for test in gradescope_result(result)["tests"]}
+            notebook = _autograded(course, student, assignment)
+            for cell in notebook.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if not meta.get("grade"):
+                    assert not cell.get("outputs"), "no cell but a test cell has an output"
+                    continue
+                name = meta["grade_id"][len("test_"):]
+                kinds = [output.output_type for output in cell.outputs]
+                assert kinds == ["stream", "execute_result"] and cell.outputs[0].name == "stdout"
+                shown = cell.outputs[0].text.splitlines()
+                if result["error"]:  # it names the size of the file it read: nbgrader's copy
+                    shown, lines[name] = _without_numbers(shown), _without_numbers(lines[name])
+                assert shown == lines[name], (student, name)
+                assert cell.outputs[1].data["text/plain"] == points_text(result["functions"][name]["score"])
+                checked += 1
+    assert checked > 100
+
+
+def test_does_a_notebook_the_grader_cannot_read_get_zero_in_every_test_cell_with_the_reason(course):
+    case = BY_NAME["million_json_items"]
+    notebook = _autograded(course, case.name, case.assignment)
+    tests = [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    assert len(tests) == len(case.expect)
+    for cell in tests:
+        assert case.error in cell.outputs[0].text and "not graded" in cell.outputs[0].text
+        assert cell.outputs[1].data["text/plain"] == "0"
+    assert set(_theirs(course, case.name, case.assignment).values()) == {0.0}
+
+
+def test_does_no_secret_or_seed_reach_the_autograded_notebooks_or_the_feedback(course):
+    seeds = {str(result["provenance"]["seed"]) for row in course["ours"].values()
+             for result in row["results"] if result["provenance"]["seed"] is not None}
+    assert len(seeds) > 50
+    pages = list((course["course"] / "feedback" / "ivan").rglob("*.html"))
+    notebooks = list((course["course"] / "autograded").rglob("*.ipynb"))
+    assert len(pages) == len(NOTEBOOKS) and len(notebooks) > 50
+    for path in pages + notebooks:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert course["secret"] not in text, path
+        assert not any(seed in text for seed in seeds), path
+
+
+def test_does_nbgrader_feedback_show_the_kits_scores_and_lines(course):
+    page = (course["course"] / "feedback" / "ivan" / "gradient_checking" / "Gradient_Checking.html")
+    text = page.read_text(encoding="utf-8")
+    result = _ours(course, "ivan")["gradient_checking"]
+    total = result["score"]
+    assert re.search(rf"Score: {total:.1f} / {result['max_score']:.1f}", text) or \
+        re.search(rf"Score: {total:.2f} / {result['max_score']:.1f}", text)
+    for name, function in result["functions"].items():
+        assert re.search(rf"test_{name}.{{0,400}}Score: {function['score']:.1f}"
+                         if float(function["score"]).is_integer() else rf"test_{name}", text, re.DOTALL)
+    assert "BEGIN HIDDEN TESTS" not in text and "nbgrader_bridge" not in text
+    assert "J_minus[i] comes out as the cost at the unshifted parameters" in text  # a kit hint
+
+
+# ------------------------------------------------------------------------------ nothing runs outside
+
+def test_does_no_cell_run_in_a_kernel_when_the_sealed_grader_grades(course):
+    assert not course["marker_after_sealed"]
+    assert course["marker_after_kernel"], "the kernel-run control must run the tripwire cell"
+
+
+def test_does_the_fake_bridge_pass_in_a_kernel_and_earn_nothing_with_the_sealed_grader(course):
+    case = BY_NAME["fake_nbgrader_bridge"]
+    kernel = _grades(course["top"] / "kernel" / "gradebook.db", case.name, case.assignment)
+    assert kernel["backward_propagation"][0] == 10.0, "the attack must work where the checks run in a kernel"
+    assert _theirs(course, case.name, case.assignment)["backward_propagation"] == 0.0
+
+
+# ------------------------------------------------------------------------------ the parts
+
+def test_is_the_student_id_the_one_grade_class_derives(tmp_path):
+    names = ["alice", "Ana Maria_4321_assignsubmission_file_", "José Núñez", "ann marie", "ann_marie",
+             "x" * 130, "smithjohn_12345"]
+    for name in names:
+        folder = tmp_path / "class" / name / "regularization"
+        folder.mkdir(parents=True)
+        (folder / "Regularization.ipynb").write_text("{}")
+    found = {Path(path).parents[1].name: submission.student
+             for submission in discover(tmp_path / "class", tmp_path / "out")
+             for _, path in submission.notebooks}
+    assert found == {name: student_of(name) for name in names}
+    assert len(set(found.values())) == len(names)
+
+
+def test_is_the_kit_assignment_found_by_folder_or_notebook_name():
+    assert kit_assignment("regularization", "Regularization") == "regularization"
+    assert kit_assignment("week1-reg", "Regularization") == "regularization"
+    assert kit_assignment("Gradient-Checking", "Gradient_Checking") == "gradient_checking"
+    with pytest.raises(ValueError, match="kit's notebooks only"):
+        kit_assignment("regularization", "Extra")
+
+
+def test_is_the_secret_read_as_grade_class_reads_it(tmp_path):
+    path = tmp_path / "s"
+    path.write_text("  the secret \n")
+    assert read_secret(str(path)) == cli._secret(path) == "the secret"
+    assert read_secret("") == ""
+    with pytest.raises(FileNotFoundError, match="secret_file"):
+        read_secret(str(tmp_path / "missing"))
+
+
+def test_does_a_test_cell_of_no_graded_function_get_zero_not_full_marks():
+    from nbgrader.utils import determine_grade
+
+    notebook = nbformat.read(ROOT / "source" / "initialization" / NOTEBOOKS["initialization"], as_version=4)
+    extra = nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 5, "grade_id": "test_extra",
+        "schema_version": 3}})
+    notebook.cells.append(extra)
+    functions = {name: FunctionResult(score, 10.0, "partial", [CheckResult("hidden case 1", score, 10.0,
+                                                                           score == 10.0, "c", "m")])
+                 for name, score in [("initialize_parameters_zeros", 10.0),
+                                     ("initialize_parameters_random", 10 / 3),
+                                     ("initialize_parameters_he", 0.0)]}
+    written = write_outcomes(notebook, Result("initialization", "s", 13.3333, 30.0, functions))
+    assert written["unknown"] == ["test_extra"] and len(written["graded"]) == 3
+    scores = {cell.metadata.nbgrader["grade_id"]: determine_grade(cell)[0] for cell in notebook.cells
+              if cell.metadata.get("nbgrader", {}).get("grade")}
+    assert scores == pytest.approx({"test_initialize_parameters_zeros": 10.0,
+                                    "test_initialize_parameters_random": 3.3333,
+                                    "test_initialize_parameters_he": 0.0, "test_extra": 0.0}, abs=1e-4)
+    assert "tests no graded function" in extra.outputs[0].text
+
+
+def test_are_points_written_as_nbgrader_reads_partial_credit():
+    assert [points_text(s) for s in (10.0, 0.0, 6.6667, 21.6667)] == ["10", "0", "6.6667", "21.6667"]
+
