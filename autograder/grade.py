@@ -10,7 +10,7 @@ import copy
 import hashlib
 import platform
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ class Graders:
                                           thread_name_prefix="sandbox-io")
 
     def sandbox(self, assignment):
+        """The sandbox of ``assignment``, started here (in the thread that keeps it)."""
         if assignment.name not in self._sandboxes:
             from autograder.sandbox import Limits, open_sandbox
 
@@ -88,22 +89,27 @@ def grade_notebooks(notebooks, student=None, secret="", graders=None):
     elsewhere); then ``student`` should be given.
 
     The sandbox jobs of the notebooks run side by side (each assignment has its
-    own worker); extraction and the comparisons with the reference stay in the
-    calling thread.
+    own worker), each notebook's as soon as it is read; extraction and the comparisons
+    with the reference stay in the calling thread, each notebook scored as soon as its
+    jobs are done.
     """
     own = graders is None
     graders = graders or Graders()
     try:
-        pending = [_guarded(_Pending.open, (path, assignment, student, secret, graders),
-                            _Pending.broken(path, assignment, student, secret))
-                   for path, assignment in notebooks]
-        running = [p for p in pending if p.units]
-        if len(running) > 1:
-            list(graders.threads.map(_Pending.run_guarded, running))
-        else:
-            for job in running:
-                job.run_guarded()
-        return [_guarded(p.finish, (), p.failed) for p in pending]
+        pending, running = [], {}
+        for path, assignment in notebooks:  # each notebook's jobs start as soon as it is read
+            notebook = _guarded(_Pending.open, (path, assignment, student, secret, graders),
+                                _Pending.broken(path, assignment, student, secret))
+            pending.append(notebook)
+            if notebook.units and len(notebooks) > 1:
+                running[graders.threads.submit(notebook.run_guarded)] = notebook
+            elif notebook.units:
+                notebook.run_guarded()
+        done = {}
+        for future in as_completed(running):  # scored as their jobs finish, while others run
+            future.result()
+            done[id(running[future])] = _guarded(running[future].finish, (), running[future].failed)
+        return [done.get(id(p)) or _guarded(p.finish, (), p.failed) for p in pending]
     finally:
         if own:
             graders.close()
