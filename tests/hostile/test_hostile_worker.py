@@ -122,3 +122,23 @@ def test_can_no_job_signal_the_zygote_whichever_guard_holds(guard, tmp_path, mon
         del errors[2]  # kill(-1): refused, or "sent" to the only process in reach, itself excepted
         assert errors == ["PermissionError"] * (len(calls) - 1), reply
         assert box.restarts == 0
+
+
+def test_is_a_worker_that_grew_while_serving_a_job_replaced_before_the_next(tmp_path, monkeypatch):
+    """The zygote never parses a reply, so jobs cannot grow it; should anything, it asks for a
+    fresh sandbox rather than fork the next children from a bloated process."""
+    worker, wire_source = sandbox_module._sources()
+    assert "MAX_GROWTH_BYTES = " in worker
+    strict = worker.replace("MAX_GROWTH_BYTES = ", "MAX_GROWTH_BYTES = -(1 << 40) or ", 1)  # always
+    monkeypatch.setattr(sandbox_module, "_sources", lambda: (strict, wire_source))
+    tmp_path.chmod(0o755)
+    job = {"setup": "", "cells": ["def f():\n    return 1\n"], "stand_ins": "",
+           "calls": [{"function": "f", "args": [], "kwargs": {}}]}
+    with Sandbox(tmp_path, preload=(), layer=None, limits=FAST) as box:
+        assert box.run(job)["status"] == "ok" and box.restarts == 0
+        assert box.run(job)["status"] == "ok" and box.restarts == 1  # the grown worker was replaced
+    monkeypatch.setattr(sandbox_module, "_sources", lambda: (worker, wire_source))
+    with Sandbox(tmp_path, preload=(), layer=None, limits=FAST) as box:
+        for _ in range(3):
+            assert box.run(job)["status"] == "ok"
+        assert box.restarts == 0  # as shipped: jobs do not grow the worker
