@@ -6,7 +6,9 @@
 2. Grades each with ``grade-class`` (default jobs) in a fresh process, measuring seconds per
    student (the ``seconds`` of each result row), students per second, and peak memory of the
    grader process and of one worker; the N/4 run shows whether grader memory grows with N.
-3. Runs ``nbgrader autograde`` on a few of the same students in a throwaway course.
+3. Runs ``nbgrader autograde`` on a few of the same students in a throwaway course, twice:
+   nbgrader's default (the notebook executed in a kernel) and the sealed grader in place of the
+   kernel (a course made by ``python -m autograder nbgrader-course``).
 4. Times the similarity check (:mod:`bench.similarity`): fingerprints per student, and the
    class-wide step for N and N/4 students of varied code with planted copies.
 
@@ -84,7 +86,7 @@ def sample_students(kinds, size):
     return chosen[:size]
 
 
-def table(small, large, nbgrader, ours_by_student, similar=None):
+def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None):
     n = large["students"]
     rows = [("measure", "measured", "target", "verdict")]
     median = large["median_seconds"]
@@ -118,6 +120,15 @@ def table(small, large, nbgrader, ours_by_student, similar=None):
         throughput = theirs / (large["total_seconds"] / n)
         rows.append(("speed-up in class wall time (nbgrader serial / ours with workers)",
                      f"{throughput:.0f}×", "", ""))
+    if sealed:
+        seconds = statistics.median(sealed["seconds"].values())
+        grading = statistics.median(sealed["sealed_seconds"].values())
+        rows.append((f"nbgrader autograde with the sealed grader, per student (median of "
+                     f"{len(sealed['seconds'])}, in-process API)", _ms(seconds), "", ""))
+        rows.append(("of which in the sealed grader (the rest: nbgrader's sanitizing, gradebook, copies)",
+                     _ms(grading), "", ""))
+        ours = statistics.median(ours_by_student[s] for s in sealed["seconds"])
+        rows.append(("same students with grade-class, median", _ms(ours), "", ""))
     if similar:
         few, many = similar
         rows.append(("similarity: fingerprinting one student's 3 notebooks (no cache), median",
@@ -147,16 +158,19 @@ def main(argv=None):
     _, small = grade(max(1, args.students // 4), args.jobs)
     class_dir, large = grade(args.students, args.jobs)
     ours_by_student = {row: seconds for row, seconds in _seconds_by_student(BENCH / f"out-{args.students}")}
-    nbgrader = None
+    nbgrader = sealed = None
     if args.sample:
         students = sample_students(large["kinds"], args.sample)
         print(f"nbgrader autograde of {', '.join(students)} ...", flush=True)
         nbgrader = _child("nbgrader", class_dir, ",".join(students), log=BENCH / "nbgrader.log")
         nbgrader["agrees"] = _agreement(BENCH / f"out-{args.students}", nbgrader["scores"])
+        print("nbgrader autograde with the sealed grader, same students ...", flush=True)
+        sealed = _child("nbgrader-sealed", class_dir, ",".join(students), log=BENCH / "nbgrader-sealed.log")
+        sealed["agrees"] = _agreement(BENCH / f"out-{args.students}", sealed["scores"])
 
     print("similarity check ...", flush=True)
     similar = (similarity_bench.measure(max(1, args.students // 4)), similarity_bench.measure(args.students))
-    text = table(small, large, nbgrader, ours_by_student, similar)
+    text = table(small, large, nbgrader, ours_by_student, similar, sealed)
     counts = {}
     for kind in large["kinds"].values():
         counts[kind] = counts.get(kind, 0) + 1
@@ -180,6 +194,16 @@ def main(argv=None):
                         f"differ from grade-class: {nbgrader['agrees']}."))
         if nbgrader["failures"]:
             notes.append("nbgrader failures: " + "; ".join(nbgrader["failures"]))
+    if sealed:
+        first = next(iter(sealed["seconds"]))
+        notes.append("nbgrader with the sealed grader: the same API on the same students, in a course "
+                     "made by `python -m autograder nbgrader-course` (its `nbgrader_config.py`: "
+                     f"`SealedGrade` in place of `Execute`); the first student, {first}, also starts "
+                     f"the sandboxes ({sealed['seconds'][first]:.1f} s); scores "
+                     + ("agree with grade-class." if sealed["agrees"] is True else
+                        f"differ from grade-class: {sealed['agrees']}."))
+        if sealed["failures"]:
+            notes.append("nbgrader (sealed) failures: " + "; ".join(sealed["failures"]))
     if large["errors"] or large["status"]:
         notes.append(f"grade-class exit status {large['status']}, {large['errors']} error rows.")
     report = text + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
@@ -188,6 +212,7 @@ def main(argv=None):
     (BENCH / "results.json").write_text(json.dumps(
         {"small": {k: v for k, v in small.items() if k != "kinds"},
          "large": {k: v for k, v in large.items() if k != "kinds"}, "nbgrader": nbgrader,
+         "nbgrader_sealed": sealed,
          "similarity": similar}, indent=1))
     print(f"written: {(BENCH / 'results.md').relative_to(ROOT)}")
     return 0

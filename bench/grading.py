@@ -5,6 +5,7 @@ nbgrader's Jupyter settings stay out of the grader:
 
     python -m bench.grading grade CLASS OUT --json FILE [--jobs N]
     python -m bench.grading nbgrader CLASS STUDENT,STUDENT,... --json FILE
+    python -m bench.grading nbgrader-sealed CLASS STUDENT,STUDENT,... --json FILE
 
 Both write their measurements as JSON to FILE.
 """
@@ -216,6 +217,77 @@ def measure_nbgrader(class_dir, students):
             "generate_seconds": generate_seconds}
 
 
+def measure_nbgrader_sealed(class_dir, students):
+    """``nbgrader autograde`` of ``students`` with the sealed grader in place of the kernel: a
+    course made by :func:`autograder.nbgrader_autograde.create_course`, its own
+    ``nbgrader_config.py``, nbgrader's in-process API (as :func:`measure_nbgrader`).
+
+    The secret is empty, as in the ``grade-class`` run it is compared with. Besides the time
+    per student, the time spent in the sealed grader itself (``SealedGrade``'s grading) is
+    summed per student; the rest is nbgrader's (sanitizing, the gradebook, copying the
+    assignment's files). The first student also pays for starting the sandboxes.
+    """
+    from autograder import nbgrader_autograde
+    from tools import release
+
+    top = Path(tempfile.mkdtemp(prefix="bench-nbgrader-sealed-"))
+    course = top / "course"
+    try:
+        (top / "empty.secret").write_text("")
+        nbgrader_autograde.create_course(course, secret_file=top / "empty.secret", course_id="dls-week1")
+        for assignment in release.ASSIGNMENTS:
+            for student in students:
+                shutil.copytree(Path(class_dir) / student / assignment,
+                                course / "submitted" / student / assignment)
+        release._isolated_jupyter(course)
+
+        from nbgrader.api import Gradebook
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+        config.CourseDirectory.root = str(course)
+        config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+        api = NbGraderAPI(CourseDirectory(config=config), config=config)
+        started = time.perf_counter()
+        for assignment in release.ASSIGNMENTS:
+            outcome = api.generate_assignment(assignment)
+            if not outcome["success"]:
+                raise RuntimeError(f"generate_assignment {assignment}: {outcome.get('error')}")
+        generate_seconds = time.perf_counter() - started
+
+        grading = {"seconds": 0.0}
+        real_grade = nbgrader_autograde._GRADER.grade
+
+        def timed_grade(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return real_grade(*args, **kwargs)
+            finally:
+                grading["seconds"] += time.perf_counter() - began
+
+        nbgrader_autograde._GRADER.grade = timed_grade
+        per_student, sealed, failures = {}, {}, []
+        for student in students:
+            grading["seconds"] = 0.0
+            started = time.perf_counter()
+            for assignment in release.ASSIGNMENTS:
+                outcome = api.autograde(assignment, student)
+                if not outcome["success"]:
+                    failures.append(f"{student}/{assignment}: {outcome.get('error', '')[-300:]}")
+            per_student[student] = time.perf_counter() - started
+            sealed[student] = grading["seconds"]
+        with Gradebook(config.CourseDirectory.db_url) as gradebook:
+            scores = {s: {a: gradebook.find_submission(a, s).score for a in release.ASSIGNMENTS}
+                      for s in students}
+    finally:
+        nbgrader_autograde._GRADER.close()
+        shutil.rmtree(top, ignore_errors=True)
+    return {"seconds": per_student, "sealed_seconds": sealed, "scores": scores, "failures": failures,
+            "generate_seconds": generate_seconds}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.grading")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -228,9 +300,15 @@ def main(argv=None):
     nbgrader.add_argument("class_dir", type=Path)
     nbgrader.add_argument("students")
     nbgrader.add_argument("--json", type=Path, required=True)
+    sealed = commands.add_parser("nbgrader-sealed")
+    sealed.add_argument("class_dir", type=Path)
+    sealed.add_argument("students")
+    sealed.add_argument("--json", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "grade":
         measured = measure_grading(args.class_dir, args.out, args.jobs)
+    elif args.command == "nbgrader-sealed":
+        measured = measure_nbgrader_sealed(args.class_dir, args.students.split(","))
     else:
         measured = measure_nbgrader(args.class_dir, args.students.split(","))
     args.json.write_text(json.dumps(measured, indent=1))
