@@ -123,10 +123,9 @@ def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None):
     if sealed:
         seconds = statistics.median(sealed["seconds"].values())
         grading = statistics.median(sealed["sealed_seconds"].values())
-        rows.append((f"nbgrader autograde with the sealed grader, per student (median of "
-                     f"{len(sealed['seconds'])}, in-process API)", _ms(seconds), "", ""))
-        rows.append(("of which in the sealed grader (the rest: nbgrader's sanitizing, gradebook, copies)",
-                     _ms(grading), "", ""))
+        rows.append((f"nbgrader autograde, sealed grader, per student (median of "
+                     f"{len(sealed['seconds'])}, API)", _ms(seconds), "", ""))
+        rows.append(("of which in the sealed grader (the rest is nbgrader's own work)", _ms(grading), "", ""))
         ours = statistics.median(ours_by_student[s] for s in sealed["seconds"])
         rows.append(("same students with grade-class, median", _ms(ours), "", ""))
     if similar:

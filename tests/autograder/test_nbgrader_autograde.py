@@ -400,3 +400,19 @@ def test_does_a_test_cell_of_no_graded_function_get_zero_not_full_marks():
 def test_are_points_written_as_nbgrader_reads_partial_credit():
     assert [points_text(s) for s in (10.0, 0.0, 6.6667, 21.6667)] == ["10", "0", "6.6667", "21.6667"]
 
+
+
+def test_do_the_readmes_lines_switch_an_existing_course_to_the_sealed_grader(tmp_path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"To switch an existing course.*?```python\n(.*?)```", readme, re.DOTALL).group(1)
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'old'\n"
+        + block.replace("/path/to/course.secret", str(tmp_path / "course.secret")))
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    assert config.Autograde.autograde_preprocessors[0] == PREPROCESSOR
+    assert list(config.Autograde.autograde_preprocessors) == SEALED_PREPROCESSORS
+    assert config.SealedGrade.secret_file == str(tmp_path / "course.secret")
+    assert "nbgrader.preprocessors.ClearHiddenTests" in config.GenerateFeedback.preprocessors
+    assert config.OverwriteCells.add_missing_cells is True
