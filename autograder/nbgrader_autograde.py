@@ -34,6 +34,7 @@ from traitlets import Unicode
 
 from autograder import reference
 from autograder.extract import MAX_NOTEBOOK_BYTES, NotebookFile
+from autograder.result import rounded
 from autograder.students import assignment_of_folder, raw_student_of_folder, student_id
 
 #: Written into a course's ``nbgrader_config.py`` in place of nbgrader's ``Execute``.
@@ -68,6 +69,9 @@ class SealedGrade(NbGraderPreprocessor):
         self.log.info("SealedGrade: %s of %s: %g/%g (sandbox %s)", assignment, student, result.score,
                       result.max_score, result.provenance.get("isolation"))
         written = write_outcomes(nb, result)
+        for grade_id in written["scaled"]:
+            self.log.warning("SealedGrade: %s has other points than the kit's notebook gives it: it "
+                             "gets the same share of its own points", grade_id)
         for grade_id in written["unknown"]:
             self.log.warning("SealedGrade: %s is not the test cell of a graded function of %s: it "
                              "gets 0", grade_id, assignment)
@@ -148,21 +152,35 @@ def _test_cells(nb):
             yield cell, str(meta.get("grade_id", ""))
 
 
+def _points(cell):
+    try:
+        return float(cell.metadata["nbgrader"]["points"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def write_outcomes(nb, result):
     """Give each test cell of ``nb`` the outcome of its function in ``result`` (in place).
 
     ``test_<function>`` gets the function's feedback lines on stdout and its score as an
     ``execute_result``; a test cell of no graded function gets 0 and says why (no output at
-    all would be full marks to nbgrader). Returns ``{"graded": [...], "unknown": [...]}``
-    (grade ids).
+    all would be full marks to nbgrader). A cell whose points differ from the kit's for its
+    function gets the same share of its own points. Returns ``{"graded": [...], "unknown":
+    [...], "scaled": [...]}`` (grade ids).
     """
     lines = feedback_lines(result)
-    written = {"graded": [], "unknown": []}
+    written = {"graded": [], "unknown": [], "scaled": []}
     for count, (cell, grade_id) in enumerate(_test_cells(nb), start=1):
         name = grade_id[len("test_"):] if grade_id.startswith("test_") else None
         if name in result.functions:
-            text, score = lines.get(name, []), result.functions[name].score
+            function = result.functions[name]
+            text, score = lines.get(name, []), function.score
             written["graded"].append(grade_id)
+            points = _points(cell)
+            if points is not None and abs(points - function.max_score) > 1e-9:
+                # the course gave this cell other points than the kit's notebook: the same share
+                score = rounded(function.score / function.max_score * points) if function.max_score else 0.0
+                written["scaled"].append(grade_id)
         else:
             text = [f"✗ {grade_id} tests no graded function of {result.assignment}: the sealed "
                     "grader runs no other test, so it gives this cell no points"]

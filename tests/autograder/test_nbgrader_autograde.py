@@ -397,6 +397,23 @@ def test_does_a_test_cell_of_no_graded_function_get_zero_not_full_marks():
     assert "tests no graded function" in extra.outputs[0].text
 
 
+def test_does_a_test_cell_with_other_points_get_the_same_share_of_them():
+    from nbgrader.utils import determine_grade
+
+    notebook = nbformat.read(ROOT / "source" / "initialization" / NOTEBOOKS["initialization"], as_version=4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_initialize_parameters_he":
+            cell.metadata.nbgrader.points = 4
+    functions = {name: FunctionResult(5.0, 10.0, "partial", []) for name in
+                 ("initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he")}
+    written = write_outcomes(notebook, Result("initialization", "s", 15.0, 30.0, functions))
+    assert written["scaled"] == ["test_initialize_parameters_he"]
+    scores = {cell.metadata.nbgrader["grade_id"]: determine_grade(cell) for cell in notebook.cells
+              if cell.metadata.get("nbgrader", {}).get("grade")}
+    assert scores["test_initialize_parameters_he"] == (2.0, 4.0)
+    assert scores["test_initialize_parameters_zeros"] == (5.0, 10.0)
+
+
 def test_are_points_written_as_nbgrader_reads_partial_credit():
     assert [points_text(s) for s in (10.0, 0.0, 6.6667, 21.6667)] == ["10", "0", "6.6667", "21.6667"]
 
