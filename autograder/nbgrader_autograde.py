@@ -50,7 +50,8 @@ class SealedGrade(NbGraderPreprocessor):
 
     secret_file = Unicode(
         "", help="File holding the course secret mixed into the seed of each student's hidden "
-                 "inputs (the file grade-class's --secret-file names); empty: no secret"
+                 "inputs (the file grade-class's --secret-file names; a relative path is taken from "
+                 "the folder nbgrader runs in); empty: no secret"
     ).tag(config=True)
     layer = Unicode(
         "", help="Sandbox layer: bwrap, namespaces or rlimits; empty: the strongest that works here"
