@@ -59,6 +59,15 @@ class Mistake:
     close: Callable | None = None
 
 
+def catalogued(entries, fits=None, variants=None):
+    """:class:`Mistake` s from the catalogue's entries (:mod:`utils.mistakes`: key, hint,
+    variant, comparison), with the grader's own ``fits`` per key and, for entries the
+    catalogue gives no variant, ``variants`` per key."""
+    fits, variants = fits or {}, variants or {}
+    return tuple(Mistake(entry.key, entry.hint, entry.variant or variants[entry.key],
+                         fits.get(entry.key, _always), entry.close) for entry in entries)
+
+
 @dataclass(frozen=True)
 class Check:
     """One graded check of a function.

@@ -8,7 +8,9 @@ course directory under ``build/`` inside the repository, with Jupyter's
 config, data and runtime directories there too, so nothing is written outside
 the repository and no server or exchange directory is involved. The
 ``utils`` symlink of each source folder is copied as real files, so each
-release folder is self-contained. The result then replaces ``release/<a>/``.
+release folder is self-contained, and gets a ``requirements.txt``: what a student
+installs to run it (no nbgrader: its instructor menus are no use to a student). The
+result then replaces ``release/<a>/``.
 """
 
 import os
@@ -21,6 +23,18 @@ ASSIGNMENTS = ("initialization", "regularization", "gradient_checking")
 LEAK_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS",
                 "### END HIDDEN TESTS")
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+#: What a release folder needs, from a student's point of view: the numeric packages its
+#: ``utils`` and notebook import, and JupyterLab to open it. nbgrader is left out on purpose.
+STUDENT_REQUIREMENTS = """\
+# What this folder needs, for Python 3.11 or newer:
+#   python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements.txt
+#   jupyter lab
+numpy>=2.0
+scipy>=1.11
+scikit-learn>=1.4
+matplotlib>=3.8
+jupyterlab>=4.2,<5
+"""
 
 
 class ReleaseError(RuntimeError):
@@ -79,6 +93,7 @@ def release(assignments=ASSIGNMENTS, root=ROOT):
         target = root / "release" / assignment
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(generated, target, ignore=_IGNORE)
+        (target / "requirements.txt").write_text(STUDENT_REQUIREMENTS, encoding="utf-8")
         written.append(target)
     return written
 

@@ -20,10 +20,17 @@ import re
 
 import numpy as np
 
-from autograder.checks import Call, Check, Mistake, number, same_scalar
+from autograder.checks import Call, Check, catalogued, number, same_scalar
 from utils import fixtures
 from utils.checks import Problem, mismatch_scalar
-from utils.gradcheck import dictionary_to_vector, gradients_to_vector, parameter_shapes
+from utils.gradcheck import gradients_to_vector, parameter_shapes
+from utils.mistakes import (
+    GRADIENT_CHECK_N,
+    backward_mistakes,
+    forward_mistakes,
+    gradient_check_mistakes,
+    relative_difference,
+)
 from utils.network import backward_three_layer
 
 # Stand-ins for gradient_check ----------------------------------------------------------
@@ -156,22 +163,13 @@ def _one_d_checks(rng, published, what, mistakes):
 
 
 def forward_checks(assignment, rng):
-    mistakes = (Mistake("forward-adds", "J is the product theta * x, not a sum.",
-                        lambda call: call.args[0] + call.args[1]),)
+    mistakes = catalogued(forward_mistakes())
     return _one_d_checks(rng, (2, 4), "J", mistakes)
 
 
 def backward_checks(assignment, rng):
-    mistakes = (Mistake("backward-theta", "The derivative of J = theta * x with respect to theta "
-                        "is x, not theta.", lambda call: call.args[1]),
-                Mistake("backward-returns-J", "dtheta is the derivative of J with respect to theta "
-                        "(x), not J itself (theta * x).", lambda call: call.args[0] * call.args[1]))
+    mistakes = catalogued(backward_mistakes())
     return _one_d_checks(rng, (3, 4), "dtheta", mistakes)
-
-
-def _difference(grad, gradapprox):
-    grad, gradapprox = np.asarray(grad, dtype=float), np.asarray(gradapprox, dtype=float)
-    return float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
 
 
 UNIT_ROUNDOFF = np.finfo(float).eps / 2
@@ -189,22 +187,6 @@ def _rounding_bound(theta, epsilon):
     """Largest difference a correct centred difference of J = theta * x (or of the cubic cost,
     whose truncation error is below 1e-12 for the thetas used) reaches from rounding alone."""
     return ROUNDING_MARGIN * UNIT_ROUNDOFF * (abs(theta) + epsilon) / epsilon + 1e-12
-
-
-def _tiny_close(got, produced):
-    """Both values rounding noise: how mistakes that keep the difference tiny are recognised."""
-    value, made = number(got), number(produced)
-    return value is not None and made is not None and 0 <= value < 1e-6 and 0 <= made < 1e-6
-
-
-def _same_or_blown_up(got, produced):
-    """Equal, or both blown up by a denominator that cancels to rounding noise (or to 0)."""
-    value, made = number(got), number(produced)
-    if value is None or made is None:
-        return False
-    if not np.isfinite(made) or abs(made) > 1e6:
-        return not np.isfinite(value) or abs(value) > 1e6
-    return bool(np.isclose(value, made, rtol=1e-6, atol=1e-12))
 
 
 def _is_rounding_noise(calls, *, hidden):
@@ -240,59 +222,26 @@ def _same_difference(*, hidden):
     return evaluate
 
 
+def _calls_backward(code):
+    return re.search(r"\bbackward_propagation\s*\(", code) is not None
+
+
+#: Whether the student's code could hold the mistake (the grader's part of the catalogue).
+_GRADIENT_CHECK_FITS = {
+    "grad-equals-gradapprox": lambda code: re.search(r"\bgrad\s*=\s*gradapprox\b", code),
+    "grad-not-from-backward": lambda code: (not _calls_backward(code)
+                                            and re.search(r"\bgrad\s*=", code)
+                                            and not re.search(r"\bgrad\s*=\s*gradapprox\b", code)),
+    "backward-at-gradapprox":
+        lambda code: re.search(r"\bbackward_propagation\s*\([^)]*gradapprox", code),
+}
+
+
 def _gradient_check_mistakes(stand_ins, *, linear=True):
     functions = _stand_in_functions(stand_ins)
-    forward, backward = functions["forward_propagation"], functions["backward_propagation"]
-
-    def centred(call):
-        x, theta = call.args[:2]
-        epsilon = call.kwargs.get("epsilon", 1e-7)
-        return (forward(x, theta + epsilon) - forward(x, theta - epsilon)) / (2 * epsilon)
-
-    def one_sided(call):
-        x, theta = call.args[:2]
-        epsilon = call.kwargs.get("epsilon", 1e-7)
-        return _difference(backward(x, theta), (forward(x, theta + epsilon) - forward(x, theta)) / epsilon)
-
-    def no_denominator(call):
-        x, theta = call.args[:2]
-        return float(np.linalg.norm(backward(x, theta) - centred(call)))
-
-    def norm_of_sum(call):
-        x, theta = call.args[:2]
-        grad, approx = backward(x, theta), centred(call)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return float(np.float64(np.linalg.norm(grad - approx)) / np.linalg.norm(grad + approx))
-
-    def calls_backward(code):
-        return re.search(r"\bbackward_propagation\s*\(", code) is not None
-
-    return (
-        Mistake("grad-equals-gradapprox", "grad must come from backward_propagation(x, theta); "
-                "comparing gradapprox with itself always gives 0.", lambda call: 0.0,
-                fits=lambda code: re.search(r"\bgrad\s*=\s*gradapprox\b", code)),
-        Mistake("grad-not-from-backward", "grad must be backward_propagation(x, theta), the gradient "
-                "being checked; written by hand (e.g. grad = x), the check cannot notice a wrong "
-                "backward pass.", lambda call: _difference(call.args[0], centred(call)),
-                fits=lambda code: not calls_backward(code) and re.search(r"\bgrad\s*=", code)
-                and not re.search(r"\bgrad\s*=\s*gradapprox\b", code),
-                close=_tiny_close),
-        Mistake("backward-at-gradapprox", "Call backward_propagation(x, theta): the gradient at "
-                "theta, not at gradapprox.",
-                lambda call: _difference(backward(call.args[0], centred(call)), centred(call)),
-                fits=lambda code: re.search(r"\bbackward_propagation\s*\([^)]*gradapprox", code),
-                close=_tiny_close),
-    ) + (() if linear else (
-        # Exact for the linear J = theta * x: named by the advisory checks of a cubic cost only.
-        Mistake("one-sided-difference", "Use the centred difference (J(theta + eps) - J(theta - eps)) "
-                "/ (2 eps), not a one-sided one.", one_sided),
-    )) + (
-        Mistake("difference-no-denominator", "Divide the norm of the difference by "
-                "norm(grad) + norm(gradapprox) to get a relative difference.", no_denominator),
-        Mistake("denominator-norm-of-sum", "The denominator is norm(grad) + norm(gradapprox), not "
-                "norm(grad + gradapprox): the two differ when the gradients point different ways.",
-                norm_of_sum, close=_same_or_blown_up),
-    )
+    return catalogued(gradient_check_mistakes(functions["forward_propagation"],
+                                              functions["backward_propagation"], linear=linear),
+                      fits=_GRADIENT_CHECK_FITS)
 
 
 def _another_cost(assignment, calls, stand_ins, *, correct):
@@ -383,8 +332,16 @@ def _copies(code):
     return re.search(r"\b(np|numpy)\s*\.\s*(copy|array)\s*\(|\.\s*copy\s*\(|deepcopy\s*\(", code)
 
 
-def _gradient_check_n_mistakes(forward_n, layer_dims):
-    from utils.gradcheck import vector_to_dictionary
+_GRADIENT_CHECK_N_FITS = {
+    "theta-not-copied": lambda code: not _copies(code),
+    "theta-minus-from-theta-plus": _copies,
+    "grad-equals-gradapprox-n": lambda code: re.search(r"\bgrad\s*=\s*gradapprox\b", code),
+}
+
+
+def _gradient_check_n_variants(forward_n, layer_dims):
+    """What each mistake of :data:`utils.mistakes.GRADIENT_CHECK_N` returns, by key."""
+    from utils.gradcheck import dictionary_to_vector, vector_to_dictionary
 
     def approximate(call, aliased=False, one_sided=False):
         parameters, gradients, X, Y = call.args[:4]
@@ -406,24 +363,20 @@ def _gradient_check_n_mistakes(forward_n, layer_dims):
     def unshifted_minus(call):
         # theta_plus and theta_minus the same array, or theta_minus copied from theta_plus after
         # its shift: either way J_minus[i] is the cost at the unshifted parameters.
-        return _difference(*approximate(call, aliased=True))
+        return relative_difference(*approximate(call, aliased=True))
 
-    return (
-        Mistake("theta-not-copied", "Copy the parameter vector (np.copy) before shifting one "
-                "element; otherwise theta_plus and theta_minus are the same array.",
-                unshifted_minus, fits=lambda code: not _copies(code)),
-        Mistake("theta-minus-from-theta-plus", "J_minus[i] comes out as the cost at the unshifted "
-                "parameters: make theta_minus a fresh copy of parameters_values (not of theta_plus) "
-                "and subtract epsilon from element i.", unshifted_minus, fits=_copies),
-        Mistake("one-sided-difference-n", "Use the centred difference (J_plus[i] - J_minus[i]) "
-                "/ (2 epsilon).", lambda call: _difference(*approximate(call, one_sided=True))),
-        Mistake("difference-no-denominator-n", "Divide the norm of the difference by "
-                "norm(grad) + norm(gradapprox).",
-                lambda call: float(np.linalg.norm(np.subtract(*approximate(call))))),
-        Mistake("grad-equals-gradapprox-n", "grad comes from the gradients argument; comparing "
-                "gradapprox with itself always gives 0.", lambda call: 0.0,
-                fits=lambda code: re.search(r"\bgrad\s*=\s*gradapprox\b", code)),
-    )
+    return {
+        "theta-not-copied": unshifted_minus,
+        "theta-minus-from-theta-plus": unshifted_minus,
+        "one-sided-difference-n": lambda call: relative_difference(*approximate(call, one_sided=True)),
+        "difference-no-denominator-n":
+            lambda call: float(np.linalg.norm(np.subtract(*approximate(call)))),
+    }
+
+
+def _gradient_check_n_mistakes(forward_n, layer_dims):
+    return catalogued(GRADIENT_CHECK_N, fits=_GRADIENT_CHECK_N_FITS,
+                      variants=_gradient_check_n_variants(forward_n, layer_dims))
 
 
 #: The published case with the course's buggy backward pass: the centred difference written

@@ -9,8 +9,9 @@ distribution drawn another way.
 
 import numpy as np
 
-from autograder.checks import Call, Check, Mistake, same_dict
+from autograder.checks import Call, Check, catalogued, same_dict
 from utils.checks import Problem
+from utils.mistakes import he_mistakes, random_mistakes
 
 #: A network whose first two weight matrices (2400 and 1200 weights) give their spread to
 #: about 2 % (one standard error); the last one (30 weights) is too small to judge and is only
@@ -50,36 +51,6 @@ def _float_zeros(student, reference):
     return same_dict("parameters", exact_keys=True)(student, reference)
 
 
-def _scaled_by(factor):
-    """A mistake variant: the reference weights times ``factor(n_l, n_prev)``; biases unchanged."""
-    def build(reference):
-        def variant(call):
-            dims = call.args[0]
-            result = dict(reference(*call.args))
-            for l in range(1, len(dims)):
-                result[f"W{l}"] = result[f"W{l}"] * factor(dims[l], dims[l - 1])
-            return result
-        return variant
-    return build
-
-
-def _uniform_draws(scale):
-    """A mistake variant: ``np.random.rand`` (seed 3, layer by layer) times ``scale``, zero biases."""
-    def variant(call):
-        dims = call.args[0]
-        state = np.random.get_state()
-        try:
-            np.random.seed(3)
-            result = {}
-            for l in range(1, len(dims)):
-                result[f"W{l}"] = np.random.rand(dims[l], dims[l - 1]) * scale
-                result[f"b{l}"] = np.zeros((dims[l], 1))
-            return result
-        finally:
-            np.random.set_state(state)
-    return variant
-
-
 def _spread(expected_std, what):
     """Each ``W<l>`` has mean about 0 and the given standard deviation; biases are zero."""
     def evaluate(student, reference):
@@ -111,16 +82,7 @@ def zeros_checks(assignment, rng):
 
 def random_checks(assignment, rng):
     reference = assignment.reference("initialize_parameters_random")
-    mistakes = (
-        Mistake("random-unscaled", "The weights look like plain np.random.randn draws: multiply "
-                "them by 10 for this (deliberately bad) large initialisation.",
-                _scaled_by(lambda n, p: 0.1)(reference)),
-        Mistake("random-small", "The weights are 0.01 times the draws; this exercise scales them "
-                "by 10 to show what too large weights do.", _scaled_by(lambda n, p: 0.001)(reference)),
-        Mistake("random-uniform", "np.random.rand draws uniformly from [0, 1); the weights are "
-                "normal draws: np.random.randn(layers_dims[l], layers_dims[l-1]) * 10.",
-                _uniform_draws(10.0)),
-    )
+    mistakes = catalogued(random_mistakes(reference))
     checks = _value_checks(rng, [3, 2, 1], mistakes)
     checks.append(Check("weights have standard deviation 10", (Call((WIDE,)),),
                         _spread(lambda n_prev: 10.0, "randn * 10"),
@@ -137,18 +99,7 @@ def _tells_he_scaling(dims):
 
 def he_checks(assignment, rng):
     reference = assignment.reference("initialize_parameters_he")
-    mistakes = (
-        Mistake("he-xavier", "Your weights are scaled by sqrt(1/n_prev) (Xavier); He uses "
-                "sqrt(2/n_prev), with n_prev the size of the previous layer.",
-                _scaled_by(lambda n, p: np.sqrt(0.5))(reference)),
-        Mistake("he-current-layer", "Scale by the size of the previous layer, layers_dims[l-1], "
-                "not of the current one.", _scaled_by(lambda n, p: np.sqrt(p / n))(reference)),
-        Mistake("he-unscaled", "The weights are not scaled: multiply randn by sqrt(2 / layers_dims[l-1]).",
-                _scaled_by(lambda n, p: np.sqrt(p / 2))(reference)),
-        Mistake("he-variance", "2 / layers_dims[l-1] is the variance of the weights; multiply randn "
-                "by its square root, np.sqrt(2 / layers_dims[l-1]).",
-                _scaled_by(lambda n, p: np.sqrt(2 / p))(reference)),
-    )
+    mistakes = catalogued(he_mistakes(reference))
     checks = _value_checks(rng, [2, 4, 1], mistakes,
                            telling=_tells_he_scaling)
     checks.append(Check("weights have variance 2/n_prev", (Call((WIDE,)),),

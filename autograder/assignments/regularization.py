@@ -7,13 +7,18 @@ draw other sizes, ``lambd`` and ``keep_prob`` for each student.
 
 import numpy as np
 
-from autograder.checks import Call, Check, Mistake, as_scalar, number, same_dict, same_scalar
+from autograder.checks import Call, Check, as_scalar, catalogued, number, same_dict, same_scalar
 from utils import fixtures
 from utils.activations import relu, sigmoid
 from utils.checks import Problem, mismatch_array, mismatch_scalar
+from utils.mistakes import (
+    DROPOUT_FORWARD,
+    GRADIENT_WEIGHTS,
+    backward_l2_mistakes,
+    cost_mistakes,
+    dropout_backward_mistakes,
+)
 from utils.network import forward_three_layer
-
-GRADIENT_WEIGHTS = ("dW1", "dW2", "dW3")
 
 
 def _network(rng, m=None, n1=None, n2=None):
@@ -55,44 +60,6 @@ def _describe(X, parameters):
 # compute_cost_with_regularization -------------------------------------------------------
 
 
-def _with_lambd(call, lambd):
-    return Call(call.args[:3] + (lambd,))
-
-
-def _cost_mistakes(reference):
-    def l2_variant(scale):
-        def variant(call):
-            full, plain = reference(*call.args), reference(*_with_lambd(call, 0.0).args)
-            return plain + scale(call) * (full - plain)
-        return variant
-
-    def unsquared(call):
-        A3, Y, parameters, lambd = call.args
-        total = sum(np.sum(parameters[f"W{l}"]) for l in (1, 2, 3))
-        return reference(*_with_lambd(call, 0.0).args) + lambd / (2 * Y.shape[1]) * total
-
-    def partial_sum(square, layers=(1, 2, 3)):
-        def variant(call):
-            A3, Y, parameters, lambd = call.args
-            total = sum(np.sum(square(parameters[f"W{l}"])) for l in layers)
-            return reference(*_with_lambd(call, 0.0).args) + lambd / (2 * Y.shape[1]) * total
-        return variant
-
-    return (
-        Mistake("l2-missing-1/m", "The L2 term must be divided by m, the number of examples: "
-                "(1/m) * (lambd/2) * sum of squared weights.",
-                l2_variant(lambda call: call.args[1].shape[1])),
-        Mistake("l2-missing-1/2", "The L2 term carries a factor 1/2: (1/m) * (lambd/2) * ...",
-                l2_variant(lambda call: 2.0)),
-        Mistake("l2-not-squared", "Square the weights before summing (np.sum(np.square(W))).",
-                unsquared),
-        Mistake("l2-square-of-sum", "Square each weight, then sum: np.sum(np.square(W)), not the "
-                "square of the sum np.sum(W) ** 2.", partial_sum(lambda W: np.sum(W) ** 2)),
-        Mistake("l2-missing-layer", "The L2 term sums the squared weights of all three layers: "
-                "W1, W2 and W3.", partial_sum(np.square, layers=(1, 2))),
-    )
-
-
 def _l2_term_grows_with_lambd(student, reference):
     """cost(lambd) - cost(0) is the reference's L2 term, for two values of lambd."""
     for value in student:
@@ -112,7 +79,7 @@ def _l2_term_grows_with_lambd(student, reference):
 
 def cost_checks(assignment, rng):
     reference = assignment.reference("compute_cost_with_regularization")
-    mistakes = _cost_mistakes(reference)
+    mistakes = catalogued(cost_mistakes(reference))
     A3, Y, parameters = fixtures.compute_cost_with_regularization_test_case()
     checks = [Check("published case", (Call((A3, Y, parameters, 0.1)),),
                     same_scalar("cost", rtol=1e-9, hidden=False),
@@ -135,26 +102,6 @@ def cost_checks(assignment, rng):
 # backward_propagation_with_regularization -----------------------------------------------
 
 
-def _backward_l2_mistakes(reference):
-    def variant(scale):
-        def build(call):
-            full = reference(*call.args)
-            plain = reference(*call.args[:3], 0.0)
-            m = call.args[0].shape[1]
-            return {k: (plain[k] + scale(m) * (full[k] - plain[k]) if k in GRADIENT_WEIGHTS else full[k])
-                    for k in full}
-        return build
-
-    return (
-        Mistake("l2-grad-missing-1/m", "The gradient of the L2 term is (lambd / m) * W: divide by m.",
-                variant(lambda m: m)),
-        Mistake("l2-grad-half", "The gradient of (lambd/(2m)) * W**2 is (lambd/m) * W: the 1/2 "
-                "cancels with the 2 of the square.", variant(lambda m: 0.5)),
-        Mistake("l2-grad-sign", "Add the L2 term (lambd/m) * W to dW; do not subtract it.",
-                variant(lambda m: -1.0)),
-    )
-
-
 def _l2_gradient_term(student, reference):
     """dW(lambd) - dW(0) is the reference's (lambd/m) W, and lambd = 0 gives the plain gradients."""
     for value in student:
@@ -172,7 +119,7 @@ def _l2_gradient_term(student, reference):
 
 def backward_l2_checks(assignment, rng):
     reference = assignment.reference("backward_propagation_with_regularization")
-    mistakes = _backward_l2_mistakes(reference)
+    mistakes = catalogued(backward_l2_mistakes(reference))
     X, Y, cache = fixtures.backward_propagation_with_regularization_test_case()
     checks = [Check("published case", (Call((X, Y, cache, 0.7)),),
                     same_dict("gradients", hidden=False), describe="the notebook's test case, lambd = 0.7",
@@ -281,16 +228,11 @@ def _mask_problem(got, expected, X, parameters, keep_prob):
 
 
 def dropout_forward_checks(assignment, rng):
-    mistakes = (
-        Mistake("dropout-forward-no-rescale", "After shutting units down, divide A by keep_prob so "
-                "the expected value of the activations does not change (inverted dropout).",
-                _dropout_forward_variant(scaled=False)),
-        Mistake("dropout-forward-mask-flipped", "Keep a unit when its random number is BELOW "
-                "keep_prob: D = (D < keep_prob).", _dropout_forward_variant(keep_below=False)),
-        Mistake("dropout-forward-randn", "Draw the masks' numbers uniformly in [0, 1) with "
-                "np.random.rand (randn draws normal numbers, so the share kept is not keep_prob).",
-                _dropout_forward_variant(draw=lambda *shape: np.random.randn(*shape))),
-    )
+    mistakes = catalogued(DROPOUT_FORWARD, variants={
+        "dropout-forward-no-rescale": _dropout_forward_variant(scaled=False),
+        "dropout-forward-mask-flipped": _dropout_forward_variant(keep_below=False),
+        "dropout-forward-randn": _dropout_forward_variant(draw=lambda *shape: np.random.randn(*shape)),
+    })
     forward = assignment.reference("forward_propagation_with_dropout")
     X, parameters = fixtures.forward_propagation_with_dropout_test_case()
     checks = [Check("published case", (Call((X, parameters, 0.7)),),
@@ -316,12 +258,6 @@ def dropout_forward_checks(assignment, rng):
 # backward_propagation_with_dropout ----------------------------------------------------
 
 
-def _swap_masks(cache):
-    cache = list(cache)
-    cache[1], cache[6] = cache[6], cache[1]
-    return tuple(cache)
-
-
 def _masks_respected(cache, keep_prob):
     """dA is 0 for dropped units; kept units carry the reference gradient (already / keep_prob)."""
     def evaluate(student, reference):
@@ -343,16 +279,7 @@ def _masks_respected(cache, keep_prob):
 def dropout_backward_checks(assignment, rng):
     reference = assignment.reference("backward_propagation_with_dropout")
     forward = assignment.reference("forward_propagation_with_dropout")
-    mistakes = (
-        Mistake("dropout-backward-no-rescale", "Divide dA1 and dA2 by keep_prob too, as in the "
-                "forward pass.", lambda call: reference(*call.args[:3], 1.0)),
-        Mistake("dropout-backward-times-keep-prob", "Divide dA1 and dA2 by keep_prob (do not "
-                "multiply by it), as in the forward pass.",
-                lambda call: reference(*call.args[:3], 1.0 / call.args[3])),
-        Mistake("dropout-backward-wrong-mask", "Use each layer's own mask: D2 for dA2, D1 for dA1.",
-                lambda call: reference(call.args[0], call.args[1], _swap_masks(call.args[2]),
-                                       call.args[3])),
-    )
+    mistakes = catalogued(dropout_backward_mistakes(reference))
     X, Y, cache = fixtures.backward_propagation_with_dropout_test_case()
     checks = [Check("published case", (Call((X, Y, cache, 0.8)),), same_dict("gradients", hidden=False),
                     describe="the notebook's test case, keep_prob = 0.8", mistakes=mistakes)]

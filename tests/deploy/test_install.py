@@ -147,7 +147,8 @@ def test_does_a_release_folder_run_alone_in_a_python_without_the_kit(tmp_path):
     # One folder (the quickest to reach its first test); tests/release runs all three in a kernel.
     folder = lone_copy("gradient_checking", tmp_path)
     outcome, utils_file = run_alone(folder)
-    assert outcome.startswith("NotImplementedError"), outcome  # the first stub, reached with no error
+    # the first stub, reached with no error; its test cell says it is not written yet
+    assert outcome.startswith("NotWrittenYet: `forward_propagation` is not written yet"), outcome
     assert Path(utils_file).resolve() == (folder / "utils" / "__init__.py").resolve()
 
 
@@ -158,5 +159,5 @@ def test_is_a_release_folder_without_its_utils_caught_by_the_students_python_onl
     assert outcome == "No module named 'utils'" or "No module named 'utils'" in outcome, outcome
     # the kit's own interpreter hides the missing copy: why the test above uses a student's Python
     outcome, utils_file = run_alone(folder, student_python=False)
-    assert outcome.startswith("NotImplementedError"), outcome
+    assert outcome.startswith("NotWrittenYet"), outcome
     assert Path(utils_file) == ROOT / "utils" / "__init__.py"

@@ -7,6 +7,7 @@ to compare, and run each release notebook from a copy of its folder alone, as a 
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -284,10 +285,12 @@ def test_a_lone_release_folder_runs_until_its_first_test_cell(run_alone, assignm
 
 
 @pytest.mark.parametrize("assignment", NOTEBOOKS)
-def test_the_first_test_cell_of_a_release_fails_with_not_implemented_error(run_alone, assignment):
+def test_the_first_test_cell_of_a_release_says_its_function_is_not_written_yet(run_alone,
+                                                                              assignment):
     run = run_alone(assignment)
     errors = errors_of(run.notebook.cells[run.ran[-1]])
-    assert [e.ename for e in errors] == ["NotImplementedError"]
+    assert [e.ename for e in errors] == ["NotWrittenYet"]
+    assert "is not written yet" in errors[0].evalue
 
 
 @pytest.mark.parametrize("assignment", NOTEBOOKS)
@@ -374,3 +377,17 @@ def test_graded_cell_keeps_its_given_line_before_the_first_stub(assignment, func
     assert given in lines
     stub = lines.index(STUB[1])  # the stub's "raise NotImplementedError()" line
     assert lines.index(given) < stub
+
+
+@pytest.mark.parametrize("assignment", NOTEBOOKS)
+def test_release_says_what_a_student_installs_and_leaves_nbgrader_out(assignment):
+    lines = (ROOT / "release" / assignment / "requirements.txt").read_text().splitlines()
+    names = {re.split(r"[<>=~!\[ ]", line, maxsplit=1)[0].lower() for line in lines
+             if line.strip() and not line.startswith("#")}
+    assert names == {"numpy", "scipy", "scikit-learn", "matplotlib", "jupyterlab"}
+    # every third-party module the folder's code imports is one of them
+    imported = set()
+    for path in (ROOT / "release" / assignment).rglob("*.py"):
+        imported |= set(re.findall(r"^\s*(?:import|from) (numpy|scipy|sklearn|matplotlib|nbgrader|"
+                                   r"autograder)\b", path.read_text(), flags=re.MULTILINE))
+    assert imported <= {"numpy", "scipy", "sklearn", "matplotlib"}

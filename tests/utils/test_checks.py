@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from tests.notebook_code import ROOT, load_notebook_functions
-from utils import public_tests
+from utils import mistakes, public_tests
 from utils.checks import (
     CheckFailed,
+    NotWrittenYet,
     Problem,
+    RaisedError,
     mismatch_array,
     mismatch_dict,
     mismatch_scalar,
@@ -19,6 +21,7 @@ from utils.checks import (
     under_autograde,
     visible_test,
 )
+from utils.costs import cross_entropy_cost
 from utils.fixtures import gradient_check_n_test_case
 from utils.network import backward_three_layer
 
@@ -199,17 +202,31 @@ def test_report_prints_a_green_pass_line_when_nothing_is_wrong(capsys):
 def test_report_raises_check_failed_listing_every_problem(capsys):
     with pytest.raises(CheckFailed) as error:
         report("gradient_check", [None, "difference is 0.0; expected 1", "second problem"])
-    assert str(error.value) == ("gradient_check: 2 problem(s)\n"
+    assert str(error.value) == ("gradient_check: 2 problem(s) on the notebook's test case\n"
                                 "  - difference is 0.0; expected 1\n"
                                 "  - second problem")
     assert isinstance(error.value, AssertionError)
     assert capsys.readouterr().out == ""
 
 
+def test_report_adds_the_first_hint_and_counts_the_problems_it_does_not_show():
+    with pytest.raises(CheckFailed) as error:
+        report("f", [f"problem {i}" for i in range(9)], ["first hint", "second hint"])
+    lines = str(error.value).splitlines()
+    assert lines[1:7] == [f"  - problem {i}" for i in range(6)]
+    assert lines[7:] == ["  ... and 3 more", "Hint: first hint"]
+
+
+def test_a_failed_check_draws_itself_in_ipython_without_frames():
+    error = CheckFailed("f: 1 problem(s)\n  - wrong")
+    assert error._render_traceback_() == ["\033[91mf: 1 problem(s)\033[0m", "  - wrong"]
+
+
 def test_under_autograde_report_prints_the_problems_instead_of_raising(autograde, capsys):
     assert under_autograde()
     assert report("gradient_check", ["difference is 0.0; expected 1"]) is None
-    assert capsys.readouterr().out == "gradient_check: 1 problem(s)\n  - difference is 0.0; expected 1\n"
+    assert capsys.readouterr().out == ("gradient_check: 1 problem(s) on the notebook's test case\n"
+                                       "  - difference is 0.0; expected 1\n")
 
 
 def test_only_the_autograde_value_of_nbgrader_execution_counts(monkeypatch):
@@ -350,12 +367,155 @@ def test_visible_test_fails_a_wrong_function_and_names_the_problem(reference, gc
 
 
 @pytest.mark.parametrize(("assignment", "function"), FUNCTIONS)
-def test_visible_test_lets_a_stubs_not_implemented_error_through(gc_inputs, assignment, function):
+def test_visible_test_says_a_stub_is_not_written_yet(gc_inputs, assignment, function):
     def stub(*args, **kwargs):
         raise NotImplementedError()
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotWrittenYet) as error:
         run_visible_test(function, stub, gc_inputs)
+    assert str(error.value).startswith(f"`{function}` is not written yet: replace")
+    assert error.value.__cause__ is None and error.value.__suppress_context__
+    assert isinstance(error.value, NotImplementedError)
+
+
+def test_an_exception_in_the_students_code_is_named_with_their_line_only():
+    def initialize_parameters_zeros(layers_dims):
+        shape = (layers_dims[1], layers_dims[0])
+        return np.zeros(shape) @ np.zeros((5, 5))
+
+    with pytest.raises(RaisedError) as error:
+        public_tests.initialize_parameters_zeros_test(initialize_parameters_zeros)
+    lines = str(error.value).splitlines()
+    assert lines[0].startswith("`initialize_parameters_zeros` raised ValueError: matmul")
+    assert lines[1:] == ["  in initialize_parameters_zeros, line "
+                         f"{initialize_parameters_zeros.__code__.co_firstlineno + 2}: "
+                         "return np.zeros(shape) @ np.zeros((5, 5))"]
+
+
+def student_he(scale):
+    """He's initialiser with the weights' factor ``scale(n, n_prev)``."""
+    def initialize_parameters_he(layers_dims):
+        np.random.seed(3)
+        parameters = {}
+        for l in range(1, len(layers_dims)):
+            n, n_prev = layers_dims[l], layers_dims[l - 1]
+            parameters[f"W{l}"] = np.random.randn(n, n_prev) * scale(n, n_prev)
+            parameters[f"b{l}"] = np.zeros((n, 1))
+        return parameters
+    return initialize_parameters_he
+
+
+def l2_cost(l2_term):
+    def compute_cost_with_regularization(A3, Y, parameters, lambd):
+        m = Y.shape[1]
+        weights = [parameters[f"W{l}"] for l in (1, 2, 3)]
+        return cross_entropy_cost(A3, Y) + l2_term(m, lambd, weights)
+    return compute_cost_with_regularization
+
+
+def l2_backward(reference, factor):
+    def backward_propagation_with_regularization(X, Y, cache, lambd):
+        gradients = dict(reference(X, Y, cache, 0.0))
+        W = {"dW1": cache[2], "dW2": cache[6], "dW3": cache[10]}
+        m = X.shape[1]
+        for key, weights in W.items():
+            gradients[key] = gradients[key] + factor(m) * lambd / m * weights
+        return gradients
+    return backward_propagation_with_regularization
+
+
+# (assignment, function, the student's function made from the reference, catalogued key)
+HINTED = [
+    ("initialization", "initialize_parameters_random",
+     lambda ref: lambda dims: {k: v / 10 for k, v in ref(dims).items()}, "random-unscaled"),
+    ("initialization", "initialize_parameters_he",
+     lambda ref: student_he(lambda n, p: np.sqrt(1 / p)), "he-xavier"),
+    ("initialization", "initialize_parameters_he",
+     lambda ref: student_he(lambda n, p: np.sqrt(2 / n)), "he-current-layer"),
+    ("initialization", "initialize_parameters_he",
+     lambda ref: student_he(lambda n, p: 1.0), "he-unscaled"),
+    ("initialization", "initialize_parameters_he",
+     lambda ref: student_he(lambda n, p: 2 / p), "he-variance"),
+    ("regularization", "compute_cost_with_regularization",
+     lambda ref: l2_cost(lambda m, lambd, ws: lambd / 2 * sum(np.sum(w ** 2) for w in ws)),
+     "l2-missing-1/m"),
+    ("regularization", "compute_cost_with_regularization",
+     lambda ref: l2_cost(lambda m, lambd, ws: lambd / m * sum(np.sum(w ** 2) for w in ws)),
+     "l2-missing-1/2"),
+    ("regularization", "compute_cost_with_regularization",
+     lambda ref: l2_cost(lambda m, lambd, ws: lambd / (2 * m) * sum(np.sum(w) for w in ws)),
+     "l2-not-squared"),
+    ("regularization", "compute_cost_with_regularization",
+     lambda ref: l2_cost(lambda m, lambd, ws: lambd / (2 * m) * sum(np.sum(w ** 2) for w in ws[:2])),
+     "l2-missing-layer"),
+    ("regularization", "backward_propagation_with_regularization",
+     lambda ref: l2_backward(ref, lambda m: m), "l2-grad-missing-1/m"),
+    ("regularization", "backward_propagation_with_regularization",
+     lambda ref: l2_backward(ref, lambda m: -1), "l2-grad-sign"),
+    ("regularization", "backward_propagation_with_dropout",
+     lambda ref: lambda X, Y, cache, keep_prob: ref(X, Y, cache, 1.0), "dropout-backward-no-rescale"),
+    ("regularization", "backward_propagation_with_dropout",
+     lambda ref: lambda X, Y, cache, keep_prob: ref(X, Y, cache, 1 / keep_prob),
+     "dropout-backward-times-keep-prob"),
+    ("gradient_checking", "forward_propagation", lambda ref: lambda x, theta: x + theta,
+     "forward-adds"),
+    ("gradient_checking", "backward_propagation", lambda ref: lambda x, theta: theta,
+     "backward-theta"),
+    ("gradient_checking", "backward_propagation", lambda ref: lambda x, theta: x * theta,
+     "backward-returns-J"),
+    ("gradient_checking", "gradient_check",
+     lambda ref: lambda x, theta, epsilon=1e-7, print_msg=False: 0.0, "grad-equals-gradapprox"),
+    ("gradient_checking", "gradient_check",
+     lambda ref: lambda x, theta, epsilon=1e-7, print_msg=False: float(np.linalg.norm(
+         x - ((theta + epsilon) * x - (theta - epsilon) * x) / (2 * epsilon))),
+     "difference-no-denominator"),
+    ("gradient_checking", "gradient_check_n",
+     lambda ref: lambda parameters, gradients, X, Y, epsilon=1e-7, print_msg=False: 0.0,
+     "grad-equals-gradapprox-n"),
+]
+
+
+def hint_of(key):
+    every = (mistakes.random_mistakes(None) + mistakes.he_mistakes(None)
+             + mistakes.cost_mistakes(None) + mistakes.backward_l2_mistakes(None)
+             + mistakes.dropout_backward_mistakes(None) + mistakes.forward_mistakes()
+             + mistakes.backward_mistakes() + mistakes.gradient_check_mistakes(None, None)
+             + mistakes.GRADIENT_CHECK_N)
+    return next(known.hint for known in every if known.key == key)
+
+
+@pytest.mark.parametrize(("assignment", "function", "mistake", "key"), HINTED,
+                         ids=[key for *_, key in HINTED])
+def test_a_catalogued_mistake_gets_its_hint_in_a_few_lines(reference, gc_inputs, assignment,
+                                                          function, mistake, key):
+    wrong = mistake(reference[assignment][function])
+    with pytest.raises(CheckFailed) as error:
+        run_visible_test(function, wrong, gc_inputs)
+    lines = str(error.value).splitlines()
+    assert lines[0].startswith(f"{function}: ")
+    assert lines[-1] == f"Hint: {hint_of(key)}"
+    assert len(lines) <= 10
+
+
+def test_every_wrong_gradient_is_reported_not_only_the_first(reference, gc_inputs):
+    wrong = l2_backward(reference["regularization"]["backward_propagation_with_regularization"],
+                        lambda m: m)
+    with pytest.raises(CheckFailed) as error:
+        run_visible_test("backward_propagation_with_regularization", wrong, gc_inputs)
+    message = str(error.value)
+    assert message.splitlines()[0].endswith(": 3 problem(s) on the notebook's test case")
+    for key in ("dW1", "dW2", "dW3"):
+        assert f"gradients['{key}'] has wrong values" in message
+    assert "db1" not in message
+
+
+def test_a_mistake_the_catalogue_does_not_know_gets_no_hint(reference, gc_inputs):
+    def initialize_parameters_he(layers_dims):
+        return {k: v + 1 for k, v in reference["initialization"]["initialize_parameters_he"](
+            layers_dims).items()}
+    with pytest.raises(CheckFailed) as error:
+        run_visible_test("initialize_parameters_he", initialize_parameters_he, gc_inputs)
+    assert "Hint" not in str(error.value)
 
 
 def test_a_function_returning_none_gets_a_wrong_type_message_not_a_crash(gc_inputs):

@@ -13,12 +13,65 @@ Tolerances are always explicit: ``rtol`` is relative to the expected value,
 import functools
 import numbers
 import os
+import traceback
+from pathlib import Path
 
 import numpy as np
 
+_KIT = Path(__file__).resolve().parent
+#: A failing visible test shows at most this many problems (the rest are counted).
+SHOWN_PROBLEMS = 6
+
 
 class CheckFailed(AssertionError):
-    """A visible test found a wrong answer; the message says what and where."""
+    """A visible test found a wrong answer; the message says what and where.
+
+    In a notebook, IPython shows only the message (``_render_traceback_``, its hook for
+    exceptions that draw themselves): no frames of the kit's helpers. The cell still fails,
+    so "Run all" stops there.
+    """
+
+    def _render_traceback_(self):
+        lines = str(self).splitlines() or [type(self).__name__]
+        return [f"\033[91m{lines[0]}\033[0m"] + lines[1:]
+
+
+class NotWrittenYet(CheckFailed, NotImplementedError):
+    """The tested function is still the release's stub (it raises ``NotImplementedError``)."""
+
+
+class RaisedError(CheckFailed):
+    """The tested function raised an exception; the message shows its lines in the student's code."""
+
+
+def _is_kit_frame(frame):
+    try:
+        return Path(frame.filename).resolve().is_relative_to(_KIT)
+    except (OSError, ValueError):
+        return False
+
+
+def call_student(function_name, target, *args, **kwargs):
+    """``target(*args, **kwargs)``; an exception it raises becomes a short :class:`CheckFailed`.
+
+    A stub's ``NotImplementedError`` says the function is not written yet; any other exception
+    is named with the last lines of the student's own code it passed through (never the kit's).
+    """
+    try:
+        return target(*args, **kwargs)
+    except NotImplementedError as error:
+        message = f"`{function_name}` is not written yet"
+        if str(error):
+            message += f" ({error})"
+        raise NotWrittenYet(message + ": replace `raise NotImplementedError()` with your code, "
+                                      "run that cell, then this one again.") from None
+    except Exception as error:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if not _is_kit_frame(f)][-3:]
+        lines = [f"`{function_name}` raised {type(error).__name__}: {error}"[:300]]
+        for frame in frames:
+            code = (frame.line or "").strip()
+            lines.append((f"  in {frame.name}, line {frame.lineno}" + (f": {code}" if code else ""))[:200])
+        raise RaisedError("\n".join(lines)) from None
 
 
 class Problem(str):
@@ -123,6 +176,21 @@ def under_autograde():
     return os.environ.get("NBGRADER_EXECUTION") == "autograde"
 
 
+def mismatches_dict(got, expected, what, **options):
+    """Every problem of a dict of arrays, one per wrong key (``options`` as for
+    :func:`mismatch_array`); an empty list when all is right."""
+    if not isinstance(got, dict):
+        return [mismatch_dict(got, expected, what, **options)]
+    problems = []
+    missing = [key for key in expected if key not in got]
+    if missing:
+        problems.append(Problem("wrong type", f"{what} lacks the key(s) {', '.join(missing)}"))
+    for key, value in expected.items():
+        if key in got:
+            problems.append(mismatch_array(got[key], value, f"{what}[{key!r}]", **options))
+    return [p for p in problems if p]
+
+
 def visible_test(test):
     """Decorate a visible test: under ``nbgrader autograde`` its errors are printed, not raised.
 
@@ -136,24 +204,39 @@ def visible_test(test):
             return test(*args, **kwargs)
         try:
             return test(*args, **kwargs)
+        except CheckFailed as error:
+            print(error)
+            return None
         except Exception as error:
             print(f"{test.__name__}: {type(error).__name__}: {error}")
             return None
     return run
 
 
-def report(test_name, problems):
-    """Print a pass line, or fail with every problem found.
+def report(test_name, problems, hints=(), note=None):
+    """Print a pass line, or fail with every problem found, in a few plain lines.
 
-    Raises :class:`CheckFailed` (so the notebook cell shows an error) unless
-    the notebook runs under ``nbgrader autograde``, where the hidden tests that
-    follow decide the score and the problems are printed instead.
+    The message names the function, each problem (at most :data:`SHOWN_PROBLEMS`, the others
+    counted) and the first of ``hints`` (a catalogued mistake the output matches); ``note`` is
+    printed before the pass line. Raises
+    :class:`CheckFailed` (so the notebook cell shows an error, without frames) unless the
+    notebook runs under ``nbgrader autograde``, where the hidden tests that follow decide the
+    score and the problems are printed instead.
     """
     problems = [p for p in problems if p]
     if not problems:
+        if note:
+            print(note)
         print(f"\033[92mAll tests passed for {test_name}.\033[0m")
         return
-    message = f"{test_name}: {len(problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems)
+    lines = [f"{test_name}: {len(problems)} problem(s) on the notebook's test case"]
+    lines += [f"  - {p}" for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"  ... and {len(problems) - SHOWN_PROBLEMS} more")
+    hints = [h for h in hints if h]
+    if hints:
+        lines.append(f"Hint: {hints[0]}")
+    message = "\n".join(lines)
     if under_autograde():
         print(message)
         return

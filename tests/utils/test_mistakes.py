@@ -1,0 +1,79 @@
+"""One catalogue of mistakes: the grader's hints are the ones the notebooks' visible tests show.
+
+``utils.mistakes`` defines each mistake once (key, hint, what the mistaken code returns); the
+grader's checks (``autograder.assignments``) build their ``Mistake`` objects from it and the
+visible tests (``utils.public_tests``) match the same entries on the published inputs.
+"""
+
+import numpy as np
+import pytest
+
+from autograder import assignments, reference
+from autograder.checks import rng_for
+from utils import mistakes
+
+CATALOGUE = (mistakes.random_mistakes(None) + mistakes.he_mistakes(None)
+             + mistakes.cost_mistakes(None) + mistakes.backward_l2_mistakes(None)
+             + mistakes.DROPOUT_FORWARD + mistakes.dropout_backward_mistakes(None)
+             + mistakes.forward_mistakes() + mistakes.backward_mistakes()
+             + mistakes.gradient_check_mistakes(None, None, linear=False)
+             + mistakes.GRADIENT_CHECK_N)
+CASES = [(a, f.name) for a in reference.NOTEBOOKS for f in reference.load(a).functions]
+
+
+def test_each_key_is_defined_once():
+    keys = [known.key for known in CATALOGUE]
+    assert len(keys) == len(set(keys))
+    assert all(known.hint.strip() for known in CATALOGUE)
+
+
+@pytest.mark.parametrize(("assignment", "function"), CASES)
+def test_every_mistake_the_grader_names_is_the_catalogues_entry(assignment, function):
+    spec = reference.load(assignment)
+    checks = assignments.build_checks(spec, function, rng_for(7, function))
+    by_key = {known.key: known for known in CATALOGUE}
+    for check in checks:
+        for mistake in check.mistakes:
+            entry = by_key[mistake.key]
+            assert mistake.hint == entry.hint
+            assert mistake.close is entry.close
+            if entry.variant is not None:
+                # the same function object the catalogue built, not a copy written elsewhere
+                assert mistake.variant.__module__ == "utils.mistakes"
+
+
+def test_the_forward_dropout_mistakes_keep_their_outputs_in_the_grader():
+    # their outputs are a whole forward pass: shipping them to students would give the exercise away
+    spec = reference.load("regularization")
+    checks = assignments.build_checks(spec, "forward_propagation_with_dropout", rng_for(7, "f"))
+    assert {m.key for m in checks[0].mistakes} == {k.key for k in mistakes.DROPOUT_FORWARD}
+    assert all(k.variant is None for k in mistakes.DROPOUT_FORWARD)
+    assert all(m.variant.__module__ == "autograder.assignments.regularization"
+               for m in checks[0].mistakes)
+
+
+def test_the_published_outputs_are_what_the_graders_variants_give_on_the_published_case():
+    # gradient_check_n's mistakes keep their outputs in the grader (they would need a working
+    # centred-difference loop); the visible test compares with their published-case outputs
+    spec = reference.load("gradient_checking")
+    published = assignments.build_checks(spec, "gradient_check_n", rng_for(7, "g"))[0]
+    assert published.name == "published case"
+    by_key = {known.key: known for known in mistakes.GRADIENT_CHECK_N}
+    for mistake in published.mistakes:
+        entry = by_key[mistake.key]
+        if entry.variant is None:
+            produced = mistake.variant(published.calls[0])
+            assert produced == pytest.approx(entry.published, rel=1e-9), mistake.key
+            assert mistake.variant.__module__ == "autograder.assignments.gradient_checking"
+    assert {m.key for m in published.mistakes} <= set(by_key)
+    assert sum(k.published is not None for k in mistakes.GRADIENT_CHECK_N) == 4
+
+
+def test_hints_for_names_only_the_mistakes_whose_output_is_the_students():
+    known = (mistakes.Known("a", "hint a", lambda call: call.args[0] * 2),
+             mistakes.Known("b", "hint b", lambda call: 1 / 0),  # does not apply: skipped
+             mistakes.Known("c", "hint c"),  # no variant: never named here
+             mistakes.Known("d", "hint d", lambda call: {"W": np.ones(2) * call.args[0]}))
+    assert mistakes.hints_for(6.0, mistakes.Call((3,)), known) == ["hint a"]
+    assert mistakes.hints_for({"W": np.full(2, 3.0)}, mistakes.Call((3,)), known) == ["hint d"]
+    assert mistakes.hints_for(7.0, mistakes.Call((3,)), known) == []
