@@ -43,13 +43,19 @@ def test_every_mistake_the_grader_names_is_the_catalogues_entry(assignment, func
 
 
 def test_the_forward_dropout_mistakes_keep_their_outputs_in_the_grader():
-    # their outputs are a whole forward pass: shipping them to students would give the exercise away
+    # their outputs are a whole forward pass: shipping them to students would give the exercise
+    # away; the visible test compares with their A3 on the published case
     spec = reference.load("regularization")
-    checks = assignments.build_checks(spec, "forward_propagation_with_dropout", rng_for(7, "f"))
-    assert {m.key for m in checks[0].mistakes} == {k.key for k in mistakes.DROPOUT_FORWARD}
-    assert all(k.variant is None for k in mistakes.DROPOUT_FORWARD)
-    assert all(m.variant.__module__ == "autograder.assignments.regularization"
-               for m in checks[0].mistakes)
+    published = assignments.build_checks(spec, "forward_propagation_with_dropout",
+                                         rng_for(7, "f"))[0]
+    assert published.name == "published case"
+    assert {m.key for m in published.mistakes} == {k.key for k in mistakes.DROPOUT_FORWARD}
+    by_key = {known.key: known for known in mistakes.DROPOUT_FORWARD}
+    for mistake in published.mistakes:
+        assert by_key[mistake.key].variant is None
+        assert mistake.variant.__module__ == "autograder.assignments.regularization"
+        A3, _ = mistake.variant(published.calls[0])
+        np.testing.assert_allclose(by_key[mistake.key].published, A3, rtol=1e-12)
 
 
 def test_the_published_outputs_are_what_the_graders_variants_give_on_the_published_case():

@@ -203,14 +203,21 @@ def backward_l2_mistakes(reference):
 
 
 #: The forward dropout mistakes' outputs are a whole forward pass with the mistake: the grader
-#: computes them (a visible test cannot without giving the exercise away), so only hints here.
+#: computes them (a visible test cannot without giving the exercise away). ``published`` is the
+#: A3 each gives on the notebook's test case (keep_prob = 0.7), what a visible test compares with.
 DROPOUT_FORWARD = (
     Known("dropout-forward-no-rescale", "After shutting units down, divide A by keep_prob so "
-          "the expected value of the activations does not change (inverted dropout)."),
+          "the expected value of the activations does not change (inverted dropout).",
+          published=np.array([[0.4068240227829598, 0.04962351597654332, 0.1672289837891084,
+                               0.4968338925883705, 0.4068240227829598]])),
     Known("dropout-forward-mask-flipped", "Keep a unit when its random number is BELOW "
-          "keep_prob: D = (D < keep_prob)."),
+          "keep_prob: D = (D < keep_prob).",
+          published=np.array([[0.4968338925883705, 0.4968338925883705, 0.4968338925883705,
+                               0.36974720617815354, 0.4968338925883705]])),
     Known("dropout-forward-randn", "Draw the masks' numbers uniformly in [0, 1) with "
-          "np.random.rand (randn draws normal numbers, so the share kept is not keep_prob)."),
+          "np.random.rand (randn draws normal numbers, so the share kept is not keep_prob).",
+          published=np.array([[0.4968338925883705, 0.05332326994706385, 0.0456509933734419,
+                               0.01446892814785783, 0.4968338925883705]])),
 )
 
 
