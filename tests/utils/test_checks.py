@@ -254,6 +254,16 @@ def test_visible_test_reraises_in_a_students_notebook():
     assert failing_visible_test.__name__ == "failing_visible_test"
 
 
+def test_under_autograde_a_stub_is_printed_as_not_written_yet_not_raised(autograde, capsys):
+    def stub(layers_dims):
+        raise NotImplementedError()
+
+    assert public_tests.initialize_parameters_he_test(stub) is None
+    assert capsys.readouterr().out == (
+        "`initialize_parameters_he` is not written yet: replace `raise NotImplementedError()` with "
+        "your code, run that cell, then this one again.\n")
+
+
 def test_visible_test_prints_the_error_under_autograde(autograde, capsys):
     assert failing_visible_test() is None
     out = capsys.readouterr().out
