@@ -190,7 +190,6 @@ def measure_nbgrader(class_dir, students):
         release._generate(course, release.ASSIGNMENTS)
         generate_seconds = time.perf_counter() - started
 
-        from nbgrader.api import Gradebook
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
         from traitlets.config import Config
@@ -200,21 +199,36 @@ def measure_nbgrader(class_dir, students):
         config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
         config.CourseDirectory.course_id = "dls-week1"
         api = NbGraderAPI(CourseDirectory(config=config), config=config)
-        per_student, failures = {}, []
-        for student in students:
-            started = time.perf_counter()
-            for assignment in release.ASSIGNMENTS:
-                outcome = api.autograde(assignment, student)
-                if not outcome["success"]:
-                    failures.append(f"{student}/{assignment}: {outcome.get('error', '')[-300:]}")
-            per_student[student] = time.perf_counter() - started
-        with Gradebook(config.CourseDirectory.db_url) as gradebook:
-            scores = {s: {a: gradebook.find_submission(a, s).score for a in release.ASSIGNMENTS}
-                      for s in students}
+        per_student, scores, failures = _autograde(api, config, students)
     finally:
         shutil.rmtree(course, ignore_errors=True)
     return {"seconds": per_student, "scores": scores, "failures": failures,
             "generate_seconds": generate_seconds}
+
+
+def _autograde(api, config, students, before=None, after=None):
+    """``nbgrader autograde`` of every assignment of each student through nbgrader's API:
+    ``(seconds per student, {student: {assignment: score}}, failures)``."""
+    from nbgrader.api import Gradebook
+
+    from tools import release
+
+    per_student, failures = {}, []
+    for student in students:
+        if before:
+            before(student)
+        started = time.perf_counter()
+        for assignment in release.ASSIGNMENTS:
+            outcome = api.autograde(assignment, student)
+            if not outcome["success"]:
+                failures.append(f"{student}/{assignment}: {outcome.get('error', '')[-300:]}")
+        per_student[student] = time.perf_counter() - started
+        if after:
+            after(student)
+    with Gradebook(config.CourseDirectory.db_url) as gradebook:
+        scores = {s: {a: gradebook.find_submission(a, s).score for a in release.ASSIGNMENTS}
+                  for s in students}
+    return per_student, scores, failures
 
 
 def measure_nbgrader_sealed(class_dir, students):
@@ -241,7 +255,6 @@ def measure_nbgrader_sealed(class_dir, students):
                                 course / "submitted" / student / assignment)
         release._isolated_jupyter(course)
 
-        from nbgrader.api import Gradebook
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
         from traitlets.config.loader import PyFileConfigLoader
@@ -268,19 +281,15 @@ def measure_nbgrader_sealed(class_dir, students):
                 grading["seconds"] += time.perf_counter() - began
 
         nbgrader_autograde._GRADER.grade = timed_grade
-        per_student, sealed, failures = {}, {}, []
-        for student in students:
+        sealed = {}
+
+        def before(student):
             grading["seconds"] = 0.0
-            started = time.perf_counter()
-            for assignment in release.ASSIGNMENTS:
-                outcome = api.autograde(assignment, student)
-                if not outcome["success"]:
-                    failures.append(f"{student}/{assignment}: {outcome.get('error', '')[-300:]}")
-            per_student[student] = time.perf_counter() - started
+
+        def after(student):
             sealed[student] = grading["seconds"]
-        with Gradebook(config.CourseDirectory.db_url) as gradebook:
-            scores = {s: {a: gradebook.find_submission(a, s).score for a in release.ASSIGNMENTS}
-                      for s in students}
+
+        per_student, scores, failures = _autograde(api, config, students, before, after)
     finally:
         nbgrader_autograde._GRADER.close()
         shutil.rmtree(top, ignore_errors=True)
