@@ -164,7 +164,7 @@ def numpy2_advice(source_line, exception_kind):
     exception's built-in type (``"AttributeError"``, ``"TypeError"``, ``"ValueError"``). The
     advice quotes the line, which is the student's own text.
     """
-    line = _printable(source_line).strip() if isinstance(source_line, str) else ""
+    line = _quoted(source_line)
     code = code_of(line).strip() if line else ""
     if not code:
         return None
@@ -188,11 +188,6 @@ def numpy2_advice(source_line, exception_kind):
                 "if the value is a one-element array such as J_plus[i], use .item() or [0] "
                 f"instead, in: {shown}")
     return None
-
-
-def _printable(text):
-    """The student's line on one line, without control characters (it is quoted in a report)."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text[:2000]).split())
 
 
 def numpy2_advice_in(cell_source, line_number, exception_kind):

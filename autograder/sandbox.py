@@ -916,15 +916,10 @@ def _checked_events(head, raw, n_cells, n_calls):
         if kind == "done":
             continue
         if kind == "cell_error":
-            if type(item) is not dict or set(item) != {"cell", "type", "message", "line"}:
-                raise ValueError("malformed cell error")
-            if type(item["cell"]) is not int or not 0 <= item["cell"] < n_cells:
+            checked = _checked_error(item, n_cells)
+            if checked is None or checked["cell"] is None or checked["cell"] >= n_cells:
                 raise ValueError("cell error in an unknown cell")
-            if not _optional_int(item["line"]):
-                raise ValueError("malformed cell error line")
-            cell_errors.append({"cell": item["cell"], "type": _text(item["type"], "type", 200),
-                                "message": _text(item["message"], "message"),
-                                "line": item["line"], "open": is_open})
+            cell_errors.append({**checked, "open": is_open})
         elif kind == "result":
             if type(item) is not dict or set(item) != {"value", "error", "args_after",
                                                        "kwargs_after"}:

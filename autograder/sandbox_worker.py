@@ -717,12 +717,11 @@ def _address_space():
 
 
 def _resident_bytes():
-    """This process's resident set size (0 if unknown)."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+    """This process's peak resident set size (from getrusage: no /proc needed, so it reads the
+    same in every layer, Landlock's included)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _relocate(path, moved):
@@ -894,7 +893,7 @@ class _Collector:
         self.output_total = 0
         self.scanned = 0  # event bytes classified so far (whole lines only)
         self.n_results = self.n_cell_errors = 0
-        self.done = None
+        self.done = None  # the status of the job's own "done" line
         self.problem = None  # (status, detail) decided by the zygote
         self.killed = False
 
@@ -1040,7 +1039,7 @@ class _Collector:
             return self.n_cell_errors <= self.n_cells and self.n_results == 0
         for known, status in DONE_LINES.items():
             if line == known:
-                self.done = {"status": status, "detail": ""}
+                self.done = status
                 return True
         return False
 
@@ -1049,7 +1048,7 @@ class _Collector:
         if self.problem is not None:
             state, detail = self.problem
         elif self.done is not None:
-            state, detail = self.done["status"], self.done["detail"]
+            state, detail = self.done, ""
         elif timed_out:
             state, detail = "timeout", f"wall-clock limit of {limits['wall_seconds']} s exceeded"
         else:
