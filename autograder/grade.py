@@ -46,7 +46,7 @@ class Graders:
 
             self._sandboxes[assignment.name] = open_sandbox(
                 assignment.release_dir, preload=PRELOAD + FACES[assignment.name], layer=self.layer,
-                limits=self.limits or Limits())
+                limits=self.limits or Limits(), setup=assignment.sandbox_setup)
         return self._sandboxes[assignment.name]
 
     def start_all(self):

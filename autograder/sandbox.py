@@ -225,7 +225,7 @@ def _probe(layer):
 _FOUND = []  # the layer open_sandbox found usable in this process
 
 
-def open_sandbox(assignment_dir, preload=("numpy",), layer=None, limits=None):
+def open_sandbox(assignment_dir, preload=("numpy",), layer=None, limits=None, setup=None):
     """A started :class:`Sandbox` in ``layer``, or in the strongest layer that works here.
 
     Without a layer, each candidate is started for real and given the probe job (a layer
@@ -233,13 +233,14 @@ def open_sandbox(assignment_dir, preload=("numpy",), layer=None, limits=None):
     separate probe sandbox is started; the layer found is kept for the next call.
     """
     if layer is not None:
-        return Sandbox(assignment_dir, preload=preload, layer=layer, limits=limits)
+        return Sandbox(assignment_dir, preload=preload, layer=layer, limits=limits, setup=setup)
     reasons = {}
     for candidate in _FOUND or LAYERS:
         reason = _precheck(candidate)
         if reason is None:
             try:
-                box = Sandbox(assignment_dir, preload=preload, layer=candidate, limits=limits)
+                box = Sandbox(assignment_dir, preload=preload, layer=candidate, limits=limits,
+                              setup=setup)
             except SandboxError as exc:
                 reason = str(exc)
             else:
@@ -548,16 +549,21 @@ class Sandbox:
     restarted for the next job (``restarts`` counts them; ``last_worker_message``
     keeps what it wrote on stderr).
 
+    ``setup`` (Python source, optional) runs once in the zygote, after the
+    preload: a job whose ``setup`` is this same text starts from the namespace
+    it made (each job child has its own copy) instead of running it again.
+
     Create it in a thread that outlives it (bubblewrap's --die-with-parent ties
     the sandbox to the creating thread). ``run`` is serialised by a lock.
     """
 
-    def __init__(self, assignment_dir, preload=("numpy",), layer=None, limits=None):
+    def __init__(self, assignment_dir, preload=("numpy",), layer=None, limits=None, setup=None):
         folder = Path(assignment_dir).resolve()
         if not folder.is_dir():
             raise NotADirectoryError(f"assignment_dir {assignment_dir!s} is not a directory")
         self.assignment_dir = folder
         self.preload = tuple(preload)
+        self.setup = setup
         self.limits = limits = limits or Limits()
         if layer is None:
             layer = detect_layer()
@@ -609,8 +615,8 @@ class Sandbox:
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         diag_r, diag_w = os.pipe()
-        cfg = {"chan": [req_r, rep_w], "preload": list(self.preload), "wire": wire_src,
-               "drop": None, "landlock": None}
+        cfg = {"chan": [req_r, rep_w], "preload": list(self.preload), "setup": self.setup,
+               "wire": wire_src, "drop": None, "landlock": None}
         cwd = "/"
         if self.layer == "rlimits":
             home, view = self._host_dirs(root)

@@ -34,6 +34,7 @@ submitted source never passes through the zygote's memory) and run it,
 streaming one JSON line per event (cell error, call result, done).
 """
 
+import _signal
 import ctypes
 import json
 import os
@@ -65,6 +66,11 @@ MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
+
+SIGINT, SIGKILL = int(signal.SIGINT), int(signal.SIGKILL)
+#: Signals a job child resets to their default action (plain numbers: no enum lookups).
+CHILD_DEFAULT_SIGNALS = tuple(int(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD,
+                                               signal.SIGALRM))
 
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 SYS_LANDLOCK_CREATE_RULESET = 444
@@ -124,7 +130,7 @@ def _drop_privileges(uid, gid):
 
 
 def _set_pdeathsig(expected_parent):
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _prctl(PR_SET_PDEATHSIG, SIGKILL)
     if os.getppid() != expected_parent:  # the parent died before the prctl
         os._exit(1)
 
@@ -445,19 +451,18 @@ def landlock_abi():
 
 
 LL_SCOPE_ABSTRACT_UNIX_SOCKET, LL_SCOPE_SIGNAL = 1, 2
+_SCOPE = _RulesetAttr(0, 0, LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL)
 
 
 def _scope_to_itself():
-    """Landlock scoping (ABI >= 6): this process may no longer signal, or connect to the
-    abstract Unix sockets of, any process outside itself and what it starts; True if applied.
+    """Landlock scoping (ABI >= 6, which the caller checked): this process may no longer
+    signal, or connect to the abstract Unix sockets of, any process outside itself and what
+    it starts; True once applied.
 
     A job child confines itself so: killing or stopping the zygote (its parent, same uid)
     would lose the results of every unit already run in the job and freeze the time limit.
     """
-    if landlock_abi() < 6:
-        return False
-    attr = _RulesetAttr(0, 0, LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL)
-    ruleset = _check(_libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), 24, 0),
+    ruleset = _check(_libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(_SCOPE), 24, 0),
                      "landlock_create_ruleset (scope)")
     try:
         _check(_libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self (scope)")
@@ -546,7 +551,10 @@ class _Zygote:
                 __import__(name)
             except BaseException as exc:
                 preload_errors[name] = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
+        self.setup = self._run_setup(cfg.get("setup"))
         self.filter = _Compiled(_build_filter())
+        self.scoped = landlock_abi() >= 6
+        self.streams = _child_streams()
         vm_bytes = _address_space()
         abi = _landlock(*landlock_fds) if landlock_fds else 0
         for fds in landlock_fds or ():
@@ -560,8 +568,24 @@ class _Zygote:
         _send(self.chan_out, {
             "ready": True, "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
             "pid": os.getpid(), "landlock": abi, "preload_errors": preload_errors,
-            "vm_bytes": vm_bytes, "scoped_jobs": landlock_abi() >= 6,
+            "vm_bytes": vm_bytes, "scoped_jobs": self.scoped,
+            "setup_error": self.setup[2],
         })
+
+    @staticmethod
+    def _run_setup(source):
+        """``(source, namespace, error)``: the assignment's setup, run here once. A job whose
+        setup is this same text starts from the namespace (its child's own copy of it) instead
+        of running the imports again: each job child's memory is its own, so what one job does
+        to the namespace or the modules in it, no other job sees."""
+        if source is None:
+            return None, None, None
+        namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+        try:
+            exec(compile(source, "<setup>", "exec"), namespace)
+        except BaseException as exc:
+            return source, None, "setup failed: " + _describe_text(exc)
+        return source, namespace, None
 
     def _populate_view(self, view, entries, drop):
         """rlimits layer: a folder of symlinks standing for the assignment folder.
@@ -705,6 +729,20 @@ class _Zygote:
     def _wipe(self):
         """Empty the private temp dir (cwd and HOME of every job); False if it is not empty."""
         return _empty_dir(self.tmp, WIPE_SECONDS)
+
+
+def _child_streams():
+    """``(stdin, stdout, stderr)`` of every job child, made once here: fds 0, 1 and 2 of a
+    child are /dev/null and its capture pipe, so the same objects serve each child (its own
+    copy of them, with empty buffers at the fork)."""
+    import io
+
+    def stream(fd):
+        raw = io.FileIO(fd, "w", closefd=False)
+        return io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace",
+                                line_buffering=True)
+
+    return open(0, encoding="utf-8", closefd=False), stream(1), stream(2)
 
 
 def _address_space():
@@ -1093,18 +1131,18 @@ class _Child:
         self.stand_in_code = {}  # source -> code object, for the calls of this job
 
     def main(self):
-        # prepared while idle, before any job arrives
+        # Prepared while idle, before any job arrives, touching as little of the zygote's
+        # memory as it can: every page this child writes to is a page the kernel copies.
+        # (The cwd, umask and no-new-privs come from the zygote.)
         os.setsid()
         _set_pdeathsig(self.zygote_pid)
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGALRM):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in CHILD_DEFAULT_SIGNALS:
+            _signal.signal(number, _signal.SIG_DFL)
+        _signal.signal(SIGINT, _signal.default_int_handler)
         self._fds()
-        os.chdir(self.zygote.tmp)
-        os.umask(0o077)
-        _prctl(PR_SET_NO_NEW_PRIVS, 1)
-        scoped = _scope_to_itself()
-        self.zygote.filter.load()
+        zygote = self.zygote
+        scoped = zygote.scoped and _scope_to_itself()
+        zygote.filter.load()
         if not scoped:  # the Landlock scope already keeps this child's signals to itself
             _signal_filter(os.getpid()).load()
         # the job
@@ -1140,31 +1178,21 @@ class _Child:
             if fd >= low:
                 os.closerange(low, fd)
                 low = fd + 1
-        import io
-
-        def stream(fd):
-            raw = io.FileIO(fd, "w", closefd=False)
-            return io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace",
-                                    line_buffering=True)
-
-        self.stdout, self.stderr = stream(1), stream(2)
+        stdin, self.stdout, self.stderr = self.zygote.streams
         sys.stdout, sys.stderr = self.stdout, self.stderr
         sys.__stdout__, sys.__stderr__ = self.stdout, self.stderr
-        sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)
+        sys.stdin = sys.__stdin__ = stdin
 
     def _limits(self):
         import resource
 
         lim = self.header["limits"]
         cpu = max(1, int(lim["cpu_seconds"]))
-        for name, soft, hard in (
-            ("RLIMIT_AS", int(lim["memory_bytes"]), int(lim["memory_bytes"])),
-            ("RLIMIT_CPU", cpu, cpu + 1),
-            ("RLIMIT_FSIZE", int(lim["file_bytes"]), int(lim["file_bytes"])),
-            ("RLIMIT_NOFILE", NOFILE, NOFILE),
-            ("RLIMIT_CORE", 0, 0),
-        ):
-            resource.setrlimit(getattr(resource, name), (soft, hard))
+        memory, size = int(lim["memory_bytes"]), int(lim["file_bytes"])
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (NOFILE, NOFILE))
 
     # -- events
     def _emit(self, kind, body):
@@ -1197,13 +1225,19 @@ class _Child:
         sends it (after the open calls' results), the sealed part: the hidden calls."""
         import linecache
 
-        ns = {"__name__": "__main__", "__builtins__": __builtins__}
-        try:
-            exec(compile(job.get("setup", ""), "<setup>", "exec"), ns)
-        except MemoryError:
-            raise
-        except BaseException as exc:
-            return "error", "setup failed: " + _describe_text(exc)
+        source, template, setup_error = self.zygote.setup
+        if source is not None and job.get("setup", "") == source:
+            if setup_error:
+                return "error", setup_error
+            ns = template  # this child's own copy of the namespace the zygote's setup made
+        else:
+            ns = {"__name__": "__main__", "__builtins__": __builtins__}
+            try:
+                exec(compile(job.get("setup", ""), "<setup>", "exec"), ns)
+            except MemoryError:
+                raise
+            except BaseException as exc:
+                return "error", "setup failed: " + _describe_text(exc)
         for k, source in enumerate(job.get("cells", [])):
             name = f"<cell {k}>"
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)

@@ -180,6 +180,32 @@ def test_assignment_helpers_and_a_symlinked_vendored_package_can_be_imported(box
     assert value(reply) == (42, 42)
 
 
+SETUP = "import os\nimport numpy as np\nfrom helpers import double\nSETUP_PID = os.getpid()\nSEEN = []\n"
+
+
+def test_a_job_with_the_sandbox_setup_starts_from_its_namespace_and_changes_it_for_itself_only(
+        assignment):
+    """The setup runs once, in the worker; each job gets its own copy of what it made."""
+    with Sandbox(assignment, preload=("numpy",), limits=FAST, setup=SETUP) as box:
+        meddler = ("def f():\n    SEEN.append(1)\n    np.pi = 3\n    global double\n"
+                   "    double = None\n    return SETUP_PID != os.getpid(), len(SEEN)\n")
+        assert value(box.run(job(meddler, setup=SETUP, calls=[call("f")]))) == (True, 1)
+        reader = "def f():\n    return len(SEEN), double(2), float(np.pi)\n"
+        assert value(box.run(job(reader, setup=SETUP, calls=[call("f")]))) == (0, 4, np.pi)
+        own = box.run(job("def f():\n    return 'SEEN' in globals(), X\n", setup="X = 5",
+                          calls=[call("f")]))
+        assert value(own) == (False, 5)
+
+
+def test_a_setup_that_fails_in_the_worker_fails_each_job_that_asks_for_it(assignment):
+    broken = "import os\nraise ValueError('no data file')\n"
+    with Sandbox(assignment, preload=(), limits=FAST, setup=broken) as box:
+        reply = box.run(job("def f():\n    return 1\n", setup=broken, calls=[call("f")]))
+        assert (reply["status"], reply["results"]) == ("error", [])
+        assert "setup failed: ValueError: no data file" in reply["output"]
+        still_works(box)
+
+
 def test_stand_ins_run_after_the_cells_and_may_override_names(box):
     reply = box.run(job("def helper():\n    return 'student'\n\ndef f():\n    return helper()\n",
                         stand_ins="def helper():\n    return 'reference'\n", calls=[call("f")]))

@@ -102,7 +102,8 @@ def test_can_no_job_signal_the_zygote_whichever_guard_holds(guard, tmp_path, mon
     """As shipped, a child loads the signal filter only where the Landlock scope is missing."""
     worker, wire_source = sandbox_module._sources()
     if guard == "seccomp only":
-        worker = worker.replace("        scoped = _scope_to_itself()\n", "        scoped = False\n", 1)
+        worker = worker.replace("        scoped = zygote.scoped and _scope_to_itself()\n",
+                                "        scoped = False\n", 1)
     elif guard == "landlock scope only":
         if sandbox_worker.landlock_abi() < 6:
             pytest.skip("Landlock scoping needs Linux 6.12 or later")
