@@ -233,22 +233,23 @@ def grade_submission(submission, secret="", graders=None):
     chosen = [by_assignment[n] for n in reference.NOTEBOOKS if n in by_assignment]
     return {"student": submission.student, "status": "graded", "notes": notes,
             "results": [result for _, result in chosen],
-            "code": _code_fingerprints(submission, chosen),
+            "code": _code_fingerprints(chosen, graded),
             "seconds": round(time.perf_counter() - started, 3)}
 
 
-def _code_fingerprints(submission, chosen):
+def _code_fingerprints(chosen, graded):
     """``{assignment: {function: [fingerprint, ...]}}`` of the notebooks that count, for the
-    class's similarity report (:mod:`autograder.similarity`)."""
+    class's similarity report (:mod:`autograder.similarity`), from the cells grading found."""
     code = {}
     for index, result in chosen:
         if result["error"]:
             continue
-        path = submission.notebooks[index][1]
+        cells = getattr(graded[index], "cells", None)  # None: nothing was extracted
+        if cells is None:
+            continue
         try:
-            file = path if isinstance(path, NotebookFile) else NotebookFile.read(path)
             assignment = result["assignment"]
-            code[assignment] = similarity.fingerprint_notebook(file.notebook(), assignment)
+            code[assignment] = similarity.fingerprint_cells(cells, reference.load(assignment).names)
         except Exception:  # no fingerprints is the worst that can come of it: the grade stands
             continue
     return code

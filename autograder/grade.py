@@ -137,6 +137,7 @@ class _Pending:
     def __init__(self, spec, student, seed, started, result=None):
         self.spec, self.student, self.seed, self.started = spec, student, seed, started
         self.result, self.functions, self.units, self.hashes = result, {}, [], {}
+        self.found = None
         self.sandbox, self.outcomes, self.error, self.warm = None, {}, None, None
 
     @classmethod
@@ -172,7 +173,7 @@ class _Pending:
     def prepare(self, notebook, graders):
         """Extract the functions and build their checks (in the calling thread)."""
         spec = self.spec
-        found = extract(notebook, spec.names)
+        self.found = found = extract(notebook, spec.names)
         for function in spec.functions:
             cell = found.cells.get(function.name)
             checks = assignments.build_checks(spec, function.name, rng_for(self.seed, function.name))
@@ -249,6 +250,8 @@ class _Pending:
             self.result = Result(spec.name, self.student, total, spec.max_score, functions,
                                  provenance=_provenance(spec, self.seed, self.hashes, layer))
         self.result.provenance["seconds"] = round(time.perf_counter() - self.started, 3)
+        if self.found is not None:  # kept for the class's similarity report (never stored)
+            self.result.cells = self.found.cells
         return self.result
 
 

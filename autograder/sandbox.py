@@ -906,12 +906,12 @@ def _checked_events(head, raw, n_cells, n_calls):
         position = end + 1
         if not line:
             continue
-        if line.startswith(b'{"result":') and too_complex(line):
+        if too_complex(line):
+            if not line.startswith(b'{"result":'):
+                raise ValueError("an event too large to parse")
             results.append({"value": None, "error": dict(_TOO_COMPLEX), "args_after": [],
                             "kwargs_after": {}, "open": is_open})
             continue
-        if too_complex(line):
-            raise ValueError("an event too large to parse")
         try:
             event = json.loads(line, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:

@@ -552,6 +552,7 @@ class _Zygote:
             except BaseException as exc:
                 preload_errors[name] = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
         self.setup = self._run_setup(cfg.get("setup"))
+        _warm_up(wire)
         self.filter = _Compiled(_build_filter())
         self.scoped = landlock_abi() >= 6
         self.streams = _child_streams()
@@ -731,6 +732,50 @@ class _Zygote:
         return _empty_dir(self.tmp, WIPE_SECONDS)
 
 
+WARM_UP_ROUNDS = 40
+
+
+def _warm_up(wire):
+    """Take the paths every job takes (JSON, the wire format, numpy's common functions,
+    compiling a cell, describing an exception) a few dozen times here, with made-up values.
+
+    The interpreter specialises code as it runs it, writing into the code objects: run here
+    first, the job children find it done and copy fewer of the zygote's pages. Numpy's
+    random state is left as it was; should any of it fail, the jobs only run a little slower.
+    """
+    import numpy as np
+
+    state = np.random.get_state()
+    try:
+        W, b, X = np.linspace(-1, 1, 12).reshape(3, 4), np.full((3, 1), 0.1), np.ones((4, 5))
+        values = [{"W1": W, "b1": b, "mask": W > 0, "n": np.arange(6).reshape(2, 3)},
+                  (np.float64(0.5), np.int64(3)), [True, None, "text", 2, 1.5], float("nan")]
+        for _ in range(WARM_UP_ROUNDS):
+            for value in values:
+                text = json.dumps({"value": wire.encode(value), "error": None,
+                                   "args_after": [wire.fingerprint(value)], "kwargs_after": {}},
+                                  separators=(",", ":"), allow_nan=False)
+                wire.decode(json.loads(text)["value"])
+            Z = np.dot(W, X) + b
+            A = np.maximum(0, Z) * (np.random.rand(*Z.shape) < 0.5) / 0.5
+            cost = -np.sum(np.multiply(np.log(1 / (1 + np.exp(-Z))), A), axis=1, keepdims=True)
+            float(np.sum(cost) + np.sum(np.square(W)) + np.linalg.norm(W - 1) / np.sqrt(2))
+            np.zeros((3, 4)), np.random.randn(3, 4) * 0.01, np.mean(A), np.abs(Z).max()
+            np.random.seed(3)
+            try:
+                exec(compile("def f(x):\n    return x[0]\n", "<cell 0>", "exec"), {})["f"]
+            except BaseException:
+                pass
+            try:
+                raise ValueError("made up")
+            except ValueError as exc:
+                _describe(exc)
+    except Exception:
+        pass
+    finally:
+        np.random.set_state(state)
+
+
 def _child_streams():
     """``(stdin, stdout, stderr)`` of every job child, made once here: fds 0, 1 and 2 of a
     child are /dev/null and its capture pipe, so the same objects serve each child (its own
@@ -858,7 +903,8 @@ class _Buffer:
         import mmap
 
         self.capacity, self.used = capacity, 0
-        self.map = mmap.mmap(-1, max(capacity, 1))
+        # private: a shared anonymous mapping would be a shmem file made and freed per job
+        self.map = mmap.mmap(-1, max(capacity, 1), flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         self.map.madvise(mmap.MADV_DONTFORK)  # never in a child forked while it is mapped
         self.view = memoryview(self.map)
 

@@ -187,10 +187,15 @@ def fingerprint_notebook(notebook, assignment):
     """``{function: [fingerprint, ...]}`` of the graded functions of a parsed notebook (a
     function that is missing or does not parse has none)."""
     names = reference.load(assignment).names
-    found = extract(notebook, names)
+    return fingerprint_cells(extract(notebook, names).cells, names)
+
+
+def fingerprint_cells(cells, names):
+    """``{function: [fingerprint, ...]}`` of the functions ``names`` in ``cells`` (``{name:
+    cell}`` as :func:`autograder.extract.extract` finds them, e.g. kept from grading)."""
     fingerprints = {}
     for name in names:
-        cell = found.cells.get(name)
+        cell = cells.get(name)
         if cell is not None and cell.signature is not None and not cell.syntax_error:
             fingerprints[name] = fingerprint(cell.source, name)
     return fingerprints

@@ -1,5 +1,8 @@
 """Does grading work through every sandbox layer, one function at a time?"""
 
+import dataclasses
+import json
+
 import pytest
 
 from autograder.grade import Graders, grade_notebook
@@ -20,11 +23,11 @@ def test_each_sandbox_layer_grades_the_reference_and_a_mistake_alike(layer):
     assert reference.provenance["isolation"] == layer
     assert reference.score == 50
     assert mistake.score == 20
+    for result in (reference, mistake):  # the JSON form is the dataclasses' own, field for field
+        assert json.dumps(result.to_dict()) == json.dumps(dataclasses.asdict(result))
 
 
 def test_a_student_gets_the_same_result_whatever_the_order_of_cells(tmp_path):
-    import json
-
     source = CLASS / "ben/gradient_checking/Gradient_Checking.ipynb"
     notebook = json.loads(source.read_text())
     notebook["cells"].reverse()
@@ -36,8 +39,6 @@ def test_a_student_gets_the_same_result_whatever_the_order_of_cells(tmp_path):
 
 
 def test_does_a_line_numpy_2_no_longer_accepts_get_plain_advice_with_the_students_line(tmp_path):
-    import json
-
     from tests.sample_class.build import student_notebook
 
     work = {"initialization": {"initialize_parameters_zeros": [
