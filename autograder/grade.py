@@ -336,20 +336,25 @@ def _run(sandbox, spec, units):
 
     A job is a fresh child forked from the sandbox's warm worker: its own wall-clock, CPU and
     memory limits, nothing left by another function's job. A function that loops, crashes or
-    exhausts memory loses only its own points and time.
+    exhausts memory loses only its own points and time. The jobs of a notebook are queued to
+    the worker together; each reply is read as it comes, while the next job runs.
     """
-    outcomes = {}
-    for unit in units:
-        outcomes.update(_run_unit(sandbox, spec, unit))
+    outcomes, plans = {}, [unit.requests() for unit in units]
+    jobs = [{"setup": spec.sandbox_setup, "cells": [unit.source], "stand_ins": "",
+             "calls": [request for _, _, request in published],
+             "sealed_calls": [request for _, _, request in hidden]}
+            for unit, (published, hidden) in zip(units, plans, strict=True)]
+
+    def read(index, reply):
+        outcomes.update(_outcomes(units[index], *plans[index], reply))
+
+    sandbox.run_many(jobs, on_reply=read)
     return outcomes
 
 
-def _run_unit(sandbox, spec, unit):
+def _outcomes(unit, published, hidden, reply):
+    """``{id(call): Outcome}`` of one unit's job from its reply."""
     name = unit.function.name
-    published, hidden = unit.requests()
-    reply = sandbox.run({"setup": spec.sandbox_setup, "cells": [unit.source], "stand_ins": "",
-                         "calls": [request for _, _, request in published],
-                         "sealed_calls": [request for _, _, request in hidden]})
     results = reply.get("results") or []
     cell_error = (reply.get("cell_errors") or [None])[0]
     outcomes = {}

@@ -395,6 +395,7 @@ class _Worker:
         self.proc, self.req_w, self.rep_r, self.diag_r = proc, req_w, rep_r, diag_r
         self.diag = bytearray()
         self.info = {}
+        self.pending = bytearray()  # queued job frames not yet written to the zygote
 
     def alive(self):
         return self.proc.poll() is None
@@ -455,7 +456,8 @@ class _Worker:
 
     # -- frames
     def _wait(self, fd, event, deadline):
-        """Wait until ``fd`` is ready (draining stderr meanwhile); False on timeout."""
+        """Wait until ``fd`` is ready (draining stderr, and writing queued job frames, meanwhile);
+        False on timeout."""
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -464,25 +466,30 @@ class _Worker:
             poller.register(fd, event)
             if self.diag_r is not None:
                 poller.register(self.diag_r, select.POLLIN)
+            if self.pending and fd != self.req_w:
+                poller.register(self.req_w, select.POLLOUT)
             ready = dict(poller.poll(min(left, 1.0) * 1000))
             if self.diag_r is not None and self.diag_r in ready:
                 self.drain_diag()
             if fd in ready:
                 return True
-            if self.proc.poll() is not None and event == select.POLLOUT:
+            if self.pending and ready.get(self.req_w, 0) & (select.POLLOUT | select.POLLERR):
+                self._pump()
+            if self.proc.poll() is not None and self.pending:
                 raise _Dead("the worker exited")
 
-    def write(self, data, deadline):
-        view = memoryview(data)
-        while view:
-            if not self._wait(self.req_w, select.POLLOUT, deadline):
-                raise _NoAnswer
-            try:
-                view = view[os.write(self.req_w, view):]
-            except BlockingIOError:
-                continue
-            except (BrokenPipeError, ConnectionResetError) as exc:
-                raise _Dead("the worker closed its input") from exc
+    def queue(self, data):
+        """Add a job frame to write: it goes out as the zygote reads, while replies are read."""
+        self.pending += data
+
+    def _pump(self):
+        try:
+            sent = os.write(self.req_w, memoryview(self.pending)[:1 << 20])
+        except BlockingIOError:
+            return
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _Dead("the worker closed its input") from exc
+        del self.pending[:sent]
 
     def read_frame(self, deadline, limit):
         head = self._read(_FRAME.size, deadline)
@@ -715,64 +722,98 @@ class Sandbox:
     # -- jobs
     def run(self, job, limits=None):
         """Run one job (see the module docs) and return the checked reply dict."""
+        return self.run_many([job], limits)[0]
+
+    def run_many(self, jobs, limits=None, on_reply=None):
+        """Run ``jobs`` one after another, each in a child of its own, and return their replies
+        in order (``on_reply(index, reply)`` is called as each arrives).
+
+        The jobs are queued to the zygote together, so each is there to start as soon as the
+        one before has finished: no round trip to this process between two jobs. A job still
+        runs alone, with the whole of its limits, and only once the previous job's child is
+        gone. Should the worker die or be replaced, the jobs it had not answered go to a fresh
+        one, as if sent one at a time.
+        """
         limits = limits or self.limits
-        job = _check_job(job)
+        frames = [self._frame(_check_job(job)) for job in jobs]
+        replies = []
+        with self._lock:
+            while len(replies) < len(frames):
+                if self._closed:
+                    raise SandboxError("the sandbox is closed")
+                worker = self._state["worker"]
+                if worker is None or not worker.alive() or limits.tmp_bytes != self._tmp_bytes:
+                    self._restart(limits.tmp_bytes)
+                    worker = self._state["worker"]
+                queued = []
+                for body, sealed, counts in frames[len(replies):]:
+                    self._seq += 1
+                    header = {"id": self._seq, "limits": asdict(limits), **counts,
+                              "body": len(body), "sealed": len(sealed), "max_reply": MAX_REPLY_BYTES}
+                    head = json.dumps(header).encode()
+                    worker.queue(_FRAME.pack(len(head)) + head + body + sealed)
+                    queued.append((self._seq, counts))
+                for seq, counts in queued:
+                    reply, alive = self._reply(worker, seq, counts, limits)
+                    replies.append(reply)
+                    if on_reply is not None:
+                        on_reply(len(replies) - 1, reply)
+                    if not alive:  # what was queued behind it never started: send it again
+                        break
+        return replies
+
+    @staticmethod
+    def _frame(job):
+        """``(body, sealed part, counts)`` of a checked job, encoded once."""
         sealed_calls = job.get("sealed_calls", [])
         body = _dumps({k: v for k, v in job.items() if k != "sealed_calls"})
         sealed = _dumps(sealed_calls) if sealed_calls else b""
-        n_cells = len(job.get("cells", ()))
         n_open = len(job.get("calls", ()))
-        n_calls = n_open + len(sealed_calls)
-        with self._lock:
-            if self._closed:
-                raise SandboxError("the sandbox is closed")
-            worker = self._state["worker"]
-            if worker is None or not worker.alive() or limits.tmp_bytes != self._tmp_bytes:
-                self._restart(limits.tmp_bytes)
-                worker = self._state["worker"]
-            self._seq += 1
-            header = {"id": self._seq, "limits": asdict(limits), "n_cells": n_cells,
-                      "n_calls": n_calls, "n_open": n_open, "body": len(body),
-                      "sealed": len(sealed), "max_reply": MAX_REPLY_BYTES}
-            head = json.dumps(header).encode()
-            started = time.monotonic()
-            deadline = started + limits.wall_seconds + BACKSTOP_SECONDS
-            try:
-                worker.write(_FRAME.pack(len(head)) + head + body + sealed, deadline)
-                raw_head = worker.read_frame(deadline, 1 << 16)
-                reply_head = _checked_head(raw_head, self._seq, limits)
-                events = worker.read_exact(reply_head["events"], deadline)
-                output = worker.read_exact(reply_head["output"], deadline)
-            except _Dead:
-                said = worker.diag_text()
-                worker.kill()  # the exit status is racy (the launcher may still be going down):
-                code = worker.proc.returncode  # it goes to the log, not into the student's reply
-                self.last_worker_message = (said + f"\n[exit status {code}]").strip()
-                return _failure("crashed", "the sandbox worker died during the job; it will be "
-                                "restarted", time.monotonic() - started)
-            except _NoAnswer:
-                worker.kill()
-                return _failure("timeout", f"the sandbox did not answer within "
-                                f"{limits.wall_seconds + BACKSTOP_SECONDS:g} s and was "
-                                "killed; it will be restarted", time.monotonic() - started)
-            except ValueError as exc:
-                worker.kill()
-                return _failure("error", f"malformed reply from the sandbox ({exc}); the sandbox "
-                                "will be restarted", time.monotonic() - started)
-            except BaseException:
-                worker.kill()  # never leave a reply pending for the next job
-                raise
-            try:
-                reply = _checked_events(reply_head, events, n_cells, n_calls)
-            except ValueError as exc:
-                worker.kill()
-                return _failure("error", f"malformed reply from the sandbox ({exc}); "
-                                "the sandbox will be restarted", time.monotonic() - started)
-            reply["output"] = output.decode("utf-8", "replace")
-            if reply_head["restart"]:  # the job left what its temp dir cannot shed: start afresh
-                self.last_worker_message = worker.diag_text()
-                worker.kill()
-            return reply
+        return body, sealed, {"n_cells": len(job.get("cells", ())), "n_calls": n_open + len(sealed_calls),
+                              "n_open": n_open}
+
+    def _reply(self, worker, seq, counts, limits):
+        """The checked reply to job ``seq`` and whether the worker may serve the next job (a
+        worker that failed, or asked to be replaced, is killed here)."""
+        n_cells, n_calls = counts["n_cells"], counts["n_calls"]
+        started = time.monotonic()  # the job starts once the one before it has answered
+        deadline = started + limits.wall_seconds + BACKSTOP_SECONDS
+        try:
+            raw_head = worker.read_frame(deadline, 1 << 16)
+            reply_head = _checked_head(raw_head, seq, limits)
+            events = worker.read_exact(reply_head["events"], deadline)
+            output = worker.read_exact(reply_head["output"], deadline)
+        except _Dead:
+            said = worker.diag_text()
+            worker.kill()  # the exit status is racy (the launcher may still be going down):
+            code = worker.proc.returncode  # it goes to the log, not into the student's reply
+            self.last_worker_message = (said + f"\n[exit status {code}]").strip()
+            return _failure("crashed", "the sandbox worker died during the job; it will be "
+                            "restarted", time.monotonic() - started), False
+        except _NoAnswer:
+            worker.kill()
+            return _failure("timeout", f"the sandbox did not answer within "
+                            f"{limits.wall_seconds + BACKSTOP_SECONDS:g} s and was "
+                            "killed; it will be restarted", time.monotonic() - started), False
+        except ValueError as exc:
+            worker.kill()
+            return _failure("error", f"malformed reply from the sandbox ({exc}); the sandbox "
+                            "will be restarted", time.monotonic() - started), False
+        except BaseException:
+            worker.kill()  # never leave a reply pending for the next job
+            raise
+        try:
+            reply = _checked_events(reply_head, events, n_cells, n_calls)
+        except ValueError as exc:
+            worker.kill()
+            return _failure("error", f"malformed reply from the sandbox ({exc}); "
+                            "the sandbox will be restarted", time.monotonic() - started), False
+        reply["output"] = output.decode("utf-8", "replace")
+        if reply_head["restart"]:  # the job left what its temp dir cannot shed: start afresh
+            self.last_worker_message = worker.diag_text()
+            worker.kill()
+            return reply, False
+        return reply, True
 
 
 def _dumps(value):

@@ -34,7 +34,6 @@ submitted source never passes through the zygote's memory) and run it,
 streaming one JSON line per event (cell error, call result, done).
 """
 
-import _signal
 import ctypes
 import json
 import os
@@ -67,10 +66,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 
-SIGINT, SIGKILL = int(signal.SIGINT), int(signal.SIGKILL)
-#: Signals a job child resets to their default action (plain numbers: no enum lookups).
-CHILD_DEFAULT_SIGNALS = tuple(int(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD,
-                                               signal.SIGALRM))
+SIGKILL = int(signal.SIGKILL)
 
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 SYS_LANDLOCK_CREATE_RULESET = 444
@@ -523,6 +519,10 @@ class _Zygote:
             os.set_inheritable(fd, False)
         os.chdir(self.tmp)
         os.umask(0o077)
+        # what every job child starts with, whatever this process inherited
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGALRM):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         landlock_fds = None
         if cfg.get("landlock"):  # opened before dropping privileges
             landlock_fds = [[os.open(p, os.O_PATH | os.O_CLOEXEC) for p in cfg["landlock"][key]
@@ -1179,12 +1179,9 @@ class _Child:
     def main(self):
         # Prepared while idle, before any job arrives, touching as little of the zygote's
         # memory as it can: every page this child writes to is a page the kernel copies.
-        # (The cwd, umask and no-new-privs come from the zygote.)
+        # (The cwd, umask, no-new-privs and signal dispositions come from the zygote.)
         os.setsid()
         _set_pdeathsig(self.zygote_pid)
-        for number in CHILD_DEFAULT_SIGNALS:
-            _signal.signal(number, _signal.SIG_DFL)
-        _signal.signal(SIGINT, _signal.default_int_handler)
         self._fds()
         zygote = self.zygote
         scoped = zygote.scoped and _scope_to_itself()

@@ -577,6 +577,32 @@ def test_a_job_cannot_kill_its_worker_and_a_worker_killed_from_outside_is_replac
     assert ids == (65534 if IS_ROOT else os.getuid()) or box.layer == "bwrap"
 
 
+def test_jobs_queued_behind_one_whose_worker_died_run_on_a_fresh_worker(box):
+    import signal
+    import threading
+
+    restarts = box.restarts
+    nap = job("import time\ndef nap():\n    time.sleep(1)\n    return 1\n", calls=[call("nap")])
+    add = job("def f(x):\n    return x + 1\n", calls=[call("f", 41)])
+    killer = threading.Timer(0.3, lambda: _signal_all(_sandbox_processes(box), signal.SIGKILL))
+    killer.start()
+    replies = box.run_many([nap, add, add])
+    killer.join()
+    assert [reply["status"] for reply in replies] == ["crashed", "ok", "ok"], replies
+    assert value(replies[1]) == value(replies[2]) == 42
+    assert box.restarts == restarts + 1
+
+
+def test_queued_jobs_each_run_alone_in_a_child_of_their_own(box):
+    """Queued together, jobs still get one fresh child each, one after another."""
+    source = ("import os, time\ndef f():\n    t = time.monotonic()\n    time.sleep(0.05)\n"
+              "    return os.getpid(), t, time.monotonic()\n")
+    replies = box.run_many([job(source, calls=[call("f")])] * 4)
+    runs = [value(reply) for reply in replies]
+    assert len({pid for pid, _, _ in runs}) == 4
+    assert all(end <= start for (_, _, end), (_, start, _) in zip(runs, runs[1:], strict=False))
+
+
 def test_a_job_cannot_freeze_its_worker_and_a_frozen_worker_is_caught_by_the_backstop(box, monkeypatch):
     import signal
 

@@ -138,6 +138,9 @@ def test_is_a_worker_that_grew_while_serving_a_job_replaced_before_the_next(tmp_
     with Sandbox(tmp_path, preload=(), layer=None, limits=FAST) as box:
         assert box.run(job)["status"] == "ok" and box.restarts == 0
         assert box.run(job)["status"] == "ok" and box.restarts == 1  # the grown worker was replaced
+        # queued together, each job after the first waits for a fresh worker all the same
+        assert [reply["status"] for reply in box.run_many([job] * 3)] == ["ok"] * 3
+        assert box.restarts == 4
     monkeypatch.setattr(sandbox_module, "_sources", lambda: (worker, wire_source))
     with Sandbox(tmp_path, preload=(), layer=None, limits=FAST) as box:
         for _ in range(3):
