@@ -14,6 +14,7 @@ inputs differ between students and are reproducible for each.
 import functools
 import hashlib
 import io
+import math
 import numbers
 import re
 import tokenize
@@ -182,13 +183,26 @@ def matches(value, expected, rtol=1e-7, atol=1e-10):
             matches(v, e, rtol, atol) for v, e in zip(value, expected, strict=True))
     if isinstance(expected, np.ndarray):
         return (isinstance(value, np.ndarray) and value.shape == expected.shape
-                and value.dtype.kind in "biuf"
-                and bool(np.allclose(value, expected, rtol=rtol, atol=atol, equal_nan=True)))
+                and value.dtype.kind in "biuf" and _allclose(value, expected, rtol, atol))
     got = number(value)
     try:
-        return got is not None and bool(np.isclose(got, float(expected), rtol=rtol, atol=atol))
+        wanted = float(expected)
     except (TypeError, ValueError, OverflowError):  # e.g. an int too large for a float
         return False
+    if got is None:
+        return False
+    if math.isfinite(got) and math.isfinite(wanted):  # as np.isclose, without its overhead
+        return abs(got - wanted) <= atol + rtol * abs(wanted)
+    return got == wanted  # infinities of one sign; never NaN
+
+
+def _allclose(value, expected, rtol, atol):
+    """``np.allclose(value, expected, rtol, atol, equal_nan=True)``; finite float arrays (the
+    usual case) in a few operations."""
+    if value.dtype.kind == "f" and expected.dtype.kind == "f" and np.isfinite(value).all() \
+            and np.isfinite(expected).all():
+        return bool((np.abs(value - expected) <= atol + rtol * np.abs(expected)).all())
+    return bool(np.allclose(value, expected, rtol=rtol, atol=atol, equal_nan=True))
 
 
 def unchanged(before, after):

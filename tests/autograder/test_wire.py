@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from autograder.wire import WireError, decode, encode
+from autograder.wire import WireError, decode, encode, fingerprint, tree_fingerprint
 
 
 def _round_trip(value):
@@ -60,3 +60,16 @@ def test_does_an_array_of_either_byte_order_arrive_with_the_same_values(dtype):
         back = _round_trip(sent)
         assert back.dtype == np.dtype(dtype) and back.dtype.isnative
         np.testing.assert_array_equal(back, values)
+
+
+@pytest.mark.parametrize("value", [
+    {"W1": np.arange(6.0).reshape(2, 3), "b1": np.zeros((2, 1)), "n": 3, "none": None},
+    (np.float64(0.5), np.int64(3), True, "text", float("nan"), -np.inf, 2.5),
+    [np.ones((0, 4), dtype=np.float32), np.array(7, dtype=np.int8), np.array([[True], [False]])],
+    np.arange(12, dtype=np.uint16).reshape(3, 4).T,  # not C-contiguous
+    np.arange(4.0).astype(">f8"), {"deep": {"deeper": ({"x": np.eye(2)},)}},
+])
+def test_is_an_encoded_values_fingerprint_that_of_the_value_it_decodes_to(value):
+    """The grader fingerprints its own encoded inputs without decoding them again."""
+    tree = json.loads(json.dumps(encode(value)))
+    assert tree_fingerprint(tree) == fingerprint(decode(tree))

@@ -103,6 +103,9 @@ def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=Tru
         return Problem("wrong type", f"{what} has dtype {got.dtype}; expected numbers")
     got_f = got.astype(float)
     expected_f = expected.astype(float)
+    if values and np.isfinite(expected_f).all() and (
+            np.abs(got_f - expected_f) <= atol + rtol * np.abs(expected_f)).all():
+        return None  # the usual case, in a few operations (a NaN or inf in got compares False)
     bad = ~np.isfinite(got_f) & np.isfinite(expected_f)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
