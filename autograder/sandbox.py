@@ -30,11 +30,12 @@ Layers, strongest first (see :data:`LAYERS`):
 
 Every layer, per job: the job runs only in a forked child with its own
 session; rlimits (AS, CPU soft < hard, FSIZE, NOFILE, CORE=0); no-new-privs; a
-seccomp filter (no sockets but AF_UNIX, no process creation or exec, no
-ptrace/mount/namespaces/bpf/keyctl, ...) and a second one that lets the child
-signal only itself (so it cannot kill or freeze the zygote holding the job's
-results), with, where the kernel has Landlock ABI 6 (Linux >= 6.12), a scope to
-the same effect; a clean environment with one BLAS thread; a
+seccomp filter (no sockets but AF_UNIX, no exec, no ptrace/mount/namespaces/bpf/
+keyctl, ...; the zygote loads it on itself once started, so every child inherits
+it) plus the child's own against process creation; signals to itself only (so it
+cannot kill or freeze the zygote holding the job's results): where the kernel
+has Landlock ABI 6 (Linux >= 6.12) by a scope, else by a third seccomp filter;
+a clean environment with one BLAS thread; a
 private temp dir (cwd and HOME) emptied before the reply (a job that leaves
 more than can be emptied in a few seconds gets the next job a fresh sandbox);
 captured, capped output; a wall-clock limit enforced by the zygote with a

@@ -20,15 +20,16 @@ Modes:
     few binds; ``pivot_root``; drop to the sandbox uid; a small init (pid 1)
     that runs the zygote as pid 2.
 ``zygote``
-    The long-lived worker: imports the preload modules once, builds the
-    seccomp filter, then serves jobs (one forked child per job) over two pipe
-    file descriptors. Frames are a 4-byte big-endian length plus JSON.
+    The long-lived worker: imports the preload modules and runs the setup once,
+    confines itself with the seccomp filter every job shares (no exec, ptrace,
+    mounts, network, ...), then serves jobs (one forked child per job) over two
+    pipe file descriptors. Frames are a 4-byte big-endian length plus JSON.
 
 A job child: new session, parent-death signal, fds 0/1/2 replaced (stdin is
 /dev/null, stdout and stderr a capture pipe), every other fd closed,
-rlimits, no-new-privs, a Landlock scope where the kernel has one (ABI 6), the
-seccomp filter and a second one for signals to itself only; only then does it
-read the job (the
+rlimits, a Landlock scope where the kernel has one (ABI 6), and, on top of
+the zygote's filter, its own against starting processes (and, without the
+scope, one for signals to itself only); only then does it read the job (the
 zygote splices the job bytes from the grader's pipe into the child's pipe, so
 submitted source never passes through the zygote's memory) and run it,
 streaming one JSON line per event (cell error, call result, done).
@@ -322,16 +323,17 @@ def _namespaces(cfg):
 
 # ---------------------------------------------------------------- seccomp
 def _build_filter():
+    """What neither the zygote (once started) nor any job may do: loaded by the zygote, so each
+    job child inherits it and adds only :func:`_process_filter`."""
     import pyseccomp as sc
 
     f = sc.SyscallFilter(sc.ALLOW)
     deny = sc.ERRNO(EPERM)
     f.add_rule(deny, "socket", sc.Arg(0, sc.NE, AF_UNIX))
-    f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
-    f.add_rule(sc.ERRNO(ENOSYS), "clone3")
+    f.add_rule(sc.ERRNO(ENOSYS), "clone3")  # glibc falls back to clone for threads
     for name in ("io_uring_setup", "io_uring_enter", "io_uring_register"):
         _try_rule(f, sc.ERRNO(ENOSYS), name)
-    for name in ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv",
+    for name in ("execve", "execveat", "ptrace", "process_vm_readv",
                  "process_vm_writev", "mount", "umount2", "pivot_root", "chroot", "unshare",
                  "setns", "bpf", "keyctl", "add_key", "request_key", "perf_event_open",
                  "userfaultfd", "kexec_load", "kexec_file_load", "init_module",
@@ -344,6 +346,18 @@ def _build_filter():
                  "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl",
                  "semget", "semop", "semtimedop", "semctl", "mq_open", "mq_unlink",
                  "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr"):
+        _try_rule(f, deny, name)
+    return f
+
+
+def _process_filter():
+    """What the zygote does and a job child may not: start processes (threads are allowed)."""
+    import pyseccomp as sc
+
+    f = sc.SyscallFilter(sc.ALLOW)
+    deny = sc.ERRNO(EPERM)
+    f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+    for name in ("fork", "vfork"):
         _try_rule(f, deny, name)
     return f
 
@@ -553,7 +567,8 @@ class _Zygote:
                 preload_errors[name] = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
         self.setup = self._run_setup(cfg.get("setup"))
         _warm_up(wire)
-        self.filter = _Compiled(_build_filter())
+        common = _Compiled(_build_filter())
+        self.filter = _Compiled(_process_filter())
         self.scoped = landlock_abi() >= 6
         self.streams = _child_streams()
         vm_bytes = _address_space()
@@ -562,6 +577,7 @@ class _Zygote:
             for fd in fds:
                 os.close(fd)
         self._wipe()
+        common.load()  # from here on, for this process and every job child
         import gc
 
         gc.collect()

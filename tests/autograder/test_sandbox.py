@@ -480,6 +480,27 @@ return [attempt(os.fork), attempt(bomb), attempt(lambda: subprocess.run(["true"]
     assert result[10] == [45]
 
 
+def test_is_the_worker_itself_under_the_seccomp_filter_every_job_shares(box):
+    """The zygote confines itself once started; its job children add their own filters."""
+    still_works(box)
+    status = {}
+    for pid in _sandbox_processes(box):
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                status[pid] = dict(line.split(":\t", 1) for line in handle.read().splitlines()
+                                   if ":\t" in line)
+        except OSError:
+            continue
+    spares = [pid for pid, fields in status.items()  # the waiting child: a leaf of the tree
+              if not any(other["PPid"] == str(pid) for other in status.values())]
+    assert len(spares) == 1, status
+    zygote = int(status[spares[0]]["PPid"])
+    filters = {name: (status[pid]["Seccomp"], int(status[pid]["Seccomp_filters"]))
+               for name, pid in (("zygote", zygote), ("spare", spares[0]))}
+    assert filters["zygote"][0] == filters["spare"][0] == "2", filters
+    assert filters["spare"][1] > filters["zygote"][1] >= 1, filters
+
+
 # ---------------------------------------------------------------- runaway jobs
 def test_an_infinite_loop_times_out_and_the_next_job_still_runs(box):
     reply = box.run(job("def spin():\n    while True:\n        pass\n", calls=[call("spin")]))
