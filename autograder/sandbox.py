@@ -83,9 +83,11 @@ about 0.4 GB with numpy, matplotlib and scikit-learn preloaded); in the
 rlimits layer with Landlock, ``/proc`` is not readable by jobs.
 """
 
+import binascii
 import functools
 import importlib.util
 import json
+import marshal
 import math
 import os
 import select
@@ -765,9 +767,18 @@ class Sandbox:
 
     @staticmethod
     def _frame(job):
-        """``(body, sealed part, counts)`` of a checked job, encoded once."""
-        sealed_calls = job.get("sealed_calls", [])
-        body = _dumps({k: v for k, v in job.items() if k != "sealed_calls"})
+        """``(body, sealed part, counts)`` of a checked job, encoded once.
+
+        Cells and stand-ins travel compiled as well (the same interpreter runs both sides), so
+        a job child loads code instead of compiling it; a hidden call's stand-ins stay in the
+        sealed part with it.
+        """
+        sealed_calls = [_with_code(call) for call in job.get("sealed_calls", [])]
+        opened = {k: v for k, v in job.items() if k != "sealed_calls"}
+        opened["calls"] = [_with_code(call) for call in job.get("calls", [])]
+        opened["compiled_cells"] = [_compiled(source, f"<cell {k}>")
+                                    for k, source in enumerate(job.get("cells", []))]
+        body = _dumps(opened)
         sealed = _dumps(sealed_calls) if sealed_calls else b""
         n_open = len(job.get("calls", ()))
         return body, sealed, {"n_cells": len(job.get("cells", ())), "n_calls": n_open + len(sealed_calls),
@@ -819,6 +830,24 @@ class Sandbox:
 
 def _dumps(value):
     return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _compiled(source, filename):
+    """``source`` compiled as a job child compiles it, marshalled and in base64; None when it does
+    not compile (the child then compiles it and reports the error itself)."""
+    try:
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError):
+        return None
+    return binascii.b2a_base64(marshal.dumps(code), newline=False).decode("ascii")
+
+
+_compiled_stand_ins = functools.lru_cache(maxsize=256)(_compiled)  # the grader's own sources
+
+
+def _with_code(call):
+    stand_ins = call.get("stand_ins")
+    return {**call, "stand_ins_code": _compiled_stand_ins(stand_ins, "<stand-ins>")} if stand_ins else call
 
 
 # ---------------------------------------------------------------- checking

@@ -35,8 +35,10 @@ submitted source never passes through the zygote's memory) and run it,
 streaming one JSON line per event (cell error, call result, done).
 """
 
+import binascii
 import ctypes
 import json
+import marshal
 import os
 import select
 import signal
@@ -571,6 +573,10 @@ class _Zygote:
         self.filter = _Compiled(_process_filter())
         self.scoped = landlock_abi() >= 6
         self.streams = _child_streams()
+        # This process writes nothing (but a line of its own on a failure), so its sys streams
+        # can already be the children's: on fds 1 and 2 they reach this process's stderr here,
+        # and a child's capture pipe there.
+        sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = self.streams
         vm_bytes = _address_space()
         abi = _landlock(*landlock_fds) if landlock_fds else 0
         for fds in landlock_fds or ():
@@ -1237,10 +1243,7 @@ class _Child:
             if fd >= low:
                 os.closerange(low, fd)
                 low = fd + 1
-        stdin, self.stdout, self.stderr = self.zygote.streams
-        sys.stdout, sys.stderr = self.stdout, self.stderr
-        sys.__stdout__, sys.__stderr__ = self.stdout, self.stderr
-        sys.stdin = sys.__stdin__ = stdin
+        _, self.stdout, self.stderr = self.zygote.streams  # sys's streams already (see start)
 
     def _limits(self):
         import resource
@@ -1297,11 +1300,13 @@ class _Child:
                 raise
             except BaseException as exc:
                 return "error", "setup failed: " + _describe_text(exc)
+        compiled = job.get("compiled_cells") or []
         for k, source in enumerate(job.get("cells", [])):
             name = f"<cell {k}>"
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
             try:
-                exec(compile(source, name, "exec"), ns)
+                code = _loaded(compiled[k] if k < len(compiled) else None)
+                exec(code or compile(source, name, "exec"), ns)
             except BaseException as exc:
                 if isinstance(exc, MemoryError):
                     self._release()
@@ -1346,7 +1351,7 @@ class _Child:
         stand_ins = call.get("stand_ins")
         if stand_ins:
             try:
-                exec(self._compiled(stand_ins), ns)
+                exec(self._compiled(stand_ins, call.get("stand_ins_code")), ns)
             except MemoryError:
                 raise
             except BaseException as exc:
@@ -1390,10 +1395,10 @@ class _Child:
                               separators=(",", ":"), allow_nan=False)
         return text, memory
 
-    def _compiled(self, stand_ins):
-        """Stand-in code compiled once per job (the calls of a check share theirs)."""
+    def _compiled(self, stand_ins, code):
+        """Stand-in code loaded (or compiled) once per job (the calls of a check share theirs)."""
         if stand_ins not in self.stand_in_code:
-            self.stand_in_code[stand_ins] = compile(stand_ins, "<stand-ins>", "exec")
+            self.stand_in_code[stand_ins] = _loaded(code) or compile(stand_ins, "<stand-ins>", "exec")
         return self.stand_in_code[stand_ins]
 
     def _digest(self, value):
@@ -1411,6 +1416,16 @@ class _Child:
             raise
         except BaseException as exc:
             return None, _unsupported(f"{what}: {_safe_str(exc)}")
+
+
+def _loaded(code):
+    """The code object the grader compiled and sent (marshalled, base64), or None."""
+    if not isinstance(code, str):
+        return None
+    try:
+        return marshal.loads(binascii.a2b_base64(code))
+    except Exception:
+        return None
 
 
 def _invalid_input(exc):
