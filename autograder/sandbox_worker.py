@@ -525,6 +525,7 @@ class _Zygote:
         self.devnull = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
         self.wire = None
         self.filter = None
+        self.fork = os.fork
 
     # -- start-up
     def start(self):
@@ -584,6 +585,7 @@ class _Zygote:
                 os.close(fd)
         self._wipe()
         common.load()  # from here on, for this process and every job child
+        self.fork = _fork if _single_threaded() else os.fork
         import gc
 
         gc.collect()
@@ -704,7 +706,7 @@ class _Zygote:
         r_res, w_res = os.pipe()
         r_out, w_out = os.pipe()
         zygote = os.getpid()
-        pid = os.fork()
+        pid = self.fork()
         if pid == 0:
             try:
                 for fd in (w_job, r_res, r_out):
@@ -796,6 +798,31 @@ def _warm_up(wire):
         pass
     finally:
         np.random.set_state(state)
+
+
+def _single_threaded():
+    """Whether this process runs one thread only (Python's, and native ones such as BLAS's)."""
+    import threading
+
+    try:
+        return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc (Landlock): Python's own count, BLAS being limited to one thread
+        return threading.active_count() == 1
+
+
+def _fork():
+    """fork(2) without Python's after-fork bookkeeping, for a single-threaded zygote.
+
+    With one thread, no lock is held across the fork and the thread list, signal flags and
+    thread identity are already right in the child; what ``os.fork`` adds is the after-fork
+    hooks of ``threading`` and ``random``, run in every job child, which touch (and so make the
+    kernel copy) about 90 pages of the zygote's memory per job. Python's ``random`` is not
+    reseeded: every job starts with the zygote's state, as numpy's generator already does.
+    """
+    pid = _libc.fork()
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "fork failed")
+    return pid
 
 
 def _child_streams():

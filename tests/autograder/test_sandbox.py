@@ -480,6 +480,24 @@ return [attempt(os.fork), attempt(bomb), attempt(lambda: subprocess.run(["true"]
     assert result[10] == [45]
 
 
+def test_a_job_runs_in_the_main_thread_of_an_ordinary_interpreter(box):
+    """Job children are forked without Python's after-fork hooks: still its main thread, able to
+    set signal handlers, start and join threads, and import what it needs."""
+    result = probe(box, """
+import signal, threading
+signal.signal(signal.SIGALRM, lambda *args: None)
+done = []
+worker = threading.Thread(target=lambda: done.append(threading.current_thread().name))
+worker.start()
+worker.join()
+import fractions
+return [threading.current_thread() is threading.main_thread(), threading.active_count(), done,
+        str(fractions.Fraction(1, 3))]
+""")
+    main, threads, done, third = result
+    assert (main, threads, len(done), third) == (True, 1, 1, "1/3"), result
+
+
 def test_is_the_worker_itself_under_the_seccomp_filter_every_job_shares(box):
     """The zygote confines itself once started; its job children add their own filters."""
     still_works(box)
