@@ -887,6 +887,9 @@ def _reject_constant(name):
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+_EVENTS = json.JSONDecoder(parse_constant=_reject_constant)  # one decoder for every event line
+
+
 def _optional_int(value):
     return value is None or type(value) is int
 
@@ -984,7 +987,7 @@ def _checked_events(head, raw, n_cells, n_calls):
                             "kwargs_after": {}, "open": is_open})
             continue
         try:
-            event = json.loads(line, parse_constant=_reject_constant)
+            event = _EVENTS.decode(line.decode("utf-8"))
         except (ValueError, RecursionError) as exc:
             raise ValueError(f"an event is not JSON: {exc}") from None
         if type(event) is not dict or len(event) != 1:
