@@ -106,12 +106,15 @@ def find_hint(check, outcomes):
     return found[0].hint if found else None
 
 
-def matching_mistakes(check, outcomes):
-    """Every known mistake of ``check`` whose output equals the student's, in catalogue order."""
+def matching_mistakes(check, outcomes, among=None):
+    """Every known mistake of ``check`` whose output equals the student's, in catalogue order
+    (only those whose key is in ``among``, when given)."""
     if any(o.failure is not None for o in outcomes) or not check.mistakes:
         return []
     found = []
     for mistake in check.mistakes:
+        if among is not None and mistake.key not in among:
+            continue
         try:
             produced = [mistake.variant(call) for call in check.calls]
             close = mistake.close or (lambda got, made: matches(got, made, rtol=1e-6, atol=1e-12))

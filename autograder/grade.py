@@ -428,9 +428,12 @@ def score_function(spec, function, checks, outcomes, notes):
             if problem.category not in ("exception", "timeout", "memory", "crash"):
                 advice = advice or feedback.find_hint(check, call_outcomes) or str(problem)
         elif problem is not None and check.mistakes and all(o.failure is None for o in call_outcomes):
-            # a hint must explain every failed check it can be tested on, not just one of them
-            keys = [m.key for m in feedback.matching_mistakes(check, call_outcomes)]
-            explained = keys if explained is None else [k for k in explained if k in keys]
+            # a hint must explain every failed check it can be tested on, not just one of them:
+            # after the first, only the mistakes that explained every check so far are tried
+            if explained is None or explained:
+                among = None if explained is None else set(explained)
+                keys = [m.key for m in feedback.matching_mistakes(check, call_outcomes, among)]
+                explained = keys if explained is None else [k for k in explained if k in keys]
             hints.update((m.key, m.hint) for m in check.mistakes)
     hint = hints.get(explained[0]) if explained else None
     refused = unearned(judged)  # constant outputs, tiny made-up differences, published cases only

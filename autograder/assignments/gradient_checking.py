@@ -21,6 +21,7 @@ import re
 import numpy as np
 
 from autograder.checks import Call, Check, catalogued, number, same_scalar
+from autograder.wire import fingerprint
 from utils import fixtures
 from utils.checks import Problem, mismatch_scalar
 from utils.gradcheck import gradients_to_vector, parameter_shapes
@@ -374,9 +375,26 @@ def _gradient_check_n_variants(forward_n, layer_dims):
     }
 
 
-def _gradient_check_n_mistakes(forward_n, layer_dims):
-    return catalogued(GRADIENT_CHECK_N, fits=_GRADIENT_CHECK_N_FITS,
-                      variants=_gradient_check_n_variants(forward_n, layer_dims))
+def _gradient_check_n_mistakes(forward_n, layer_dims, remember=False):
+    """The catalogued mistakes; with ``remember``, each variant's output is kept by the call's
+    inputs (for the published cases: the same inputs, so the same outputs, for every student,
+    and each one a full gradient check to compute)."""
+    variants = _gradient_check_n_variants(forward_n, layer_dims)
+    if remember:
+        variants = {key: _remembered(key, variant) for key, variant in variants.items()}
+    return catalogued(GRADIENT_CHECK_N, fits=_GRADIENT_CHECK_N_FITS, variants=variants)
+
+
+_REMEMBERED = {}  # (mistake key, fingerprint of the call's inputs) -> what the mistake returns
+
+
+def _remembered(key, variant):
+    def remembered(call):
+        known = (key, fingerprint((call.args, call.kwargs)))
+        if known not in _REMEMBERED:
+            _REMEMBERED[known] = variant(call)
+        return _REMEMBERED[known]
+    return remembered
 
 
 #: The published case with the course's buggy backward pass: the centred difference written
@@ -430,7 +448,7 @@ def gradient_check_n_checks(assignment, rng):
     _, cache = forward_n(X, Y, parameters)
     buggy = assignment.given_function("backward_propagation_n")(X, Y, cache)
     correct = backward_three_layer(X, Y, cache)
-    published_mistakes = _gradient_check_n_mistakes(forward_n, (4, 5, 3, 1))
+    published_mistakes = _gradient_check_n_mistakes(forward_n, (4, 5, 3, 1), remember=True)
     checks = [
         Check("published case", (Call((parameters, buggy, X, Y)),),
               _same_n(PUBLISHED_BUGGY_RTOL, hidden=False), planted=True,
