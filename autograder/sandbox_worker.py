@@ -1321,12 +1321,9 @@ class _Child:
             ns = template  # this child's own copy of the namespace the zygote's setup made
         else:
             ns = {"__name__": "__main__", "__builtins__": __builtins__}
-            try:
-                exec(compile(job.get("setup", ""), "<setup>", "exec"), ns)
-            except MemoryError:
-                raise
-            except BaseException as exc:
-                return "error", "setup failed: " + _describe_text(exc)
+            failed = _run_part(job.get("setup", ""), "<setup>", ns, "setup")
+            if failed:
+                return failed
         compiled = job.get("compiled_cells") or []
         for k, source in enumerate(job.get("cells", [])):
             name = f"<cell {k}>"
@@ -1342,12 +1339,9 @@ class _Child:
                                           "message": error["message"], "line": error["line"]})
                 if isinstance(exc, MemoryError):
                     return "memory", f"cell {k}"
-        try:
-            exec(compile(job.get("stand_ins", ""), "<stand-ins>", "exec"), ns)
-        except MemoryError:
-            raise
-        except BaseException as exc:
-            return "error", "stand-ins failed: " + _describe_text(exc)
+        failed = _run_part(job.get("stand_ins", ""), "<stand-ins>", ns, "stand-ins")
+        if failed:
+            return failed
         calls = job.get("calls", [])
         for i, call in enumerate(calls):
             result, memory = self._call(ns, call)
@@ -1443,6 +1437,18 @@ class _Child:
             raise
         except BaseException as exc:
             return None, _unsupported(f"{what}: {_safe_str(exc)}")
+
+
+def _run_part(source, filename, ns, what):
+    """Run the job's ``what`` (setup, stand-ins) in ``ns``: None, or ``(status, detail)`` if it
+    failed (a memory error propagates, as for the rest of the job)."""
+    try:
+        exec(compile(source, filename, "exec"), ns)
+    except MemoryError:
+        raise
+    except BaseException as exc:
+        return "error", f"{what} failed: " + _describe_text(exc)
+    return None
 
 
 def _loaded(code):
