@@ -748,10 +748,10 @@ class Sandbox:
                 if worker is None or not worker.alive() or limits.tmp_bytes != self._tmp_bytes:
                     self._restart(limits.tmp_bytes)
                     worker = self._state["worker"]
-                queued = []
+                queued, limit_values = [], asdict(limits)
                 for body, sealed, counts in frames[len(replies):]:
                     self._seq += 1
-                    header = {"id": self._seq, "limits": asdict(limits), **counts,
+                    header = {"id": self._seq, "limits": limit_values, **counts,
                               "body": len(body), "sealed": len(sealed), "max_reply": MAX_REPLY_BYTES}
                     head = json.dumps(header).encode()
                     worker.queue(_FRAME.pack(len(head)) + head + body + sealed)
@@ -837,7 +837,7 @@ def _compiled(source, filename):
     not compile (the child then compiles it and reports the error itself)."""
     try:
         code = compile(source, filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError):
+    except Exception:  # whatever it is, the child meets it again and reports it for this cell
         return None
     return binascii.b2a_base64(marshal.dumps(code), newline=False).decode("ascii")
 

@@ -594,7 +594,6 @@ class _Zygote:
             "ready": True, "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
             "pid": os.getpid(), "landlock": abi, "preload_errors": preload_errors,
             "vm_bytes": vm_bytes, "scoped_jobs": self.scoped,
-            "setup_error": self.setup[2],
         })
 
     @staticmethod
@@ -761,7 +760,7 @@ WARM_UP_ROUNDS = 40
 
 def _warm_up(wire):
     """Take the paths every job takes (JSON, the wire format, numpy's common functions,
-    compiling a cell, describing an exception) a few dozen times here, with made-up values.
+    loading a cell's code, describing an exception) a few dozen times here, with made-up values.
 
     The interpreter specialises code as it runs it, writing into the code objects: run here
     first, the job children find it done and copy fewer of the zygote's pages. Numpy's
@@ -770,6 +769,8 @@ def _warm_up(wire):
     import numpy as np
 
     state = np.random.get_state()
+    cell = binascii.b2a_base64(marshal.dumps(compile("def f(x):\n    return x[0]\n", "<cell 0>",
+                                                     "exec")), newline=False).decode("ascii")
     try:
         W, b, X = np.linspace(-1, 1, 12).reshape(3, 4), np.full((3, 1), 0.1), np.ones((4, 5))
         values = [{"W1": W, "b1": b, "mask": W > 0, "n": np.arange(6).reshape(2, 3)},
@@ -786,10 +787,7 @@ def _warm_up(wire):
             float(np.sum(cost) + np.sum(np.square(W)) + np.linalg.norm(W - 1) / np.sqrt(2))
             np.zeros((3, 4)), np.random.randn(3, 4) * 0.01, np.mean(A), np.abs(Z).max()
             np.random.seed(3)
-            try:
-                exec(compile("def f(x):\n    return x[0]\n", "<cell 0>", "exec"), {})["f"]
-            except BaseException:
-                pass
+            exec(_loaded(cell), {})
             try:
                 raise ValueError("made up")
             except ValueError as exc:
