@@ -10,6 +10,7 @@ and student code still runs only in that worker's sandbox subprocesses.
 import json
 import multiprocessing
 import os
+import pickle
 import sys
 import time
 from multiprocessing.connection import wait
@@ -19,6 +20,7 @@ from autograder import reference
 from autograder.batch import discover, error_row, is_sealed, seal, work, write_atomically
 
 MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an error row
+AHEAD_BYTES = 16 << 10  # a task sent ahead of the one being graded is at most this big
 
 
 class OutputError(OSError):
@@ -52,7 +54,13 @@ def _worker_loop(connection, secret, layer):
 
 
 class LocalPool:
-    """``jobs`` worker processes, each grading one student at a time."""
+    """``jobs`` worker processes, each grading one student at a time.
+
+    Each worker is sent its next student while it grades the current one (``AHEAD`` in all),
+    so it never waits for this process to store a row before it can go on.
+    """
+
+    AHEAD = 2
 
     def __init__(self, jobs, secret, layer=None):
         self.jobs, self.secret, self.layer = jobs, secret, layer
@@ -65,19 +73,21 @@ class LocalPool:
                                        daemon=True)
         process.start()
         child.close()
-        return {"process": process, "pipe": parent, "task": None}
+        return {"process": process, "pipe": parent, "tasks": []}
 
     def run(self, submissions, on_result):
         pending = list(enumerate(submissions))[::-1]
         attempts = {}
         self.workers = [self._start() for _ in range(min(self.jobs, max(1, len(pending))))]
         try:
-            while pending or any(w["task"] is not None for w in self.workers):
+            while pending or any(w["tasks"] for w in self.workers):
+                for worker in self.workers:  # the first task goes to each worker before any gets a second
+                    if not worker["tasks"] and pending:
+                        self._give(worker, pending.pop())
                 for worker in self.workers:
-                    if worker["task"] is None and pending:
-                        worker["task"] = pending.pop()
-                        worker["pipe"].send(worker["task"])
-                busy = [w for w in self.workers if w["task"] is not None]
+                    while pending and len(worker["tasks"]) < self.AHEAD and _small(pending[-1]):
+                        self._give(worker, pending.pop())
+                busy = [w for w in self.workers if w["tasks"]]
                 ready = wait([w["pipe"] for w in busy] + [w["process"].sentinel for w in busy])
                 for worker in busy:
                     if worker["pipe"] in ready or worker["pipe"].poll():
@@ -86,11 +96,14 @@ class LocalPool:
                         except (EOFError, OSError):
                             pass
                         else:
-                            worker["task"] = None
+                            worker["tasks"] = [t for t in worker["tasks"] if t[0] != index]
                             on_result(submissions[index], row)
                             continue
                     if worker["process"].sentinel in ready and not worker["process"].is_alive():
-                        index, submission = worker["task"]
+                        # The first task is the one it was grading: it costs that student a try;
+                        # those sent ahead never started and go back as they were.
+                        (index, submission), *waiting = worker["tasks"]
+                        pending.extend(reversed(waiting))
                         attempts[index] = attempts.get(index, 0) + 1
                         if attempts[index] < MAX_ATTEMPTS:
                             pending.append((index, submission))
@@ -103,6 +116,11 @@ class LocalPool:
         finally:
             self.close()
 
+    @staticmethod
+    def _give(worker, task):
+        worker["tasks"].append(task)
+        worker["pipe"].send(task)
+
     def close(self):
         for worker in self.workers:
             try:
@@ -114,6 +132,12 @@ class LocalPool:
             if worker["process"].is_alive():
                 worker["process"].kill()
         self.workers = []
+
+
+def _small(task):
+    """Whether ``task`` fits in the pipe's buffer: only such a task is sent ahead, so that this
+    process never blocks on sending while its worker blocks on sending it a row."""
+    return len(pickle.dumps(task)) <= AHEAD_BYTES
 
 
 def run_dask(address, submissions, secret, on_result, layer=None):

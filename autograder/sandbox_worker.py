@@ -36,6 +36,7 @@ streaming one JSON line per event (cell error, call result, done).
 """
 
 import binascii
+import collections
 import ctypes
 import json
 import marshal
@@ -526,6 +527,7 @@ class _Zygote:
         self.wire = None
         self.filter = None
         self.fork = os.fork
+        self.spares = collections.deque()  # forked children waiting for a job, oldest first
 
     # -- start-up
     def start(self):
@@ -656,7 +658,7 @@ class _Zygote:
 
     # -- the job loop
     def serve(self):
-        spare = self._spawn()
+        self._refill()
         baseline = _resident_bytes()
         try:
             while True:
@@ -664,13 +666,14 @@ class _Zygote:
                     header = _receive(self.chan_in)
                 except EOFError:  # the grader closed the channel: leave nothing behind
                     return
-                job, spare = self._hand_over(header, spare), None
+                job = self._hand_over(header, self.spares.popleft())
                 sealed = reply = None
                 try:
-                    # The next job's child is forked while this one runs: this job's bytes are
-                    # only ever in mappings a fork does not copy (MADV_DONTFORK), and nothing of
-                    # them is parsed here, so the next child inherits nothing of this job.
-                    spare = self._spawn()
+                    # The next jobs' children are forked while this one runs, when none is left
+                    # waiting: this job's bytes are only ever in mappings a fork does not copy
+                    # (MADV_DONTFORK), and nothing of them is parsed here, so no later child
+                    # inherits anything of this job.
+                    self._refill()
                     sealed = _Buffer(int(header.get("sealed", 0)))
                     sealed.fill_from(self.chan_in)
                     reply = _Collector(header, job, sealed, time.monotonic()).collect()
@@ -695,9 +698,19 @@ class _Zygote:
                         if buffer is not None:
                             buffer.close()
         finally:
-            if spare is not None:
-                spare.finish()
+            while self.spares:
+                self.spares.popleft().finish()
             self._wipe()
+
+    def _refill(self):
+        """Fork ``SPARES`` waiting children in a row when none is left.
+
+        After a fork, each page this process writes is copied for it (its children keep the
+        old one); forked in a row, its children cost it that copy once per burst rather than
+        once per job, which is most of what this process spends on a job.
+        """
+        if not self.spares:
+            self.spares.extend(self._spawn() for _ in range(SPARES))
 
     def _spawn(self):
         """Fork the next job child; it prepares itself and waits for its job."""
@@ -756,6 +769,7 @@ class _Zygote:
 
 
 WARM_UP_ROUNDS = 40
+SPARES = 4  # job children forked in a row (a notebook has three or four graded functions)
 
 
 def _warm_up(wire):

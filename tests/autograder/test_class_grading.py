@@ -31,7 +31,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from autograder import archive, assignments, batch, reference, students
+from autograder import archive, assignments, batch, reference, runner, students
 from autograder.batch import discover, grade_submission, is_sealed, seal
 from autograder.checks import rng_for, seed_for
 from autograder.cli import main
@@ -572,6 +572,29 @@ def test_does_a_worker_start_every_sandbox_before_its_first_student(monkeypatch)
     finally:
         if batch._GRADERS is not None:
             batch._GRADERS.close()
+
+
+def test_does_one_worker_given_each_next_student_ahead_grade_the_class_as_two_workers_do(
+        reference_run, tmp_path):
+    out = tmp_path / "out"
+    done = run_grade_class(CLASS, out, "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    rows = stored_rows(out)
+    assert {n: comparable(r) for n, r in rows.items()} == \
+        {n: comparable(r) for n, r in reference_run.rows.items()}
+    assert (out / "grades.csv").read_text() == reference_run.csv
+
+
+def test_is_a_student_sent_ahead_only_when_the_pipe_holds_them_whole(tmp_path):
+    """A worker is sent its next student while it grades one only if that message fits the
+    pipe's buffer: else this process could block on sending it while the worker blocks on
+    sending back its row, each waiting for the other."""
+    typical = batch.Submission("ada", tuple((name, str(CLASS / "ada" / name / notebook))
+                                            for name, notebook in reference.NOTEBOOKS.items()))
+    assert runner._small((0, typical))
+    crowded = batch.Submission("crowd", tuple(("folder", str(tmp_path / f"{'x' * 200}{i}.ipynb"))
+                                              for i in range(200)))
+    assert not runner._small((1, crowded))
 
 
 # Exports ----------------------------------------------------------------------------------------

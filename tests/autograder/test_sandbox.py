@@ -27,6 +27,7 @@ from autograder.sandbox import (
     detect_layer,
     too_complex,
 )
+from autograder.sandbox_worker import SPARES
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = Limits(wall_seconds=1.5, cpu_seconds=1, memory_bytes=1 << 30, output_bytes=4096,
@@ -348,8 +349,8 @@ def test_only_the_minimal_tree_is_visible(box):
     assert probe(box, "return sorted(os.listdir('/assignment'))") == ["helpers.py", "vendpkg"]
     assert not probe(box, f"return os.path.exists({str(ROOT / 'autograder')!r})")
     pids = probe(box, "return sorted(int(p) for p in os.listdir('/proc') if p.isdigit())")
-    # init, the zygote, this job and the next job's waiting child: a private pid namespace
-    assert len(pids) <= 4
+    # init, the zygote, this job and the next jobs' waiting children: a private pid namespace
+    assert len(pids) <= 3 + SPARES
 
 
 def test_nothing_outside_the_temp_dir_can_be_written(box, assignment):
@@ -509,14 +510,38 @@ def test_is_the_worker_itself_under_the_seccomp_filter_every_job_shares(box):
                                    if ":\t" in line)
         except OSError:
             continue
-    spares = [pid for pid, fields in status.items()  # the waiting child: a leaf of the tree
+    spares = [pid for pid, fields in status.items()  # the waiting children: leaves of the tree
               if not any(other["PPid"] == str(pid) for other in status.values())]
-    assert len(spares) == 1, status
-    zygote = int(status[spares[0]]["PPid"])
-    filters = {name: (status[pid]["Seccomp"], int(status[pid]["Seccomp_filters"]))
-               for name, pid in (("zygote", zygote), ("spare", spares[0]))}
-    assert filters["zygote"][0] == filters["spare"][0] == "2", filters
-    assert filters["spare"][1] > filters["zygote"][1] >= 1, filters
+    assert 1 <= len(spares) <= SPARES, status
+    (zygote,) = {int(status[pid]["PPid"]) for pid in spares}
+    for spare in spares:
+        filters = {name: (status[pid]["Seccomp"], int(status[pid]["Seccomp_filters"]))
+                   for name, pid in (("zygote", zygote), ("spare", spare))}
+        assert filters["zygote"][0] == filters["spare"][0] == "2", filters
+        assert filters["spare"][1] > filters["zygote"][1] >= 1, filters
+
+
+def test_does_each_job_get_a_child_of_its_own_though_they_are_forked_in_a_row(box):
+    """The worker forks its job children a few at a time; each still serves one job only, and
+    no more than that few wait at any time."""
+    reply = box.run_many([job("import os\n\ndef f():\n    return [os.getpid(), os.getppid()]\n",
+                              calls=[call("f")]) for _ in range(2 * SPARES + 1)])
+    assert all(r["status"] == "ok" for r in reply), reply
+    pids = [value(r) for r in reply]
+    assert len({pid for pid, _ in pids}) == len(pids), pids
+    assert len({parent for _, parent in pids}) == 1, pids
+    family = _sandbox_processes(box)
+    parents = {_parent(pid) for pid in family}
+    waiting = [pid for pid in family if pid not in parents]
+    assert 1 <= len(waiting) <= SPARES, waiting
+
+
+def _parent(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
 
 
 # ---------------------------------------------------------------- runaway jobs
