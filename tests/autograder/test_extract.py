@@ -1,10 +1,12 @@
 """How does extraction find graded functions, and how does it report structure problems?"""
 
 import json
+import os
 
 import pytest
 
-from autograder.extract import NotebookError, code_cells, extract, read_notebook
+from autograder import extract as extract_module
+from autograder.extract import NotebookError, code_cells, extract, read_notebook, read_notebook_bytes
 
 
 def _nb(*sources, key="cells"):
@@ -84,3 +86,26 @@ def test_a_notebook_without_cells_is_an_error(tmp_path):
     path.write_text(json.dumps({"metadata": {}}))
     with pytest.raises(NotebookError, match="no cells"):
         code_cells(read_notebook(path))
+
+
+def _stat_saying(size, real_fstat):
+    def fstat(fd):
+        info = real_fstat(fd)
+        return os.stat_result((*info[:6], size, *info[7:10]))
+    return fstat
+
+
+def test_is_a_notebook_that_grew_after_it_was_measured_read_whole(tmp_path, monkeypatch):
+    path = tmp_path / "grown.ipynb"
+    path.write_text(json.dumps(_nb(GOOD)))
+    monkeypatch.setattr(extract_module.os, "fstat", _stat_saying(10, os.fstat))
+    assert read_notebook_bytes(path) == path.read_bytes()
+
+
+def test_is_a_notebook_that_grew_past_the_limit_while_read_refused(tmp_path, monkeypatch):
+    path = tmp_path / "grown.ipynb"
+    path.write_text(json.dumps(_nb(GOOD)) + " " * 4000)
+    monkeypatch.setattr(extract_module, "MAX_NOTEBOOK_BYTES", 1000)
+    monkeypatch.setattr(extract_module.os, "fstat", _stat_saying(10, os.fstat))
+    with pytest.raises(NotebookError, match="grew beyond"):
+        read_notebook_bytes(path)
