@@ -707,7 +707,7 @@ class _Zygote:
 
         After a fork, each page this process writes is copied for it (its children keep the
         old one); forked in a row, its children cost it that copy once per burst rather than
-        once per job, which is most of what this process spends on a job.
+        once per job. Each child still serves one job only.
         """
         if not self.spares:
             self.spares.extend(self._spawn() for _ in range(SPARES))
