@@ -10,10 +10,10 @@ and student code still runs only in that worker's sandbox subprocesses.
 import json
 import multiprocessing
 import os
-import pickle
 import sys
 import time
 from multiprocessing.connection import wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 from autograder import reference
@@ -83,10 +83,14 @@ class LocalPool:
             while pending or any(w["tasks"] for w in self.workers):
                 for worker in self.workers:  # the first task goes to each worker before any gets a second
                     if not worker["tasks"] and pending:
-                        self._give(worker, pending.pop())
+                        task = pending.pop()
+                        self._give(worker, task, _message(task))
                 for worker in self.workers:
-                    while pending and len(worker["tasks"]) < self.AHEAD and _small(pending[-1]):
-                        self._give(worker, pending.pop())
+                    while pending and len(worker["tasks"]) < self.AHEAD:
+                        message = _message(pending[-1])
+                        if len(message) > AHEAD_BYTES:  # sent when the worker is free instead
+                            break
+                        self._give(worker, pending.pop(), message)
                 busy = [w for w in self.workers if w["tasks"]]
                 ready = wait([w["pipe"] for w in busy] + [w["process"].sentinel for w in busy])
                 for worker in busy:
@@ -117,9 +121,9 @@ class LocalPool:
             self.close()
 
     @staticmethod
-    def _give(worker, task):
+    def _give(worker, task, message):
         worker["tasks"].append(task)
-        worker["pipe"].send(task)
+        worker["pipe"].send_bytes(message)  # what ``send(task)`` writes, pickled once
 
     def close(self):
         for worker in self.workers:
@@ -134,10 +138,11 @@ class LocalPool:
         self.workers = []
 
 
-def _small(task):
-    """Whether ``task`` fits in the pipe's buffer: only such a task is sent ahead, so that this
-    process never blocks on sending while its worker blocks on sending it a row."""
-    return len(pickle.dumps(task)) <= AHEAD_BYTES
+def _message(task):
+    """``task`` as the worker's ``recv`` reads it. A task sent ahead of the one being graded must
+    fit the pipe's buffer (``AHEAD_BYTES``), so that this process never blocks on sending while
+    its worker blocks on sending it a row."""
+    return ForkingPickler.dumps(task)
 
 
 def run_dask(address, submissions, secret, on_result, layer=None):

@@ -458,23 +458,23 @@ class _Worker:
         self.kill()
 
     # -- frames
-    def _wait(self, fd, event, deadline):
-        """Wait until ``fd`` is ready (draining stderr, and writing queued job frames, meanwhile);
-        False on timeout."""
+    def _wait(self, deadline):
+        """Wait until the zygote's reply pipe is readable (draining stderr, and writing queued
+        job frames, meanwhile); False on timeout."""
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
             poller = select.poll()
-            poller.register(fd, event)
+            poller.register(self.rep_r, select.POLLIN)
             if self.diag_r is not None:
                 poller.register(self.diag_r, select.POLLIN)
-            if self.pending and fd != self.req_w:
+            if self.pending:
                 poller.register(self.req_w, select.POLLOUT)
             ready = dict(poller.poll(min(left, 1.0) * 1000))
             if self.diag_r is not None and self.diag_r in ready:
                 self.drain_diag()
-            if fd in ready:
+            if self.rep_r in ready:
                 return True
             if self.pending and ready.get(self.req_w, 0) & (select.POLLOUT | select.POLLERR):
                 self._pump()
@@ -507,7 +507,7 @@ class _Worker:
     def _read(self, n, deadline):
         parts, got = [], 0
         while got < n:
-            if not self._wait(self.rep_r, select.POLLIN, deadline):
+            if not self._wait(deadline):
                 raise _NoAnswer
             try:
                 data = os.read(self.rep_r, min(n - got, 1 << 20))

@@ -591,10 +591,29 @@ def test_is_a_student_sent_ahead_only_when_the_pipe_holds_them_whole(tmp_path):
     sending back its row, each waiting for the other."""
     typical = batch.Submission("ada", tuple((name, str(CLASS / "ada" / name / notebook))
                                             for name, notebook in reference.NOTEBOOKS.items()))
-    assert runner._small((0, typical))
+    assert len(runner._message((0, typical))) <= runner.AHEAD_BYTES
     crowded = batch.Submission("crowd", tuple(("folder", str(tmp_path / f"{'x' * 200}{i}.ipynb"))
                                               for i in range(200)))
-    assert not runner._small((1, crowded))
+    assert len(runner._message((1, crowded))) > runner.AHEAD_BYTES
+
+
+def test_does_one_worker_grade_students_of_a_thousand_files_each_one_after_the_other(tmp_path):
+    """Two students whose tasks and rows are each larger than the pipe's buffers (a socket's
+    hold about 200 KB): the second is sent only once the worker is free, or this process would
+    block on sending it while the worker blocks on sending the first one's row."""
+    folder = tmp_path / "class"
+    for student in ("a_crowd", "b_crowd"):
+        (folder / student).mkdir(parents=True)
+        for i in range(1200):
+            (folder / student / f"{'x' * 240}{i}.ipynb").write_text("not a notebook")
+    shutil.copytree(CLASS / "ada" / "initialization", folder / "c_after" / "initialization")
+    out = tmp_path / "out"
+    done = run_grade_class(folder, out, "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    rows = stored_rows(out)
+    assert sorted(rows) == ["a_crowd", "b_crowd", "c_after"]
+    assert rows["c_after"]["results"][0]["score"] > 0
+    assert all(len(" ".join(rows[s]["notes"])) > 300_000 for s in ("a_crowd", "b_crowd"))
 
 
 # Exports ----------------------------------------------------------------------------------------

@@ -91,6 +91,15 @@ def _type_name(value):
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
+def finite_and_close(got, expected, rtol, atol):
+    """Whether the float arrays ``got`` and ``expected`` (one shape) are finite and everywhere
+    within ``atol + rtol * |expected|`` of each other, ``np.isclose``'s rule: the usual case of a
+    comparison, in a few operations. False only says that the full comparison must decide (a NaN
+    or an infinity in ``got`` compares False)."""
+    return bool(np.isfinite(expected).all()
+                and (np.abs(got - expected) <= atol + rtol * np.abs(expected)).all())
+
+
 def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=True, values=True):
     """Compare ``got`` with the array ``expected``: type, shape, finiteness, then (if ``values``) values."""
     expected = np.asarray(expected)
@@ -103,9 +112,8 @@ def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=Tru
         return Problem("wrong type", f"{what} has dtype {got.dtype}; expected numbers")
     got_f = got.astype(float)
     expected_f = expected.astype(float)
-    if values and np.isfinite(expected_f).all() and (
-            np.abs(got_f - expected_f) <= atol + rtol * np.abs(expected_f)).all():
-        return None  # the usual case, in a few operations (a NaN or inf in got compares False)
+    if values and finite_and_close(got_f, expected_f, rtol, atol):
+        return None
     bad = ~np.isfinite(got_f) & np.isfinite(expected_f)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
