@@ -490,6 +490,7 @@ CANARY_SEARCH = """
 import hashlib
 import os
 import re
+import sys
 _PATTERN = re.compile(rb"HOSTILE-[0-9a-f]{32}")
 _DIGEST = {{CANARY_DIGEST}}
 _PLACES = {{CANARY_PLACES}}
@@ -546,9 +547,13 @@ def _search():
             for token in blob.split(b"\\0"):
                 if token.startswith(b"/") and len(token) < 4096:
                     yield _read(token.decode(errors="replace"))
+    # the interpreter's and the installed packages' trees are public (read one level deep, below):
+    # where the kit sits in /tmp, its venv would otherwise make this walk last longer than the job may
+    public = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, *sys.path) if p}
     for top in (".", os.path.expanduser("~"), "/tmp", "/assignment", "/etc", "/dev/shm", "/var/tmp",
                 "/run", "/home", {{ROOT}} + "/build", {{ROOT}} + "/source"):
-        for folder, _, files in os.walk(top):
+        for folder, folders, files in os.walk(top):
+            folders[:] = [f for f in folders if os.path.realpath(os.path.join(folder, f)) not in public]
             for name in files[:200]:
                 yield _read(os.path.join(folder, name), 1 << 16)
     for top in ("/", "/root", os.path.dirname(os.path.dirname(os.__file__))):  # one level: the
