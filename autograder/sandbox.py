@@ -399,6 +399,7 @@ class _Worker:
         self.diag = bytearray()
         self.info = {}
         self.pending = bytearray()  # queued job frames not yet written to the zygote
+        self.inbox = bytearray()  # reply bytes read from the zygote and not yet used
 
     def alive(self):
         return self.proc.poll() is None
@@ -482,8 +483,13 @@ class _Worker:
                 raise _Dead("the worker exited")
 
     def queue(self, data):
-        """Add a job frame to write: it goes out as the zygote reads, while replies are read."""
+        """Add a job frame to write: what the pipe takes goes out now, the rest as the zygote
+        reads, while replies are read."""
         self.pending += data
+        try:
+            self._pump()
+        except _Dead:  # noticed, and answered for, while its reply is awaited
+            pass
 
     def _pump(self):
         try:
@@ -505,19 +511,27 @@ class _Worker:
         return self._read(size, deadline) if size else b""
 
     def _read(self, n, deadline):
-        parts, got = [], 0
-        while got < n:
-            if not self._wait(deadline):
-                raise _NoAnswer
+        """``n`` bytes of the zygote's replies. What the pipe holds is read before waiting:
+        a reply's parts arrive together, and each wait gives up the GIL, which a thread of a
+        busy grader may then wait milliseconds to take back."""
+        inbox = self.inbox
+        while len(inbox) < n:
             try:
-                data = os.read(self.rep_r, min(n - got, 1 << 20))
+                data = os.read(self.rep_r, min(max(n - len(inbox), 1 << 16), 1 << 20))
             except BlockingIOError:
+                data = None
+            if data is None:
+                if self.pending:
+                    self._pump()
+                if not self._wait(deadline):
+                    raise _NoAnswer
                 continue
             if not data:
                 raise _Dead("the worker closed its output")
-            parts.append(data)
-            got += len(data)
-        return b"".join(parts)
+            inbox += data
+        data = bytes(inbox[:n])
+        del inbox[:n]
+        return data
 
 
 def _remove_tree(path):

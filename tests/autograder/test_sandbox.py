@@ -889,3 +889,45 @@ def test_does_no_job_find_the_inputs_of_the_job_before_it_in_its_memory(box):
     second = box.run(job(SCANNER, calls=[call("scan", np.zeros(1, np.uint8))]))
     assert second["status"] == "ok", second
     assert value(second) < 5  # the next job's child (forked while the first ran) finds none
+
+
+def test_does_the_grader_read_the_parts_of_a_reply_already_in_the_pipe_without_waiting():
+    """Each wait gives up the GIL, which a thread of a busy grader may wait milliseconds to take
+    back: a reply's parts, already written, are read at once; only an empty pipe is waited on."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    worker = sandbox_module._Worker(None, None, read_end, None)
+    waits = []
+
+    def wait(deadline):
+        waits.append(deadline)
+        os.write(write_end, b"late")
+        return True
+
+    worker._wait = wait
+    try:
+        os.write(write_end, b"headbody+the start of the next reply")
+        deadline = 1e12
+        assert worker._read(4, deadline) == b"head"
+        assert worker._read(4, deadline) == b"body"
+        assert worker._read(28, deadline) == b"+the start of the next reply"
+        assert waits == []
+        assert worker._read(4, deadline) == b"late"
+        assert waits == [deadline]
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_is_a_queued_job_frame_written_at_once_when_the_pipe_has_room():
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    worker = sandbox_module._Worker(None, write_end, None, None)
+    try:
+        worker.queue(b"frame")
+        assert os.read(read_end, 100) == b"frame" and not worker.pending
+        worker.queue(b"x" * (1 << 20))  # more than the pipe holds: the rest waits in the queue
+        assert 0 < len(worker.pending) < 1 << 20
+    finally:
+        os.close(read_end)
+        os.close(write_end)
