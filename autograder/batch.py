@@ -304,10 +304,15 @@ def results_of(out):
 _GRADERS = None
 
 
-def work(submission, secret, layer=None):
-    """Grade ``submission`` in a pool or Dask worker process (sandboxes stay warm between students)."""
+def start_graders(layer=None):
+    """This process's sandboxes, one per assignment, started on first use and kept warm."""
     global _GRADERS
     if _GRADERS is None:
         _GRADERS = Graders(layer=layer)
         _GRADERS.start_all()
-    return grade_submission(submission, secret, _GRADERS)
+    return _GRADERS
+
+
+def work(submission, secret, layer=None):
+    """Grade ``submission`` in a pool or Dask worker process (sandboxes stay warm between students)."""
+    return grade_submission(submission, secret, start_graders(layer))

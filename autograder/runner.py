@@ -17,10 +17,11 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 from autograder import reference
-from autograder.batch import discover, error_row, is_sealed, seal, work, write_atomically
+from autograder.batch import discover, error_row, is_sealed, seal, start_graders, work, write_atomically
 
 MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an error row
 AHEAD_BYTES = 16 << 10  # a task sent ahead of the one being graded is at most this big
+SLOW_SECONDS = 0.3  # a student graded for longer than this frees a place for a worker standing by
 
 
 class OutputError(OSError):
@@ -41,6 +42,10 @@ def prepare_output(out):
 
 
 def _worker_loop(connection, secret, layer):
+    try:  # the sandboxes start now, so that a worker standing by is ready when it is needed
+        start_graders(layer)
+    except Exception:  # noqa: BLE001 - said again, as each student's error, by ``work``
+        pass
     while True:
         task = connection.recv()
         if task is None:
@@ -54,16 +59,25 @@ def _worker_loop(connection, secret, layer):
 
 
 class LocalPool:
-    """``jobs`` worker processes, each grading one student at a time.
+    """``jobs`` worker processes, each grading one student at a time, ``active`` of them at once
+    unless a student is slow.
 
-    Each worker is sent its next student while it grades the current one (``AHEAD`` in all),
-    so it never waits for this process to store a row before it can go on.
+    A worker keeps about two cores busy (its grader, and its three sandboxes' jobs side by
+    side), so by default half of the workers grade at once: on two cores a student is graded
+    in about half the time it takes with both workers busy, for about as many students per
+    second. The others stand by, sandboxes started: a student graded for longer than
+    ``SLOW_SECONDS`` (a function looping until its time limit, say) gives up its place to one
+    of them, so a slow student never holds up the class.
+
+    A worker that grades is sent its next student while it grades one (``AHEAD`` in all), so it
+    never waits for this process to store a row before it can go on.
     """
 
     AHEAD = 2
 
-    def __init__(self, jobs, secret, layer=None):
+    def __init__(self, jobs, secret, layer=None, active=None):
         self.jobs, self.secret, self.layer = jobs, secret, layer
+        self.active = active or max(1, (jobs + 1) // 2)
         self.context = multiprocessing.get_context("spawn")
         self.workers = []
 
@@ -73,7 +87,7 @@ class LocalPool:
                                        daemon=True)
         process.start()
         child.close()
-        return {"process": process, "pipe": parent, "tasks": []}
+        return {"process": process, "pipe": parent, "tasks": [], "since": None}
 
     def run(self, submissions, on_result):
         pending = list(enumerate(submissions))[::-1]
@@ -81,18 +95,10 @@ class LocalPool:
         self.workers = [self._start() for _ in range(min(self.jobs, max(1, len(pending))))]
         try:
             while pending or any(w["tasks"] for w in self.workers):
-                for worker in self.workers:  # the first task goes to each worker before any gets a second
-                    if not worker["tasks"] and pending:
-                        task = pending.pop()
-                        self._give(worker, task, _message(task))
-                for worker in self.workers:
-                    while pending and len(worker["tasks"]) < self.AHEAD:
-                        message = _message(pending[-1])
-                        if len(message) > AHEAD_BYTES:  # sent when the worker is free instead
-                            break
-                        self._give(worker, pending.pop(), message)
+                timeout = self._dispatch(pending, time.monotonic())
                 busy = [w for w in self.workers if w["tasks"]]
-                ready = wait([w["pipe"] for w in busy] + [w["process"].sentinel for w in busy])
+                ready = wait([w["pipe"] for w in busy] + [w["process"].sentinel for w in busy],
+                             timeout)
                 for worker in busy:
                     if worker["pipe"] in ready or worker["pipe"].poll():
                         try:
@@ -101,6 +107,7 @@ class LocalPool:
                             pass
                         else:
                             worker["tasks"] = [t for t in worker["tasks"] if t[0] != index]
+                            worker["since"] = time.monotonic()  # its next student starts now
                             on_result(submissions[index], row)
                             continue
                     if worker["process"].sentinel in ready and not worker["process"].is_alive():
@@ -119,6 +126,37 @@ class LocalPool:
                         worker.update(self._start())
         finally:
             self.close()
+
+    def _dispatch(self, pending, now):
+        """Send students to workers; returns the seconds until a grading worker's student turns
+        slow when that would let a worker standing by take the next one, else None.
+
+        A worker counts as grading while its current student has taken less than
+        ``SLOW_SECONDS``. A free worker is given a student while fewer than ``active`` grade;
+        a grading one is sent students ahead while no more than ``active`` grade (after a slow
+        student, two may, until one of them runs out of students).
+        """
+        def grading(worker):
+            return bool(worker["tasks"]) and now - worker["since"] < SLOW_SECONDS
+
+        count = sum(map(grading, self.workers))
+        for worker in self.workers:
+            if pending and not worker["tasks"] and count < self.active:
+                task = pending.pop()
+                self._give(worker, task, _message(task))
+                worker["since"] = now
+                count += 1
+        for worker in self.workers:
+            while (pending and grading(worker) and count <= self.active
+                   and len(worker["tasks"]) < self.AHEAD):
+                message = _message(pending[-1])
+                if len(message) > AHEAD_BYTES:  # sent when the worker is free instead
+                    break
+                self._give(worker, pending.pop(), message)
+        if pending and not all(w["tasks"] for w in self.workers):
+            turns = [w["since"] + SLOW_SECONDS - now for w in self.workers if grading(w)]
+            return max(0.0, min(turns)) if turns else None
+        return None
 
     @staticmethod
     def _give(worker, task, message):
