@@ -52,8 +52,9 @@ def _parser():
     group.add_argument("path", type=Path,
                        help="an nbgrader submitted/ folder, a folder of notebooks, or a zip of either")
     group.add_argument("--out", type=Path, required=True, help="folder for results and exports")
-    group.add_argument("--jobs", type=_positive, default=None, help="parallel workers, at least 1 "
-                                                                     "(default: the number of cores)")
+    group.add_argument("--jobs", type=_positive, default=None,
+                       help="worker processes, at least 1 (default: the number of cores); half of "
+                            "them grade at once, the others take over from slow students")
     group.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tls://host:8786")
     group.add_argument("--secret-file", type=Path,
                        help="file holding the course secret mixed into the hidden inputs' seed")

@@ -41,6 +41,12 @@ def prepare_output(out):
     return results
 
 
+def grading_at_once(workers):
+    """How many of ``workers`` local workers grade at once while no student is slow: half,
+    rounded up (each keeps about two cores busy)."""
+    return max(1, (workers + 1) // 2)
+
+
 def _worker_loop(connection, secret, layer):
     try:  # the sandboxes start now, so that a worker standing by is ready when it is needed
         start_graders(layer)
@@ -77,7 +83,8 @@ class LocalPool:
 
     def __init__(self, jobs, secret, layer=None, active=None):
         self.jobs, self.secret, self.layer = jobs, secret, layer
-        self.active = active or max(1, (jobs + 1) // 2)
+        self.chosen = active
+        self.active = active or grading_at_once(jobs)
         self.context = multiprocessing.get_context("spawn")
         self.workers = []
 
@@ -93,6 +100,7 @@ class LocalPool:
         pending = list(enumerate(submissions))[::-1]
         attempts = {}
         self.workers = [self._start() for _ in range(min(self.jobs, max(1, len(pending))))]
+        self.active = self.chosen or grading_at_once(len(self.workers))
         try:
             while pending or any(w["tasks"] for w in self.workers):
                 timeout = self._dispatch(pending, time.monotonic())
@@ -320,9 +328,11 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
             print(f"starting: each Dask worker at {scheduler} starts {len(reference.NOTEBOOKS)} sandboxes "
                   f"({chosen}) before its first student ...", file=stream, flush=True)
         else:
+            standby = workers - grading_at_once(workers)
             print(f"starting {workers * len(reference.NOTEBOOKS)} sandboxes ({workers} worker"
-                  f"{'s' if workers > 1 else ''} × {len(reference.NOTEBOOKS)}, {chosen}); the first "
-                  "results come once they are up ...", file=stream, flush=True)
+                  f"{'s' if workers > 1 else ''} × {len(reference.NOTEBOOKS)}, {chosen}"
+                  f"{f'; {standby} of the workers stand by for slow students' if standby else ''}); "
+                  "the first results come once they are up ...", file=stream, flush=True)
     progress = Progress(len(todo), stream)
 
     def on_result(submission, row):

@@ -123,6 +123,7 @@ def measure_grading(class_dir, out, jobs=None):
     """Run ``grade-class`` here on ``class_dir`` into a fresh ``out``; returns the measurements."""
     from autograder import cli
     from autograder.batch import results_of
+    from autograder.runner import grading_at_once
 
     out = Path(out)
     shutil.rmtree(out, ignore_errors=True)
@@ -151,6 +152,7 @@ def measure_grading(class_dir, out, jobs=None):
         "status": status,
         "students": len(seconds),
         "jobs": jobs or os.cpu_count(),
+        "grading_at_once": grading_at_once(jobs or os.cpu_count()),
         "errors": errors,
         "total_seconds": total,
         "grading_seconds": last_result - started_at,
