@@ -331,7 +331,7 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
             standby = workers - grading_at_once(workers)
             print(f"starting {workers * len(reference.NOTEBOOKS)} sandboxes ({workers} worker"
                   f"{'s' if workers > 1 else ''} × {len(reference.NOTEBOOKS)}, {chosen}"
-                  f"{f'; {standby} of the workers stand by for slow students' if standby else ''}); "
+                  f"{f'; {standby} standing by for slow students' if standby else ''}); "
                   "the first results come once they are up ...", file=stream, flush=True)
     progress = Progress(len(todo), stream)
 
