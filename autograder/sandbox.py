@@ -521,8 +521,6 @@ class _Worker:
             except BlockingIOError:
                 data = None
             if data is None:
-                if self.pending:
-                    self._pump()
                 if not self._wait(deadline):
                     raise _NoAnswer
                 continue
