@@ -82,11 +82,15 @@ class LocalPool:
     AHEAD = 2
 
     def __init__(self, jobs, secret, layer=None, active=None):
-        self.jobs, self.secret, self.layer = jobs, secret, layer
-        self.chosen = active
-        self.active = active or grading_at_once(jobs)
+        self.jobs, self.secret, self.layer, self.chosen = jobs, secret, layer, active
         self.context = multiprocessing.get_context("spawn")
         self.workers = []
+
+    @property
+    def active(self):
+        """How many workers grade at once while no student is slow (of those started, once
+        they are)."""
+        return self.chosen or grading_at_once(len(self.workers) or self.jobs)
 
     def _start(self):
         parent, child = self.context.Pipe()
@@ -100,7 +104,6 @@ class LocalPool:
         pending = list(enumerate(submissions))[::-1]
         attempts = {}
         self.workers = [self._start() for _ in range(min(self.jobs, max(1, len(pending))))]
-        self.active = self.chosen or grading_at_once(len(self.workers))
         try:
             while pending or any(w["tasks"] for w in self.workers):
                 timeout = self._dispatch(pending, time.monotonic())
@@ -130,8 +133,7 @@ class LocalPool:
                             on_result(submission, error_row(
                                 submission, f"the grading worker died twice "
                                             f"(exit code {worker['process'].exitcode})"))
-                        worker["pipe"].close()
-                        worker.update(self._start())
+                        self._replace(worker)
         finally:
             self.close()
 
@@ -150,6 +152,8 @@ class LocalPool:
         count = sum(map(grading, self.workers))
         for worker in self.workers:
             if pending and not worker["tasks"] and count < self.active:
+                if not worker["process"].is_alive():  # died standing by, watched by nobody
+                    self._replace(worker)
                 task = pending.pop()
                 self._give(worker, task, _message(task))
                 worker["since"] = now
@@ -166,10 +170,17 @@ class LocalPool:
             return max(0.0, min(turns)) if turns else None
         return None
 
+    def _replace(self, worker):
+        worker["pipe"].close()
+        worker.update(self._start())
+
     @staticmethod
     def _give(worker, task, message):
         worker["tasks"].append(task)
-        worker["pipe"].send_bytes(message)  # what ``send(task)`` writes, pickled once
+        try:
+            worker["pipe"].send_bytes(message)  # what ``send(task)`` writes, pickled once
+        except OSError:  # it died just now: its death is seen, and answered for, in ``run``
+            pass
 
     def close(self):
         for worker in self.workers:

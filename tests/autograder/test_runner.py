@@ -31,9 +31,15 @@ class Pipe:
         self.sent.append(pickle.loads(message)[0])
 
 
+class Process:
+    @staticmethod
+    def is_alive():
+        return True
+
+
 def pool(jobs, active=None):
     local = runner.LocalPool(jobs, "", active=active)
-    local.workers = [{"process": None, "pipe": Pipe(), "tasks": [], "since": None}
+    local.workers = [{"process": Process(), "pipe": Pipe(), "tasks": [], "since": None}
                      for _ in range(jobs)]
     return local
 
@@ -148,3 +154,34 @@ def test_does_a_student_looping_until_the_time_limit_leave_the_rest_of_the_class
     assert slow["initialize_parameters_he"]["status"] == "passed"
     scores = {s: row["results"][0]["score"] for s, row in rows.items() if s != "slow"}
     assert len(set(scores.values())) == 1 and min(scores.values()) > 0
+
+
+def test_is_a_worker_that_died_standing_by_replaced_before_it_is_given_a_student(tmp_path,
+                                                                                  monkeypatch):
+    """A worker standing by is watched by nobody until it is given a student: dead by then (the
+    out-of-memory killer, say), it is replaced, and the student it was meant for costs no try."""
+    started, start = [], runner.LocalPool._start
+
+    def start_then_kill_the_second(self):
+        worker = start(self)
+        started.append(worker)
+        if len(started) == 2:
+            worker["process"].kill()
+            worker["process"].join()
+        return worker
+
+    monkeypatch.setattr(runner.LocalPool, "_start", start_then_kill_the_second)
+    quick = CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]
+    submissions = []
+    for index in range(4):
+        copy = tmp_path / f"quick{index}" / quick.name
+        copy.parent.mkdir()
+        shutil.copy(quick, copy)
+        submissions.append(batch.Submission(f"quick{index}", (("initialization", str(copy)),)))
+    rows = {}
+    local = runner.LocalPool(2, "", active=1)
+    # the first student's time includes its worker's start-up: the other is given one meanwhile
+    local.run(submissions, lambda submission, row: rows.update({submission.student: row}))
+    assert len(started) == 3  # the dead one was replaced
+    assert all(row["status"] == "graded" and row["results"][0]["score"] > 0 for row in rows.values())
+    assert sorted(rows) == [f"quick{i}" for i in range(4)]
