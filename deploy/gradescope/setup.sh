@@ -8,7 +8,8 @@
 #   AUTOGRADER_ROOT        instead of /autograder
 #   SKIP_SYSTEM_PACKAGES=1 do not touch the system's packages (no apt-get)
 #   PYTHON                 the interpreter to build the venv with (default: the newest of
-#                          python3.13, python3.12, python3.11 found)
+#                          python3.13, python3.12, python3.11, python3 that runs, is 3.11 or
+#                          newer and has its venv module)
 #   KIT_SITE_PACKAGES      hard-link the packages of an existing environment of the same Python
 #                          instead of downloading them (pip then installs only what differs)
 set -euo pipefail
@@ -16,32 +17,49 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 VENV="$ROOT/venv"
 
+# usable PYTHON: prints "VERSION EXECUTABLE" when PYTHON runs, is 3.11 or newer and can make a venv
+# with pip (a pyenv shim for a version that is not selected, or a Python without its venv package,
+# fails here rather than halfway through the install).
+usable() {
+  "$1" -c 'import sys, venv, ensurepip
+assert sys.version_info >= (3, 11)
+print("%d.%d.%d" % sys.version_info[:3], sys.executable)' 2>/dev/null
+}
+
+# choose: sets PYTHON and FOUND to the first usable candidate: $PYTHON alone when it is set,
+# otherwise the newest of python3.13, python3.12, python3.11, then python3.
+choose() {
+  local candidate
+  for candidate in ${PYTHON:-python3.13 python3.12 python3.11 python3}; do
+    if FOUND="$(usable "$candidate")" && [ -n "$FOUND" ]; then PYTHON="$candidate"; return 0; fi
+  done
+  return 1
+}
+
 if [ -z "${SKIP_SYSTEM_PACKAGES:-}" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends bubblewrap libseccomp2 ca-certificates
-  if ! command -v python3.13 >/dev/null && ! command -v python3.12 >/dev/null \
-      && ! command -v python3.11 >/dev/null; then
-    # Gradescope's Ubuntu 22.04 image has Python 3.10; its archive carries 3.11.
-    apt-get install -y -q --no-install-recommends python3.11 python3.11-venv
+  if ! choose; then
+    # A Python that runs but lacks its venv module (packaged apart on Debian and Ubuntu) gets it;
+    # with none, the archive's python3.11 (Gradescope's Ubuntu 22.04 image has only 3.10). The
+    # system's python3 is never replaced: Gradescope's harness runs on it.
+    for version in 3.13 3.12 3.11; do
+      if "python$version" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+        apt-get install -y -q --no-install-recommends "python$version-venv" || true
+        break
+      fi
+    done
+    choose || apt-get install -y -q --no-install-recommends python3.11 python3.11-venv || true
   fi
-  for version in 3.13 3.12 3.11; do  # the venv module may be packaged apart
-    if command -v "python$version" >/dev/null; then
-      apt-get install -y -q --no-install-recommends "python$version-venv" 2>/dev/null || true
-      break
-    fi
-  done
 fi
 
-if [ -z "${PYTHON:-}" ]; then
-  for candidate in python3.13 python3.12 python3.11; do
-    if command -v "$candidate" >/dev/null; then PYTHON="$candidate"; break; fi
-  done
-fi
-if [ -z "${PYTHON:-}" ]; then
-  echo "setup.sh: no Python 3.11, 3.12 or 3.13 found; set PYTHON" >&2
+if ! choose; then
+  echo "setup.sh: found no Python 3.11 or newer that runs and can make a venv (tried:" \
+       "${PYTHON:-python3.13 python3.12 python3.11 python3}); install one, or set PYTHON" >&2
   exit 1
 fi
+echo "setup.sh: building the kit's venv with $PYTHON (Python ${FOUND%% *}, ${FOUND#* })"
 
 if [ -n "${KIT_SITE_PACKAGES:-}" ]; then
   "$PYTHON" -m venv --without-pip "$VENV"  # pip comes with the linked packages
