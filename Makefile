@@ -30,9 +30,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
-# Re-pin constraints.txt from .venv (after changing the dependencies in pyproject.toml).
+# Re-resolve constraints.txt for every supported Python (after changing the dependencies in
+# pyproject.toml); the pins already there are kept where they still fit. LOCK_ARGS goes to uv as it
+# is, e.g. LOCK_ARGS="--upgrade-package numpy" moves one pin.
 lock: install
-	$(PY) tools/requirements.py freeze
+	$(PY) tools/requirements.py lock $(LOCK_ARGS)
 
 release: install
 	$(PY) -m tools.release
@@ -48,13 +50,15 @@ demo: install
 
 bench: install
 	$(PY) -m bench
+	$(PY) -m bench.gradescope
 
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)
 
-# build/gradescope/autograder.zip: upload it as a Gradescope programming assignment's autograder.
+# build/gradescope/<assignment>/autograder.zip, one per assignment: upload each as the autograder of
+# that assignment's Gradescope programming assignment (it grades only its own notebook).
 gradescope: install
-	$(PY) deploy/bundle.py gradescope build/gradescope/autograder.zip --assignments $(ASSIGNMENTS) \
+	$(PY) deploy/bundle.py gradescope build/gradescope --assignments $(ASSIGNMENTS) \
 		$(if $(SECRET_FILE),--secret-file $(SECRET_FILE))
 
 # build/coursera/: the build context of the Coursera custom-grader image (`docker build build/coursera`).

@@ -6,6 +6,11 @@ layout, a folder of loose notebooks (the student id is read from the file name:
 :mod:`autograder.students`), or a zip of either. A notebook is graded as the
 assignment its content shows, whichever folder it was filed in.
 
+A class may be graded as one assignment (:func:`scoped`): the one asked for, or the one
+every notebook of the class shows. Then only that assignment's notebooks are graded and
+only it can be missing; a notebook of another assignment is noted as misfiled and counts
+nowhere.
+
 Each student is one unit of work. Their result is written atomically to
 ``DIR/results/<student>.json`` as soon as it is known, together with a
 fingerprint of their files, the kit version and the secret, and sealed with an
@@ -22,14 +27,14 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import autograder
 from autograder import reference, similarity
 from autograder.archive import safe_extract
 from autograder.extract import NotebookFile
-from autograder.grade import Graders, grade_notebooks
+from autograder.grade import Graders, assignment_of_file_name, grade_notebooks
 from autograder.students import (
     assignment_of_folder,
     name_problem,
@@ -49,19 +54,26 @@ class Submission:
     :meth:`packed` gives the same submission with each path replaced by the notebook
     read from it (a :class:`NotebookFile`), for workers that do not share the class's
     file system.
+
+    ``assignment`` is the one assignment the class is graded as (None: every assignment);
+    the fingerprint covers it, so a stored result is never reused across the two.
     """
 
     student: str
     notebooks: tuple[tuple[str | None, str | NotebookFile], ...]
     notes: tuple[str, ...] = ()
+    assignment: str | None = None
 
     def packed(self):
         return Submission(self.student, tuple(
-            (folder, NotebookFile.read(path)) for folder, path in self.notebooks), self.notes)
+            (folder, NotebookFile.read(path)) for folder, path in self.notebooks), self.notes,
+            self.assignment)
 
     def fingerprint(self, secret):
         digest = hashlib.sha256(f"{autograder.__version__}\0{_code_digest()}\0"
                                 f"{hashlib.sha256(secret.encode()).hexdigest()}".encode())
+        if self.assignment:
+            digest.update(f"\0graded as {self.assignment}\0".encode())
         for folder, path in self.notebooks:
             digest.update(b"\0" + os.fsencode(f"{folder}\0{Path(path).name}") + b"\0")
             digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
@@ -184,6 +196,69 @@ def _is_output_folder(folder, workspace):
         (folder / name).exists() for name in ("grades.csv", "feedback", "gradescope", "report.html"))
 
 
+# One assignment at a time -----------------------------------------------------------------------
+
+#: The end of the note on a notebook of another assignment than the one a class is graded as.
+MISFILED = "misfiled, not graded"
+
+
+def _read(path):
+    return path if isinstance(path, NotebookFile) else NotebookFile.read(path)
+
+
+def shown_assignment(path, folder=None):
+    """The assignment the notebook at ``path`` (or a :class:`NotebookFile`) is of, as grading
+    tells it: its content's, else its file name's, else its folder's; None when nothing shows one."""
+    file = _read(path)
+    try:
+        shown = reference.infer_assignment(file.notebook())
+    except Exception:  # noqa: BLE001 - unreadable: its name or folder may still tell
+        shown = None
+    return shown or assignment_of_file_name(file.name) or assignment_of_folder(folder or "")
+
+
+def split_notebooks(notebooks, assignment):
+    """``(kept, others)`` of ``[(folder, path)]`` for a class graded as ``assignment``: ``kept``
+    the ``[(folder, NotebookFile)]`` that show it or no assignment at all, ``others``
+    the ``[(folder, NotebookFile, assignment shown)]`` of another assignment. Each file is read once."""
+    kept, others = [], []
+    for folder, path in notebooks:
+        file = _read(path)
+        shown = shown_assignment(file, folder)
+        if shown in (None, assignment):
+            kept.append((folder, file))
+        else:
+            others.append((folder, file, shown))
+    return kept, others
+
+
+def one_assignment(submissions):
+    """The assignment every notebook of the class shows, when they all show the same one (a
+    notebook that shows none has no say); None for a class of several, or of none."""
+    seen = None
+    for submission in submissions:
+        for folder, path in submission.notebooks:
+            shown = shown_assignment(path, folder)
+            if shown is not None and seen not in (None, shown):
+                return None  # a second assignment: the class is mixed, no need to read on
+            seen = shown or seen
+    return seen
+
+
+def scoped(submissions, assignment=None):
+    """``submissions`` to be graded as ``assignment``; without one, as the one assignment all
+    their notebooks show, if they show one; else as they are (every assignment)."""
+    assignment = assignment or one_assignment(submissions)
+    if assignment is None:
+        return list(submissions)
+    return [replace(submission, assignment=assignment) for submission in submissions]
+
+
+def _misfiled(folder, file, shown, assignment):
+    where = f"{printable(folder)}/" if folder else ""
+    return f"{where}{printable(file.name)} is of the {shown} assignment, not {assignment}: {MISFILED}"
+
+
 def grade_submission(submission, secret="", graders=None):
     """Grade one student's notebooks; returns the JSON-able row written to the results folder.
 
@@ -191,21 +266,30 @@ def grade_submission(submission, secret="", graders=None):
     that is not the assignment of the folder it was found in, a note says so. A notebook
     whose content shows no assignment (unreadable, or no graded function in it) is graded as
     its file name or, failing that, its folder says.
+
+    A submission graded as one assignment (``submission.assignment``) gets that assignment's
+    result only, and a note for each notebook of another one, which is not graded (the row's
+    ``misfiled`` lists them: ``[{"file", "assignment"}]``).
     """
     started = time.perf_counter()
     results, notes = [], list(submission.notes)
-    paths = [path for _, path in submission.notebooks]
+    scope = submission.assignment
+    entries, others = submission.notebooks, []
+    if scope:
+        entries, others = split_notebooks(entries, scope)
+        notes += [_misfiled(folder, file, shown, scope) for folder, file, shown in others]
+    paths = [path for _, path in entries]
     graded = grade_notebooks([(path, None) for path in paths], student=submission.student, secret=secret,
                              graders=graders)
-    again = [i for i, (result, (folder, _)) in enumerate(zip(graded, submission.notebooks, strict=True))
+    again = [i for i, (result, (folder, _)) in enumerate(zip(graded, entries, strict=True))
              if result.assignment not in reference.NOTEBOOKS and assignment_of_folder(folder or "")]
     if again:
-        regraded = grade_notebooks([(paths[i], assignment_of_folder(submission.notebooks[i][0]))
+        regraded = grade_notebooks([(paths[i], assignment_of_folder(entries[i][0]))
                                     for i in again], student=submission.student, secret=secret,
                                    graders=graders)
         for i, result in zip(again, regraded, strict=True):
             graded[i] = result
-    for index, ((folder, path), result) in enumerate(zip(submission.notebooks, graded, strict=True)):
+    for index, ((folder, path), result) in enumerate(zip(entries, graded, strict=True)):
         name = printable(_file_name(path))
         if result.assignment not in reference.NOTEBOOKS:
             where = (f" (in {printable(folder)}/, not an assignment folder)"
@@ -225,16 +309,21 @@ def grade_submission(submission, secret="", graders=None):
             if previous[1]["score"] >= result["score"]:
                 continue
         by_assignment[result["assignment"]] = (index, result)
-    for name in reference.NOTEBOOKS:
+    assignments = (scope,) if scope else tuple(reference.NOTEBOOKS)
+    for name in assignments:
         if name not in by_assignment:
             notes.append(f"no notebook for {name}")
         elif by_assignment[name][1]["error"]:
             notes.append(f"{name}: {by_assignment[name][1]['error']}")
-    chosen = [by_assignment[n] for n in reference.NOTEBOOKS if n in by_assignment]
-    return {"student": submission.student, "status": "graded", "notes": notes,
-            "results": [result for _, result in chosen],
-            "code": _code_fingerprints(chosen, graded),
-            "seconds": round(time.perf_counter() - started, 3)}
+    chosen = [by_assignment[n] for n in assignments if n in by_assignment]
+    row = {"student": submission.student, "status": "graded", "notes": notes,
+           "results": [result for _, result in chosen],
+           "code": _code_fingerprints(chosen, graded),
+           "seconds": round(time.perf_counter() - started, 3)}
+    if scope:
+        row["assignment"] = scope
+        row["misfiled"] = [{"file": printable(file.name), "assignment": shown} for _, file, shown in others]
+    return row
 
 
 def _code_fingerprints(chosen, graded):

@@ -6,10 +6,14 @@
 
 ``python -m autograder nbgrader-course DIR [--secret-file FILE] [--course-id ID]``
 
+``python -m autograder secret new FILE``
+
 Exit status: 0 whenever a result was produced (also for an empty or corrupt
 notebook, whose result says why), 2 for usage errors (no such file, unknown
-assignment, ``--jobs`` below 1, an output folder that cannot be written), and 1
-for a class in which no notebook was found.
+assignment, ``--jobs`` below 1, an output folder that cannot be written, a secret file
+that ``secret new`` would overwrite, TLS flags
+without a ``tls://`` scheduler, a Dask scheduler that cannot be reached or refuses the
+certificate), and 1 for a class in which no notebook (of the ``--assignment`` asked for) was found.
 """
 
 import argparse
@@ -18,6 +22,7 @@ import sys
 from pathlib import Path
 
 from autograder import reference
+from autograder.course_secret import HOW_TO_MAKE_ONE, new_secret_file
 from autograder.grade import grade_notebook
 
 
@@ -52,10 +57,22 @@ def _parser():
     group.add_argument("path", type=Path,
                        help="an nbgrader submitted/ folder, a folder of notebooks, or a zip of either")
     group.add_argument("--out", type=Path, required=True, help="folder for results and exports")
+    group.add_argument("--assignment", choices=sorted(reference.NOTEBOOKS),
+                       help="grade only this assignment's notebooks; other notebooks are noted as "
+                            "misfiled (default: the one assignment of the class when all its notebooks "
+                            "are of one, else every assignment)")
     group.add_argument("--jobs", type=_positive, default=None,
                        help="worker processes, at least 1 (default: the number of cores); half of "
                             "them grade at once, the others take over from slow students")
     group.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tls://host:8786")
+    group.add_argument("--tls-ca-file", type=Path, metavar="CA",
+                       help="with a tls:// scheduler: the CA certificate its certificate is signed by "
+                            "(PEM; flags named as dask scheduler and dask worker name them)")
+    group.add_argument("--tls-cert", type=Path, metavar="CERT",
+                       help="with a tls:// scheduler: this client's certificate, signed by a CA the "
+                            "scheduler trusts (PEM)")
+    group.add_argument("--tls-key", type=Path, metavar="KEY",
+                       help="the private key of --tls-cert (PEM; not needed if the --tls-cert file holds it)")
     group.add_argument("--secret-file", type=Path,
                        help="file holding the course secret mixed into the hidden inputs' seed")
     group.add_argument("--nbgrader-db", type=Path, help="also write the scores into this gradebook")
@@ -68,6 +85,12 @@ def _parser():
     course.add_argument("--secret-file", type=Path,
                         help="the course secret (default: a new random one in DIR/course.secret)")
     course.add_argument("--course-id", help="nbgrader's course id (default: the folder's name)")
+
+    secret = commands.add_parser("secret", help="the course secret: make a new one")
+    secret_commands = secret.add_subparsers(dest="secret_command", required=True, metavar="new")
+    new = secret_commands.add_parser("new", help="write a new random course secret to FILE (readable "
+                                                 "by you only; an existing file is never overwritten)")
+    new.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -75,7 +98,7 @@ def _secret(path):
     if path is None:
         secret = ""
     elif not path.is_file():
-        raise FileNotFoundError(f"no such secret file: {path}")
+        raise FileNotFoundError(f"no such secret file: {path} ({HOW_TO_MAKE_ONE})")
     else:
         secret = path.read_text().strip()
     return secret
@@ -87,7 +110,7 @@ def _warn_without_secret(path, secret):
         why = "no --secret-file" if path is None else f"the secret file {path} is empty"
         print(f"warning: {why}: every student's hidden inputs can be rebuilt from their id with this "
               "kit's code, and stored results can be forged; use the same non-empty secret file for "
-              "every run of a course", file=sys.stderr)
+              f"every run of a course ({HOW_TO_MAKE_ONE})", file=sys.stderr)
 
 
 def _other_assignment(path, asked):
@@ -106,6 +129,8 @@ def _table(result):
     for name, function in result.functions.items():
         failed = [c for c in function.checks if not c.passed]
         reason = function.hint or (failed[0].message if failed else "all checks passed")
+        if result.error and reason == result.error:  # said once, whole, below the table
+            reason = "not graded: see the error below"
         rows.append((name, f"{function.score:g}/{function.max_score:g}", function.status,
                      reason if len(reason) <= 90 else reason[:87] + "..."))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -123,15 +148,17 @@ def _grade_class(args):
     from autograder import exports, report, similarity
     from autograder.archive import ArchiveError
     from autograder.batch import results_of
-    from autograder.runner import OutputError, grade_class
+    from autograder.runner import ClusterError, OutputError, TLSFiles, grade_class
 
     try:
         secret = _secret(args.secret_file)
         if args.nbgrader_db:
             exports.check_gradebook(args.nbgrader_db)  # before grading, not after
         submissions = grade_class(args.path, args.out, jobs=args.jobs, scheduler=args.scheduler,
-                                  secret=secret, layer=args.layer)
-    except (FileNotFoundError, ArchiveError, OutputError, ValueError, exports.GradebookError) as error:
+                                  secret=secret, layer=args.layer, assignment=args.assignment,
+                                  tls=TLSFiles(args.tls_ca_file, args.tls_cert, args.tls_key))
+    except (FileNotFoundError, ArchiveError, OutputError, ValueError, exports.GradebookError,
+            ClusterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # e.g. a Dask scheduler that cannot be reached
@@ -143,15 +170,20 @@ def _grade_class(args):
               "submitted/ folder, a folder of .ipynb files or a zip of either is expected)", file=sys.stderr)
         return 1
     current = {s.student: s for s in submissions}
+    scope = submissions[0].assignment  # the one assignment the class is graded as, or None
 
     def rows():
         return (row for row in results_of(args.out) if row["student"] in current)
 
-    stats = report.ClassStats()
+    if scope and not any(row["results"] for row in rows()):
+        print(f"warning: no {scope} notebook was found in {args.path}: nothing was graded (leave "
+              "--assignment out to grade the notebooks it holds)", file=sys.stderr)
+        return 1
+    stats = report.ClassStats(scope, detected=args.assignment is None)
     for row in rows():
         exports.write_student_exports(row, args.out)
         stats.add(row)
-    exports.write_csv(rows(), args.out / "grades.csv")
+    exports.write_csv(rows(), args.out / "grades.csv", [scope] if scope else None)
     if args.nbgrader_db:
         try:
             graded = {result["assignment"] for row in rows() for result in row["results"]}
@@ -164,9 +196,6 @@ def _grade_class(args):
     similarity.write_csv(stats.find_similar(), args.out / "similarity.csv")
     report.write_report(stats, args.out, lambda student: current[student].notebooks)
     print(report.format_summary(stats, args.out))
-    print(f"\ngrades:   {args.out / 'grades.csv'}\nfeedback: {args.out / 'feedback'}/<student>/"
-          f"<assignment>.html\ngradescope: {args.out / 'gradescope'}/<student>/<assignment>/results.json"
-          f"\nsimilar code: {args.out / 'similarity.csv'}\nreport:   {args.out / 'report.html'}")
     return 0
 
 
@@ -188,6 +217,25 @@ def _nbgrader_course(args):
     return 0
 
 
+def _new_secret(args):
+    try:
+        new_secret_file(args.file)
+    except FileExistsError:
+        print(f"error: {args.file} exists: a course secret is never overwritten (give the existing "
+              "one with --secret-file, or name a new file)", file=sys.stderr)
+        return 2
+    except FileNotFoundError:
+        print(f"error: cannot write {args.file}: the folder {args.file.parent} does not exist",
+              file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot write {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"wrote a new course secret to {args.file} (readable by you only): give this same file to "
+          "every run of the course with --secret-file, and keep it from students")
+    return 0
+
+
 def _cannot_write_coursera(folder, error):
     print(f"error: cannot write the Coursera feedback into {folder}: {error.strerror or error}",
           file=sys.stderr)
@@ -205,6 +253,8 @@ def main(argv=None):
         return _grade_class(args)
     if args.command == "nbgrader-course":
         return _nbgrader_course(args)
+    if args.command == "secret":
+        return _new_secret(args)
     if args.coursera:  # refused before grading, not after
         try:
             args.coursera.mkdir(parents=True, exist_ok=True)

@@ -21,19 +21,26 @@ TITLES = {"initialization": "Initialization", "regularization": "Regularization"
           "gradient_checking": "Gradient Checking"}
 
 
-def csv_columns():
+def _specs(assignments=None):
+    """The assignments of a class: those named (e.g. the one a class is graded as), else all."""
+    return [reference.load(name) for name in assignments] if assignments else reference.all_assignments()
+
+
+def csv_columns(assignments=None):
+    """The columns of grades.csv for a class graded on ``assignments`` (default: every one)."""
     columns = ["student", "status"]
-    for assignment in reference.all_assignments():
+    for assignment in _specs(assignments):
         columns += [f"{assignment.name}:{name}" for name in assignment.names]
         columns.append(f"{assignment.name}:total")
     return columns + ["total", "max_total", "notes"]
 
 
-def csv_row(row):
+def csv_row(row, assignments=None):
+    """One student's row of grades.csv: ``total`` and ``max_total`` are of ``assignments`` only."""
     values = {"student": row["student"], "status": row["status"], "notes": "; ".join(row["notes"])}
     by_assignment = {r["assignment"]: r for r in row["results"]}
     total = max_total = 0.0
-    for assignment in reference.all_assignments():
+    for assignment in _specs(assignments):
         result = by_assignment.get(assignment.name)
         for name in assignment.names:
             score = result["functions"][name]["score"] if result else 0.0
@@ -46,15 +53,16 @@ def csv_row(row):
     return values
 
 
-def write_csv(rows, path):
-    """One row per student: per-function scores, per-assignment totals, total, status."""
+def write_csv(rows, path, assignments=None):
+    """One row per student: per-function scores, per-assignment totals, total, status; the
+    columns of ``assignments`` only, when the class is graded on them (default: every one)."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
     with open(temporary, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
-        writer = csv.DictWriter(handle, fieldnames=csv_columns())
+        writer = csv.DictWriter(handle, fieldnames=csv_columns(assignments))
         writer.writeheader()
         for row in rows:
-            writer.writerow(csv_row(row))
+            writer.writerow(csv_row(row, assignments))
     temporary.replace(path)
 
 
@@ -66,7 +74,13 @@ def _in_notebook_order(functions, assignment):
 
 
 def gradescope_result(result):
-    """The Gradescope autograder ``results.json`` of one graded notebook."""
+    """The Gradescope autograder ``results.json`` of one graded notebook.
+
+    A notebook that could not be graded at all (unreadable, not a notebook) gets its reason
+    once, as the output, and no tests: every one of them would only say it again."""
+    if result["error"]:
+        return {"score": 0.0, "output": result["error"], "tests": [], "visibility": "visible",
+                "stdout_visibility": "hidden"}
     tests = []
     for name, function in _in_notebook_order(result["functions"], result["assignment"]).items():
         lines = [line + (f" (× {count})" if count > 1 else "") for line, count in _collapsed(
@@ -105,14 +119,18 @@ def feedback_html(result):
     """A feedback page for one student and assignment (no hidden expected values in it).
 
     Identical lines of one function (the same failure of several checks, e.g. a syntax error)
-    are shown once, with their count."""
+    are shown once, with their count. The reason a notebook could not be graded is said once,
+    at the top, not again under each function."""
     functions = {}
     for name, function in _in_notebook_order(result["functions"], result["assignment"]).items():
+        failed = [(c["category"], c["message"]) for c in function["checks"]
+                  if not c["passed"] and c["message"] != result["error"]]
+        passed = [(c["name"], c["points"]) for c in function["checks"] if c["passed"]]
         functions[name] = {
             **function,
-            "passed_lines": _collapsed((c["name"], c["points"]) for c in function["checks"] if c["passed"]),
-            "failed_lines": _collapsed((c["category"], c["message"]) for c in function["checks"]
-                                       if not c["passed"]),
+            "passed_lines": _collapsed(passed),
+            "failed_lines": _collapsed(failed),
+            "not_graded": bool(result["error"]) and not failed and not passed,
         }
     template = _TEMPLATES.get_template("feedback.html.j2")
     return template.render(title=TITLES.get(result["assignment"], result["assignment"]),
@@ -126,7 +144,9 @@ def _write_text_atomically(path, text):
 
 
 def write_student_exports(row, out):
-    """Gradescope JSON and feedback pages of one student."""
+    """Gradescope JSON and feedback pages of one student; those an earlier run into ``out``
+    wrote for an assignment the row no longer holds (graded as another assignment since, or
+    a notebook taken away) are removed, so that the folder says what grades.csv says."""
     out = Path(out)
     for result in row["results"]:
         folder = out / "gradescope" / row["student"] / result["assignment"]
@@ -135,6 +155,29 @@ def write_student_exports(row, out):
         page = out / "feedback" / row["student"] / f"{result['assignment']}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         _write_text_atomically(page, feedback_html(result))
+    graded = {result["assignment"] for result in row["results"]}
+    for assignment in set(reference.NOTEBOOKS) - graded:
+        folder = out / "gradescope" / row["student"] / assignment
+        with contextlib.suppress(OSError):
+            (out / "feedback" / row["student"] / f"{assignment}.html").unlink(missing_ok=True)
+            (folder / "results.json").unlink(missing_ok=True)
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+
+def not_this_assignment(assignment, others, place="assignment"):
+    """What a learner reads when their upload holds no notebook of ``assignment``: one plain
+    sentence (no command, no option), saying which notebooks they did upload. ``others`` is
+    ``[(file name, assignment it is of or None)]``; ``place`` is what the platform calls the
+    thing they submitted to ("assignment", "part")."""
+    title, expected = TITLES[assignment], reference.NOTEBOOKS[assignment]
+    shown = [f"the {TITLES[of]} notebook ({name})" for name, of in others if of in TITLES]
+    if not shown:
+        return (f"No {title} notebook was found in your submission, so nothing was graded: upload "
+                f"{expected}, your {title} notebook, to this {place}.")
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return (f"This {place} grades the {title} notebook, but you uploaded {listed}, so nothing was "
+            f"graded: upload {expected}, your {title} notebook, to this {place}.")
 
 
 def coursera_feedback(result):

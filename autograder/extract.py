@@ -133,10 +133,7 @@ def parse_notebook(raw, name):
     try:
         notebook = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as error:
-        raise NotebookError(
-            f"{name} is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg})"
-        ) from None
+        raise NotebookError(f"{name} is not valid notebook JSON: {_json_problem(error, text)}") from None
     except RecursionError:
         raise NotebookError(f"{name} is not a notebook (its JSON is nested too deeply)") from None
     if not isinstance(notebook, dict):
@@ -144,6 +141,31 @@ def parse_notebook(raw, name):
     if not isinstance(notebook.get("cells"), list) and not isinstance(notebook.get("worksheets"), list):
         raise NotebookError(f"{name} is JSON but not a notebook (it has no cells)")
     return notebook
+
+
+#: :mod:`json`'s messages in plain words (some of its own end in "at" and lean on a position).
+_JSON_WORDS = {
+    "Expecting value": "a value was expected",
+    "Expecting property name enclosed in double quotes": "a name in double quotes was expected",
+    "Expecting ',' delimiter": "a comma was expected",
+    "Expecting ':' delimiter": "a colon was expected",
+    "Invalid control character at": "a string holds a control character (a raw line break or tab?)",
+    "Invalid \\escape": "a string holds a backslash escape JSON does not know",
+    "Invalid \\uXXXX escape": "a string holds a broken \\u escape",
+    "Extra data": "more text follows the end of the notebook",
+}
+
+
+def _json_problem(error, text):
+    """Where and why ``text`` is not JSON, as one whole sentence: a file cut short (an
+    interrupted save, upload or download) is said to be so."""
+    where = f"line {error.lineno}, column {error.colno}"
+    if error.msg.startswith("Unterminated string"):  # only raised at the end of the text
+        return f"the string that starts at {where} is never closed (was the file cut short?)"
+    if error.pos >= len(text.rstrip()):
+        return f"it stops at {where}, before the notebook ends (was the file cut short?)"
+    words = _JSON_WORDS.get(error.msg, error.msg.removesuffix(" at"))
+    return f"at {where}, {words}"
 
 
 def _integer(text):

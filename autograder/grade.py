@@ -154,11 +154,11 @@ class _Pending:
         student = student or Path(file.name).stem
         try:
             notebook = file.notebook()
-            name = assignment or reference.infer_assignment(notebook) or _by_file_name(file.name)
+            name = assignment or reference.infer_assignment(notebook) or assignment_of_file_name(file.name)
             if name is None:
                 raise NotebookError("no graded function of any known assignment was found in it")
         except NotebookError as error:
-            name = assignment or _by_file_name(file.name)
+            name = assignment or assignment_of_file_name(file.name)
             if name is None:
                 return cls(None, student, None, started, Result(
                     "unknown", student, 0.0, 0.0, {}, error=str(error),
@@ -211,7 +211,7 @@ class _Pending:
     def broken(cls, path, assignment, student, secret):
         """What a notebook that could not be opened becomes: a result with ``reason``."""
         def failed(reason):
-            name = assignment or _by_file_name(_file_name(path))
+            name = assignment or assignment_of_file_name(_file_name(path))
             who = student or _student_of_any(path)
             if name is None:
                 return cls(None, who, None, time.perf_counter(), Result(
@@ -277,7 +277,9 @@ def _student_of(path):
     return student_of_path(path)
 
 
-def _by_file_name(file_name):
+def assignment_of_file_name(file_name):
+    """The assignment whose notebook's name is in ``file_name`` (``alice_Regularization.ipynb``
+    gives ``regularization``), or None."""
     stem = Path(file_name).stem.lower().replace(" ", "_")
     return next((n for n, nb in reference.NOTEBOOKS.items() if Path(nb).stem.lower() in stem), None)
 

@@ -21,7 +21,6 @@ import atexit
 import json
 import os
 import queue
-import secrets
 import shutil
 import threading
 from concurrent.futures import Future
@@ -33,6 +32,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
 from autograder import reference
+from autograder.course_secret import HOW_TO_MAKE_ONE, new_secret_file
 from autograder.extract import MAX_NOTEBOOK_BYTES, NotebookFile
 from autograder.result import rounded
 from autograder.students import assignment_of_folder, raw_student_of_folder, student_id
@@ -64,7 +64,7 @@ class SealedGrade(NbGraderPreprocessor):
         secret = read_secret(self.secret_file)
         if not secret:
             self.log.warning("SealedGrade: no course secret (c.SealedGrade.secret_file): every "
-                             "student's hidden inputs can be rebuilt from their id")
+                             "student's hidden inputs can be rebuilt from their id (%s)", HOW_TO_MAKE_ONE)
         file = notebook_file(nb, f"{info['notebook']}.ipynb")
         result = _GRADER.grade(file, assignment, student, secret, self.layer or None)
         self.log.info("SealedGrade: %s of %s: %g/%g (sandbox %s)", assignment, student, result.score,
@@ -112,7 +112,8 @@ def read_secret(path):
         return ""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no such secret file: {path} (c.SealedGrade.secret_file)")
+        raise FileNotFoundError(f"no such secret file: {path} (c.SealedGrade.secret_file; "
+                                f"{HOW_TO_MAKE_ONE})")
     return path.read_text().strip()
 
 
@@ -136,13 +137,10 @@ def feedback_lines(result):
     (the same as Gradescope's test output; no hidden input or expected value is in them)."""
     from autograder.exports import gradescope_result
 
-    found = {test["name"]: test["output"].splitlines() for test in
-             gradescope_result(result.to_dict())["tests"]}
-    if result.error:
-        for lines in found.values():
-            if not any(result.error in line for line in lines):
-                lines.insert(0, f"✗ {result.error}")
-    return found
+    if result.error:  # Gradescope says it once, with no tests; here each test cell says it
+        return {name: [f"✗ {result.error}"] for name in result.functions}
+    return {test["name"]: test["output"].splitlines() for test in
+            gradescope_result(result.to_dict())["tests"]}
 
 
 def _test_cells(nb):
@@ -352,7 +350,7 @@ def create_course(directory, secret_file=None, course_id=None):
     if secret_file is not None:
         secret_file = Path(secret_file).absolute()
         if not secret_file.is_file():
-            raise CourseError(f"no such secret file: {secret_file}")
+            raise CourseError(f"no such secret file: {secret_file} ({HOW_TO_MAKE_ONE})")
     course_id = course_id or directory.name
     directory.mkdir(parents=True, exist_ok=True)
     new_secret = secret_file is None
@@ -360,9 +358,7 @@ def create_course(directory, secret_file=None, course_id=None):
         secret_file = directory / "course.secret"
         if os.path.lexists(secret_file):
             raise CourseError(f"{secret_file} exists: pass it with --secret-file")
-        descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
+        new_secret_file(secret_file)
     for assignment in reference.NOTEBOOKS:
         # symlinks=False: the source folders' link to utils/ becomes a real copy, as nbgrader
         # copies a source folder's files into release/ and autograded/

@@ -25,6 +25,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from autograder import assignments, reference, similarity
+from autograder.batch import MISFILED
 from autograder.exports import breakable
 from autograder.result import STATUSES
 
@@ -60,9 +61,15 @@ class Attention:
 
 
 class ClassStats:
-    """What the report and the summary say about a class, gathered one row at a time."""
+    """What the report and the summary say about a class, gathered one row at a time.
 
-    def __init__(self):
+    ``assignment``: the one assignment the class was graded as (None: every assignment);
+    ``detected``: whether it was found so (every notebook of the class is of it) rather than
+    asked for."""
+
+    def __init__(self, assignment=None, detected=False):
+        self.assignment, self.detected = assignment, detected
+        self.misfiled = Counter()  # assignment -> notebooks of it, not graded (of another assignment)
         self.students = 0
         self.errors = 0
         self.totals = defaultdict(list)  # assignment -> [score of each student who handed it in]
@@ -88,7 +95,9 @@ class ClassStats:
             self.errors += 1
             self._flag(student, "grading error", "; ".join(row["notes"]) or "grading failed")
         for note in row["notes"]:
-            if note.startswith("no notebook for "):
+            if note.endswith(MISFILED):
+                self._flag(student, "misfiled notebook", note)
+            elif note.startswith("no notebook for "):
                 self._flag(student, "missing notebook", note)
             elif " was found in " in note:
                 graded_as = note.rsplit("graded as ", 1)[-1]
@@ -98,6 +107,7 @@ class ClassStats:
                 self._flag(student, "unreadable notebook", note)
             elif "not valid UTF-8" in note or "control characters" in note or "very long" in note:
                 self._flag(student, "odd file name", note)
+        self.misfiled.update(item["assignment"] for item in row.get("misfiled", []))
         for result in row["results"]:
             assignment = result["assignment"]
             link = f"feedback/{student}/{assignment}.html"
@@ -146,10 +156,22 @@ class ClassStats:
 
     # What the summary and the page show ------------------------------------------------------
 
+    def specs(self):
+        """The assignments the class was graded on."""
+        return [reference.load(self.assignment)] if self.assignment else reference.all_assignments()
+
+    def scope(self):
+        """What the class was graded as, in a line (None for every assignment)."""
+        if not self.assignment:
+            return None
+        if self.detected:
+            return f"{self.assignment} (every notebook found is of this assignment; --assignment to choose)"
+        return f"{self.assignment} (as --assignment asked; notebooks of other assignments are not graded)"
+
     def by_assignment(self):
         """``[(assignment, handed in, mean, median, max score)]``."""
         rows = []
-        for spec in reference.all_assignments():
+        for spec in self.specs():
             scores = self.totals.get(spec.name, [])
             rows.append((spec.name, len(scores), statistics.fmean(scores) if scores else 0.0,
                          statistics.median(scores) if scores else 0.0, spec.max_score))
@@ -173,9 +195,16 @@ class ClassStats:
 
 
 def format_summary(stats, out=None):
-    """The text printed at the end of ``grade-class``."""
+    """The text printed at the end of ``grade-class``; with ``out``, where its outputs are."""
     errors = f" ({stats.errors} could not be graded)" if stats.errors else ""
     lines = [f"students: {stats.students}{errors}"]
+    if stats.scope():
+        lines.append(f"assignment: {stats.scope()}")
+    if stats.misfiled:
+        count = sum(stats.misfiled.values())
+        of = ", ".join(f"{name} {number}" for name, number in sorted(stats.misfiled.items()))
+        lines.append(f"misfiled, not graded: {count} notebook{'s' if count > 1 else ''} of other "
+                     f"assignments ({of}; the students' notes in grades.csv name them)")
     if stats.layers:
         lines.append("sandbox layer: " + ", ".join(f"{layer}" for layer, _ in stats.layers.most_common()))
     lines += ["", "scores per assignment (of the notebooks handed in):",
@@ -197,8 +226,16 @@ def format_summary(stats, out=None):
     why = ", ".join(f"{kind} {count}" for kind, count in kinds.most_common())
     lines += ["", f"needs attention: {len(attention)} students" + (f" ({why})" if why else "")]
     lines.append(f"similar code: {len(stats.pairs)} pairs at or above {similarity.THRESHOLD:.0%}")
+    if stats.pairs:
+        lines.append("  each: two students with near-identical code for one graded function (a reason to "
+                     "look, not proof; a class built from a few texts, like the sample class, has many)")
     if out is not None:
-        lines.append(f"report: {Path(out) / 'report.html'}")
+        out = Path(out)
+        lines += ["", f"grades:     {out / 'grades.csv'}",
+                  f"feedback:   {out / 'feedback'}/<student>/<assignment>.html",
+                  f"gradescope: {out / 'gradescope'}/<student>/<assignment>/results.json",
+                  f"similarity: {out / 'similarity.csv'}",
+                  f"report:     {out / 'report.html'}"]
     return "\n".join(lines)
 
 
@@ -231,7 +268,7 @@ def histograms_of_totals(stats):
     """``[(assignment, picture)]``: one histogram of the totals per assignment."""
     plt = _pyplot()
     pictures = []
-    for spec in reference.all_assignments():
+    for spec in stats.specs():
         figure, axis = plt.subplots(figsize=(3.4, 2.5))
         scores = stats.totals.get(spec.name, [])
         axis.hist(scores, bins=np.linspace(0, spec.max_score, 11), color="#0969da", edgecolor="white")
@@ -247,7 +284,7 @@ def histograms_of_totals(stats):
 
 def chart_of_statuses(stats):
     plt = _pyplot()
-    keys = [(spec.name, name) for spec in reference.all_assignments() for name in spec.names]
+    keys = [(spec.name, name) for spec in stats.specs() for name in spec.names]
     figure, axis = plt.subplots(figsize=(8, 0.32 * len(keys) + 0.9))
     left = np.zeros(len(keys))
     handed = np.array([max(1, sum(stats.statuses[key].values())) for key in keys], dtype=float)
@@ -332,7 +369,7 @@ def render(stats, notebooks_of, row_of):
                 for key, count in counter.most_common()]
     functions = [(spec.name, name, stats.statuses[(spec.name, name)],
                   sum(stats.statuses[(spec.name, name)].values()))
-                 for spec in reference.all_assignments() for name in spec.names]
+                 for spec in stats.specs() for name in spec.names]
     return _TEMPLATES.get_template("report.html.j2").render(
         stats=stats, titles=TITLES, by_assignment=stats.by_assignment(), statuses=STATUSES,
         colours=STATUS_COLOURS, functions=functions, mistakes=mistakes, pairs=stats.pairs, top=top,

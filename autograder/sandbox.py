@@ -84,6 +84,7 @@ rlimits layer with Landlock, ``/proc`` is not readable by jobs.
 """
 
 import binascii
+import fcntl
 import functools
 import importlib.util
 import json
@@ -163,7 +164,12 @@ BACKSTOP_SECONDS = 10.0  # extra time given to the zygote beyond the job's wall 
 ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 MAX_TEXT = 4000
-MAX_ARG_BYTES = 128 << 10  # Linux MAX_ARG_STRLEN: the worker source travels as one argument
+# The worker's command line after the interpreter's options: ``-c BOOTSTRAP MODE``. Its stdin is
+# a sealed in-memory file holding the worker's source and configuration as JSON (see
+# :func:`_payload_file`), which the bootstrap reads, so no source and no configuration show in
+# the process list, and neither is bound by the kernel's limit on one argument's length.
+BOOTSTRAP = ("import json,os;exec(compile(json.loads(os.pread(0,os.fstat(0).st_size,0))['worker'],"
+             "'<sandbox worker>','exec'))")
 
 _FRAME = struct.Struct(">I")
 _HERE = Path(__file__).resolve().parent
@@ -290,6 +296,30 @@ def _sources():
     worker = (_HERE / "sandbox_worker.py").read_text(encoding="utf-8")
     wire = (_HERE / "wire.py").read_text(encoding="utf-8")
     return worker, wire
+
+
+def _payload_file(payload):
+    """A descriptor of an in-memory file holding ``payload`` as JSON, read from its start (not
+    inherited unless passed on): what the worker reads rather than take it as arguments."""
+    data = json.dumps(payload).encode()
+    try:
+        fd = os.memfd_create("sandbox-worker", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        sealed = True
+    except (AttributeError, OSError):  # no memfd here (an old kernel, a strict seccomp profile)
+        fd, name = tempfile.mkstemp(prefix="sandbox-worker-")
+        os.unlink(name)
+        sealed = False
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if sealed:  # nothing can change it once written
+            fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK
+                        | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _environment(home):
@@ -652,36 +682,38 @@ class Sandbox:
             home = SANDBOX_TMP
             cfg.update(tmp=home, sys_path=[ASSIGNMENT_MOUNT] + _python_path())
         env = _environment(home)
-        base = [python, "-I", "-S", "-B", "-c", worker_src]
+        base = [python, "-I", "-S", "-B", "-c", BOOTSTRAP]
+        payload = {"worker": worker_src}  # the worker's stdin: read by BOOTSTRAP and by main()
         if self.layer == "rlimits":
-            argv = base + ["zygote", json.dumps(cfg)]
+            argv = base + ["zygote"]
+            payload["zygote"] = cfg
         elif self.layer == "namespaces":
             ops = _layout(self.assignment_dir, tmp_bytes)
             cfg.update(ids=[SANDBOX_UID, SANDBOX_GID], plan=ops)
-            argv = base + ["ns", json.dumps(cfg)]
+            argv = base + ["ns"]
+            payload["ns"] = cfg
         else:
             ops = _layout(self.assignment_dir, tmp_bytes)
-            argv = _bwrap_argv(ops, env, base + ["zygote", json.dumps(cfg)])
+            argv = _bwrap_argv(ops, env, base + ["zygote"])  # bwrap hands its stdin on
+            payload["zygote"] = cfg
             if root:  # never run bwrap as root: drop first, re-exposing what 65534 must reach
                 expose = sorted({op[2] for op in ops if op[0] == "ro"} | {python})
-                launch = {"ids": [SANDBOX_UID, SANDBOX_GID], "expose": expose,
-                          "bwrap": argv[0], "argv": argv}
-                argv = base + ["launch", json.dumps(launch)]
-        if max(len(arg.encode()) for arg in argv) >= MAX_ARG_BYTES:
-            for fd in (req_r, req_w, rep_r, rep_w, diag_r, diag_w):
-                os.close(fd)
-            raise SandboxError("the worker's command line is too long (the kernel limits one "
-                               f"argument to {MAX_ARG_BYTES} bytes)")
+                payload["launch"] = {"ids": [SANDBOX_UID, SANDBOX_GID], "expose": expose,
+                                     "bwrap": argv[0], "argv": argv}
+                argv = base + ["launch"]
+        given = None
         try:
+            given = _payload_file(payload)
             proc = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=diag_w, stderr=diag_w,
+                argv, stdin=given, stdout=diag_w, stderr=diag_w,
                 pass_fds=(req_r, rep_w), start_new_session=True, env=env, cwd=cwd,
             )
         except OSError as exc:
-            for fd in (req_r, req_w, rep_r, rep_w, diag_r, diag_w):
-                os.close(fd)
+            for fd in (req_r, req_w, rep_r, rep_w, diag_r, diag_w, given):
+                if fd is not None:
+                    os.close(fd)
             raise SandboxError(f"could not start the {self.layer} sandbox: {exc}") from exc
-        for fd in (req_r, rep_w, diag_w):
+        for fd in (req_r, rep_w, diag_w, given):
             os.close(fd)
         for fd in (req_w, rep_r, diag_r):
             os.set_blocking(fd, False)

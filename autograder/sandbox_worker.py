@@ -1,10 +1,12 @@
 """The process side of :mod:`autograder.sandbox`; its SOURCE runs in the sandbox.
 
 Nothing here is imported by the grader. :mod:`autograder.sandbox` reads this
-file and starts ``python -I -S -B -c <this source> <mode> <json config>``; the
-only other source that reaches the sandbox is ``wire.py`` (as text in the
-config). It must therefore stay self-contained: standard library, ctypes and
-(in the zygote) ``pyseccomp``.
+file and starts ``python -I -S -B -c <bootstrap> <mode>`` with stdin an
+in-memory file holding this source and each mode's JSON config: the bootstrap
+runs the source, :func:`main` reads the config of ``<mode>`` (so ``ps`` shows
+neither); the only other source that reaches the sandbox is ``wire.py`` (as
+text in the config). It must therefore stay self-contained: standard library,
+ctypes and (in the zygote) ``pyseccomp``.
 
 Modes:
 
@@ -1540,11 +1542,21 @@ def _zygote(cfg):
     zygote.serve()
 
 
+def _payload():
+    """What the grader gave on stdin: the worker's source and each mode's configuration, as
+    JSON (an in-memory file, read from its start whoever read it before)."""
+    return json.loads(os.pread(0, os.fstat(0).st_size, 0))
+
+
 def main(argv):
-    mode, cfg = argv[1], json.loads(argv[2])
-    if mode == "launch":
+    mode = argv[1]
+    cfg = _payload().get(mode)
+    if mode == "launch":  # stdin stays: bwrap hands it on to the zygote, which reads its config
         _launch(cfg)
-    elif mode == "ns":
+    null = os.open("/dev/null", os.O_RDONLY)  # nothing further reads the config
+    os.dup2(null, 0)
+    os.close(null)
+    if mode == "ns":
         _namespaces(cfg)
     elif mode == "zygote":
         _zygote(cfg)

@@ -129,7 +129,8 @@ def missing():
 
 def main(argv):
     if argv[:1] == ["lock"]:
-        print(f"pinned {len(lock(resolver(), argv[1:]))} lines in {CONSTRAINTS.name} (Python {floor()} and newer)")
+        pinned = lock(resolver(), argv[1:])
+        print(f"pinned {len(pinned)} lines in {CONSTRAINTS.name} (Python {floor()} and newer)")
         return 0
     if argv == ["check"]:
         gaps = missing()

@@ -8,7 +8,9 @@ between 0 and 1, a one-line ``feedback``, ``feedbackType`` ``HTML``) and shows
 
 The part id picks the assignment through ``config.json`` beside this script
 (``{"parts": {"<partId>": "<assignment>"}}``, written by ``make coursera
-PARTS=...``); an unknown part id grades the notebook as what it is. A learner id,
+PARTS=...``); an unknown part id grades the notebook as what it is. An upload with
+no notebook of the part's assignment (none at all, or another assignment's) gets 0
+and one plain sentence saying which notebook to upload. A learner id,
 when the platform gives one in ``userId``, seeds that learner's hidden inputs;
 the course secret is ``course.secret`` beside this script. Whatever happens,
 ``feedback.json`` and ``htmlFeedback.html`` are written and the exit status is 0.
@@ -35,15 +37,25 @@ def _config():
 
 
 def _notebook(folder, assignment):
-    """The notebook to grade under ``folder``: the assignment's own file name when there are several."""
+    """``(notebook to grade or None, [(file name, assignment) of the others]``) under ``folder``.
+
+    For a part's ``assignment``: a notebook that shows it (told by its content, else its file
+    name), the one with its own file name first; else one that shows no assignment (e.g. an
+    unreadable file: the learner then reads why); never another assignment's, which are
+    returned instead."""
     from autograder import reference
+    from autograder.batch import shown_assignment
 
     found = sorted(p for p in Path(folder).rglob("*.ipynb")
                    if not any(part.startswith(".") or part == "__MACOSX" for part in p.parts))
-    if assignment:
-        named = [p for p in found if p.name.lower() == reference.NOTEBOOKS[assignment].lower()]
-        found = named or found
-    return found[0] if found else None
+    if not assignment:
+        return (found[0] if found else None), []
+    shown = {path: shown_assignment(path) for path in found}
+    others = [(path.name, of) for path, of in shown.items() if of not in (None, assignment)]
+    own = reference.NOTEBOOKS[assignment].lower()
+    kept = sorted((path for path, of in shown.items() if of in (None, assignment)),
+                  key=lambda path: (shown[path] != assignment, path.name.lower() != own))
+    return (kept[0] if kept else None), others
 
 
 def _write_plain(shared, message):
@@ -64,13 +76,15 @@ def main():
     part = os.environ.get("partId", "")
     assignment = _config().get(part)
     try:
-        from autograder import reference
         from autograder.cli import main as autograder
+        from autograder.exports import not_this_assignment
 
-        notebook = _notebook(shared / "submission", assignment)
+        notebook, others = _notebook(shared / "submission", assignment)
+        if notebook is None and assignment:
+            _write_plain(shared, not_this_assignment(assignment, others, place="part"))
+            return 0
         if notebook is None:
-            expected = reference.NOTEBOOKS[assignment] if assignment else "your notebook (.ipynb)"
-            _write_plain(shared, f"No notebook was found in your submission: upload {expected}.")
+            _write_plain(shared, "No notebook was found in your submission: upload your notebook (.ipynb).")
             return 0
         argv = ["grade", str(notebook), "--coursera", str(shared)]
         if assignment:

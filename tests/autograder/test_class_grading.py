@@ -993,4 +993,201 @@ def test_does_the_summary_count_functions_give_means_medians_attention_and_the_r
     assert slowest == [r["student"] for r in by_time[:5]]
     attention = re.search(r"^needs attention: (\d+) students", text, re.MULTILINE)
     assert attention and int(attention[1]) >= 2  # finn's and gia's untouched stubs at least
-    assert f"report: {reference_run.out / 'report.html'}" in text
+    assert f"report:     {reference_run.out / 'report.html'}" in text
+
+
+# One assignment at a time -----------------------------------------------------------------------
+
+
+def one_assignment_class(folder, assignment, layout, students=STUDENTS):
+    """The sample class's notebooks of ``assignment`` alone: as nbgrader's folder, as loose
+    ``<student>_<Notebook>.ipynb`` files, or as a zip of nbgrader's folder."""
+    notebook = reference.NOTEBOOKS[assignment]
+    submitted = folder / "submitted"
+    for student in students:
+        target = submitted / student / assignment if layout != "loose notebooks" else submitted
+        target.mkdir(parents=True, exist_ok=True)
+        name = notebook if layout != "loose notebooks" else f"{student}_{notebook}"
+        shutil.copy(CLASS / student / assignment / notebook, target / name)
+    if layout == "zip":
+        return zip_folder(submitted, folder / "class.zip", prefix="submitted/")
+    return submitted
+
+
+def columns_of(assignments):
+    columns = ["student", "status"]
+    for assignment in assignments:
+        columns += [f"{assignment}:{f}" for f in reference.load(assignment).names] + [f"{assignment}:total"]
+    return columns + ["total", "max_total", "notes"]
+
+
+def exported(out, kind):
+    """``{student: [assignment, ...]}`` of the feedback pages or the Gradescope results written."""
+    if kind == "feedback":
+        found = (p.relative_to(out / kind) for p in (out / kind).glob("*/*.html"))
+        pairs = ((p.parent.name, p.stem) for p in found)
+    else:
+        pairs = ((p.parent.parent.name, p.parent.name) for p in (out / kind).glob("*/*/results.json"))
+    listing = {}
+    for student, assignment in sorted(pairs):
+        listing.setdefault(student, []).append(assignment)
+    return listing
+
+
+@pytest.mark.parametrize("layout", ["nbgrader folder", "loose notebooks", "zip"])
+def test_is_a_class_whose_notebooks_are_all_of_one_assignment_graded_as_that_assignment(
+        layout, tmp_path, capsys):
+    path = one_assignment_class(tmp_path, "regularization", layout)
+    out = tmp_path / "out"
+
+    status, stdout, err = run_in_process(capsys, path, "--out", out, "--jobs", "2")
+
+    assert status == 0, err
+    assert ("assignment: regularization (every notebook found is of this assignment; --assignment to "
+            "choose)") in stdout.splitlines()
+    rows = csv_rows(out / "grades.csv")
+    assert list(rows[0]) == columns_of(["regularization"])
+    assert [row["student"] for row in rows] == STUDENTS
+    for row in rows:
+        total = sum(EXPECTED[row["student"]]["regularization"].values())
+        assert float(row["regularization:total"]) == pytest.approx(total)
+        assert float(row["total"]) == pytest.approx(total) and row["max_total"] == "50"
+        assert "no notebook for" not in row["notes"], row["notes"]  # the other two are not missing
+    only = {student: ["regularization"] for student in STUDENTS}
+    assert exported(out, "feedback") == exported(out, "gradescope") == only
+    assert "missing notebook" not in stdout and "misfiled" not in stdout
+    assert re.findall(r"^  (\w+) +\d+ ", stdout.split("scores per assignment")[1], re.MULTILINE) == \
+        ["regularization"]
+    means = re.findall(r"^  (\w+):\w+ ", stdout, re.MULTILINE)
+    assert means and set(means) == {"regularization"}
+
+
+def test_does_the_assignment_flag_grade_that_assignment_alone_and_list_the_others_as_misfiled(
+        tmp_path, capsys):
+    submitted = tmp_path / "submitted"
+    for student in ("ada", "cleo"):  # all three notebooks each
+        shutil.copytree(CLASS / student, submitted / student)
+    # hal handed in no initialization notebook
+    shutil.copytree(CLASS / "dev" / "regularization", submitted / "hal" / "regularization")
+    out = tmp_path / "out"
+
+    status, stdout, err = run_in_process(capsys, submitted, "--out", out, "--jobs", "2",
+                                         "--assignment", "initialization")
+
+    assert status == 0, err
+    assert ("assignment: initialization (as --assignment asked; notebooks of other assignments are not "
+            "graded)") in stdout.splitlines()
+    assert ("misfiled, not graded: 5 notebooks of other assignments (gradient_checking 2, regularization 3; "
+            "the students' notes in grades.csv name them)") in stdout.splitlines()
+    rows = {row["student"]: row for row in csv_rows(out / "grades.csv")}
+    assert list(rows["ada"]) == columns_of(["initialization"])
+    assert {s: float(row["total"]) for s, row in rows.items()} == {"ada": 30, "cleo": 20, "hal": 0}
+    assert {row["max_total"] for row in rows.values()} == {"30"}
+    assert "no notebook for initialization" in rows["hal"]["notes"]
+    assert "no notebook for regularization" not in rows["hal"]["notes"]
+    assert ("regularization/Regularization.ipynb is of the regularization assignment, not initialization: "
+            "misfiled, not graded") in rows["hal"]["notes"]
+    for student in ("ada", "cleo"):
+        assert "no notebook for" not in rows[student]["notes"]
+        assert rows[student]["notes"].count("misfiled, not graded") == 2
+    stored = stored_rows(out)
+    assert {s: [r["assignment"] for r in row["results"]] for s, row in stored.items()} == \
+        {"ada": ["initialization"], "cleo": ["initialization"], "hal": []}
+    assert stored["hal"]["misfiled"] == [{"file": "Regularization.ipynb", "assignment": "regularization"}]
+    assert list(stored["ada"]["code"]) == ["initialization"]  # nor in the similarity report
+    assert exported(out, "feedback") == exported(out, "gradescope") == \
+        {"ada": ["initialization"], "cleo": ["initialization"]}
+    assert set(re.findall(r"^  (\w+):\w+ ", stdout, re.MULTILINE)) == {"initialization"}
+    page = (out / "report.html").read_text()
+    assert "Graded as one assignment: initialization" in page
+    assert "compute_cost_with_regularization" not in page and "gradient_check_n" not in page
+
+
+def test_is_an_assignment_the_class_does_not_hold_a_warning_and_a_failure(tmp_path, capsys):
+    path = one_assignment_class(tmp_path, "regularization", "nbgrader folder", ["ada"])
+    status, _, err = run_in_process(capsys, path, "--out", tmp_path / "out", "--jobs", "1",
+                                    "--assignment", "gradient_checking")
+    assert status == 1
+    assert f"warning: no gradient_checking notebook was found in {path}: nothing was graded" in err
+
+
+def test_do_runs_with_and_without_the_assignment_flag_into_one_folder_never_mix(tmp_path, capsys):
+    submitted = tmp_path / "submitted"
+    for student in ("ada", "eve"):
+        shutil.copytree(CLASS / student, submitted / student)
+    out = tmp_path / "out"
+    mixed = ["student", "status"] + columns_of(ASSIGNMENTS)[2:]
+
+    status, _, err = run_in_process(capsys, submitted, "--out", out, "--jobs", "2")
+    assert status == 0, err
+    assert list(csv_rows(out / "grades.csv")[0]) == mixed
+    assert exported(out, "feedback") == {"ada": sorted(ASSIGNMENTS), "eve": sorted(ASSIGNMENTS)}
+
+    status, stdout, err = run_in_process(capsys, submitted, "--out", out, "--jobs", "2",
+                                         "--assignment", "regularization")
+    assert status == 0, err
+    assert "2 students, 0 already graded, 2 to grade" in err  # the stored rows were of all three
+    rows = csv_rows(out / "grades.csv")
+    assert list(rows[0]) == columns_of(["regularization"])
+    assert [float(row["total"]) for row in rows] == [50, 40]
+    assert exported(out, "feedback") == exported(out, "gradescope") == \
+        {"ada": ["regularization"], "eve": ["regularization"]}
+    assert all(row.get("assignment") == "regularization" for row in stored_rows(out).values())
+
+    status, _, err = run_in_process(capsys, submitted, "--out", out, "--jobs", "2",
+                                    "--assignment", "regularization")
+    assert "2 students, 2 already graded, 0 to grade" in err
+
+    status, _, err = run_in_process(capsys, submitted, "--out", out, "--jobs", "2")
+    assert "2 students, 0 already graded, 2 to grade" in err
+    assert list(csv_rows(out / "grades.csv")[0]) == mixed
+    assert all("assignment" not in row for row in stored_rows(out).values())
+
+
+def test_is_a_class_of_several_assignments_still_graded_on_all_three(reference_run):
+    assert not re.search(r"^assignment: |^misfiled", reference_run.stdout, re.MULTILINE)
+    assert all("assignment" not in row and "misfiled" not in row for row in reference_run.rows.values())
+    assert exported(reference_run.out, "feedback") == {s: sorted(ASSIGNMENTS) for s in STUDENTS}
+
+
+def test_does_a_packed_submission_keep_the_assignment_it_is_graded_as(tmp_path):
+    path = one_assignment_class(tmp_path, "initialization", "nbgrader folder", ["ada"])
+    (submission,) = batch.scoped(discover(path, tmp_path / "work"), "initialization")
+    assert submission.packed().assignment == "initialization"  # what a Dask worker is given
+    every = batch.Submission(submission.student, submission.notebooks, submission.notes)
+    assert submission.fingerprint("s") != every.fingerprint("s")  # a stored row is never reused across
+
+
+# A notebook that cannot be read: one whole message -----------------------------------------------
+
+
+def test_is_a_corrupt_notebooks_reason_said_once_and_whole_in_every_export(tmp_path, capsys):
+    submitted = tmp_path / "submitted"
+    shutil.copytree(CLASS / "ada", submitted / "ada")
+    (submitted / "ivy" / "regularization").mkdir(parents=True)
+    (submitted / "ivy" / "regularization" / "Regularization.ipynb").write_text('{"cells": [')
+    (submitted / "jo" / "initialization").mkdir(parents=True)
+    complete = (CLASS / "ada" / "initialization" / "Initialization.ipynb").read_bytes()
+    (submitted / "jo" / "initialization" / "Initialization.ipynb").write_bytes(complete[:len(complete) // 2])
+    out = tmp_path / "out"
+
+    status, _, err = run_in_process(capsys, submitted, "--out", out, "--jobs", "1")
+
+    assert status == 0, err
+    rows = {row["student"]: row for row in csv_rows(out / "grades.csv")}
+    for student, assignment in (("ivy", "regularization"), ("jo", "initialization")):
+        (result,) = stored_rows(out)[student]["results"]
+        message = result["error"]
+        whole = (rf"{reference.NOTEBOOKS[assignment]} is not valid notebook JSON: (it stops at line \d+, "
+                 r"column \d+, before the notebook ends|the string that starts at line \d+, column \d+ is "
+                 r"never closed) \(was the file cut short\?\)")
+        assert re.fullmatch(whole, message), message
+        assert rows[student]["notes"].count(message) == 1
+        page = (out / "feedback" / student / f"{assignment}.html").read_text()
+        assert page.count(message) == 1
+        assert page.count("not graded: see the reason above") == len(reference.load(assignment).names)
+        gradescope = json.loads((out / "gradescope" / student / assignment / "results.json").read_text())
+        assert gradescope == {"score": 0.0, "output": message, "tests": [], "visibility": "visible",
+                              "stdout_visibility": "hidden"}
+        jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA).validate(gradescope)
+        assert (out / "report.html").read_text().count(message) == 1

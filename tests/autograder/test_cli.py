@@ -1,6 +1,7 @@
 """What does ``python -m autograder grade`` print, and with which exit status?"""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -138,3 +139,156 @@ def test_does_grade_warn_when_there_is_no_course_secret(tmp_path):
     empty.write_text("\n")
     run = _grade(CLASS / "ada/initialization/Initialization.ipynb", "--secret-file", empty)
     assert "is empty" in run.stderr
+
+
+def _secret_new(path, umask=0):
+    return subprocess.run([sys.executable, "-m", "autograder", "secret", "new", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          preexec_fn=lambda: os.umask(umask))
+
+
+def test_does_secret_new_write_a_strong_secret_only_its_owner_can_read(tmp_path):
+    import stat
+
+    made = []
+    for name in ("first.secret", "second.secret"):
+        run = _secret_new(tmp_path / name)  # a umask of 0 takes nothing away
+        assert run.returncode == 0 and run.stderr == "", run.stderr
+        assert run.stdout.count("\n") == 1 and str(tmp_path / name) in run.stdout
+        assert "--secret-file" in run.stdout and "keep it from students" in run.stdout
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+        made.append((tmp_path / name).read_text())
+    for text in made:
+        assert text.endswith("\n") and text.count("\n") == 1
+        digits = text.strip()
+        assert len(digits) == 64 and int(digits, 16) >= 0  # 256 random bits, as hexadecimal
+        assert len(set(digits)) >= 8
+    assert made[0] != made[1]
+
+
+def test_is_the_secret_file_created_owner_only_and_never_over_anything(tmp_path, monkeypatch):
+    from autograder import course_secret
+
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(course_secret.os, "open", lambda *args: opened.append(args) or real_open(*args))
+    course_secret.new_secret_file(tmp_path / "course.secret")
+    ((path, flags, mode),) = opened
+    assert flags & os.O_CREAT and flags & os.O_EXCL and mode == 0o600  # no moment it is readable
+    monkeypatch.setattr(course_secret.secrets, "token_hex", lambda n: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        course_secret.new_secret_file(tmp_path / "broken.secret")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["course.secret"]  # nothing left on error
+
+
+def test_does_secret_new_refuse_to_overwrite_anything_in_one_line(tmp_path):
+    existing = tmp_path / "course.secret"
+    existing.write_text("the course's secret\n")
+    link = tmp_path / "link.secret"
+    link.symlink_to(tmp_path / "elsewhere.secret")
+    for path in (existing, link, tmp_path):
+        run = _secret_new(path)
+        assert run.returncode == 2 and run.stdout == ""
+        assert run.stderr.count("\n") == 1 and run.stderr.startswith(f"error: {path} exists"), run.stderr
+    assert existing.read_text() == "the course's secret\n"
+    assert not (tmp_path / "elsewhere.secret").exists()
+    run = _secret_new(tmp_path / "no" / "such" / "folder.secret")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "does not exist" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["course.secret", "link.secret"]
+
+
+def test_does_every_command_that_misses_a_secret_say_how_to_make_one(tmp_path, capsys):
+    import importlib.util
+
+    from autograder import nbgrader_autograde
+
+    how = "make one with: python -m autograder secret new FILE"
+    notebook = CLASS / "ada/initialization/Initialization.ipynb"
+    assert how in _grade(notebook, "--json").stderr  # the warning without --secret-file
+    run = _grade(notebook, "--secret-file", tmp_path / "missing.secret")
+    assert run.returncode == 2 and f"no such secret file: {tmp_path / 'missing.secret'} ({how})" in run.stderr
+    with pytest.raises(FileNotFoundError, match="secret new FILE"):
+        nbgrader_autograde.read_secret(tmp_path / "missing.secret")
+    with pytest.raises(nbgrader_autograde.CourseError, match="secret new FILE"):
+        nbgrader_autograde.create_course(tmp_path / "course", secret_file=tmp_path / "missing.secret")
+    assert not (tmp_path / "course").exists()
+    bundle = [sys.executable, ROOT / "deploy" / "bundle.py", "coursera", tmp_path / "image"]
+    run = subprocess.run([*bundle, "--secret-file", tmp_path / "missing.secret"], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2 and how in run.stderr  # `make coursera SECRET_FILE=...`, file missing
+    spec = importlib.util.spec_from_file_location("bundle_under_test", ROOT / "deploy" / "bundle.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module._secret_bytes(None) == b""  # `make gradescope` without SECRET_FILE
+    assert how in capsys.readouterr().err
+
+
+def _grade_class(*args, cwd):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}  # no TLS config
+    return subprocess.run([sys.executable, "-m", "autograder", "grade-class", str(CLASS), "--out", "out",
+                           *map(str, args)], capture_output=True, text=True, cwd=cwd, env=environment,
+                          timeout=120)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--tls-ca-file", "ca.pem"], "error: --tls-ca-file goes with --scheduler tls://HOST:PORT"),
+    (["--scheduler", "tcp://127.0.0.1:8786", "--tls-cert", "c.pem", "--tls-key", "c.key"],
+     "error: --tls-cert, --tls-key go with a tls:// scheduler address, not tcp://127.0.0.1:8786"),
+    (["--scheduler", "tls://127.0.0.1:8786"], "error: a tls:// scheduler needs --tls-ca-file, --tls-cert and "
+                                              "--tls-key (or Dask's distributed.comm.tls.ca-file"),
+    (["--scheduler", "tls://127.0.0.1:8786", "--tls-ca-file", "ca.pem", "--tls-cert", "nowhere.pem"],
+     "error: no such file: --tls-cert nowhere.pem"),
+    (["--scheduler", "tls://127.0.0.1:8786", "--tls-ca-file", "notes.txt", "--tls-cert", "ca.pem"],
+     "error: no CA certificate in --tls-ca-file notes.txt"),
+])
+def test_are_tls_flags_that_cannot_work_refused_in_one_line_before_anything_is_written(tmp_path, args, says):
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nnot one\n-----END CERTIFICATE-----\n")
+    (tmp_path / "notes.txt").write_text("not a certificate\n")
+    run = _grade_class(*args, cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [run.stderr.strip()] and run.stderr.startswith(says), run.stderr
+    assert run.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_does_the_table_say_a_corrupt_notebooks_reason_once_and_whole(tmp_path):
+    path = tmp_path / "Regularization.ipynb"
+    path.write_bytes(b'{"cells": [')
+    run = _grade(path)
+    assert run.returncode == 0, run.stderr
+    reason = ("Regularization.ipynb is not valid notebook JSON: it stops at line 1, column 12, before the "
+              "notebook ends (was the file cut short?)")
+    assert run.stdout.count(reason) == 1 and f"error: {reason}\n" in run.stdout
+    assert run.stdout.count("not graded: see the error below") == 4
+    assert "..." not in run.stdout
+
+
+def _grade_a_class(*args):
+    return subprocess.run([sys.executable, "-m", "autograder", "grade-class", *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_is_an_unknown_assignment_for_grade_class_a_usage_error(tmp_path):
+    run = _grade_a_class(CLASS, "--out", tmp_path / "out", "--assignment", "nonsense")
+    assert run.returncode == 2
+    assert "--assignment" in run.stderr and "regularization" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_does_grade_class_grade_a_zip_of_a_mixed_class_as_the_assignment_asked(tmp_path):
+    import csv
+    import zipfile
+
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for student in ("ada", "eve"):
+            for notebook in sorted((CLASS / student).glob("*/*.ipynb")):
+                zipped.write(notebook, f"submitted/{notebook.relative_to(CLASS)}")
+    run = _grade_a_class(archive, "--out", tmp_path / "out", "--jobs", "1", "--assignment", "initialization")
+    assert run.returncode == 0, run.stderr
+    assert "assignment: initialization (as --assignment asked" in run.stdout
+    with open(tmp_path / "out" / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["student"], row["initialization:total"], row["max_total"]) for row in rows] == \
+        [("ada", "30", "30"), ("eve", "20", "30")]
+    assert not any(column.startswith(("regularization:", "gradient_checking:")) for column in rows[0])

@@ -8,6 +8,7 @@ import pytest
 from autograder.grade import Graders, grade_notebook
 from autograder.reference import ROOT
 from autograder.sandbox import available_layers
+from tests.capabilities import skip_layer
 
 CLASS = ROOT / "tests" / "sample_class" / "submitted"
 LAYERS = available_layers()
@@ -16,7 +17,7 @@ LAYERS = available_layers()
 @pytest.mark.parametrize("layer", sorted(LAYERS))
 def test_each_sandbox_layer_grades_the_reference_and_a_mistake_alike(layer):
     if LAYERS[layer] is not None:
-        pytest.skip(f"the {layer} layer is not usable here: {LAYERS[layer]}")
+        skip_layer(layer, LAYERS[layer])
     with Graders(layer=layer) as graders:
         reference = grade_notebook(CLASS / "ada/regularization/Regularization.ipynb", graders=graders)
         mistake = grade_notebook(CLASS / "dev/regularization/Regularization.ipynb", graders=graders)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from autograder import reference, report
+from tests import capabilities
 from tests.autograder import browser
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import REFERENCE
@@ -34,8 +35,8 @@ CLASS = ROOT / "tests" / "sample_class" / "submitted"
 GC = "gradient_checking"
 LOOP = {GC: {"forward_propagation": ["while True:\n    pass"], "backward_propagation": REFERENCE,
              "gradient_check": REFERENCE, "gradient_check_n": REFERENCE}}
-needs_chromium = pytest.mark.skipif(browser.CHROMIUM is None,
-                                    reason="chromium is not installed (Debian: apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(browser.CHROMIUM is None, reason=capabilities.reason(
+    capabilities.CHROMIUM, "chromium is not installed; Debian: apt-get install chromium"))
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +152,20 @@ def test_is_the_report_one_self_contained_page_with_real_pictures(graded):
         assert source.startswith("data:image/png;base64,")
         picture = Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
         assert picture.width > 200 and picture.height > 100
-    assert f"report: {out / 'report.html'}" in run.stdout
+    assert f"report:     {out / 'report.html'}" in run.stdout
+
+
+def test_does_the_summary_say_each_thing_once_and_what_a_similar_pair_is(graded):
+    out, _, run = graded
+    lines = run.stdout.splitlines()
+    labels = [line.split(":")[0] for line in lines if line and not line.startswith(" ") and ":" in line]
+    assert len(labels) == len(set(labels)), labels
+    for label, path in [("grades", out / "grades.csv"), ("similarity", out / "similarity.csv"),
+                        ("report", out / "report.html")]:
+        assert [line for line in lines if line.startswith(f"{label}:")] == [f"{label + ':':<11} {path}"]
+    pairs = lines.index(next(line for line in lines if line.startswith("similar code: ")))
+    assert int(lines[pairs].split()[2]) > 0  # zed handed in ben's notebook
+    assert "near-identical code" in lines[pairs + 1] and lines[pairs + 1].startswith("  ")
 
 
 def test_does_every_link_of_the_report_lead_to_a_page_that_exists(graded):

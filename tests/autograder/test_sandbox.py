@@ -28,6 +28,7 @@ from autograder.sandbox import (
     too_complex,
 )
 from autograder.sandbox_worker import SPARES
+from tests.capabilities import skip_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = Limits(wall_seconds=1.5, cpu_seconds=1, memory_bytes=1 << 30, output_bytes=4096,
@@ -70,7 +71,7 @@ def box(request, assignment):
     layer = request.param
     reason = available_layers()[layer]
     if reason is not None:
-        pytest.skip(f"the {layer} layer is unusable here: {reason}")
+        skip_layer(layer, reason)
     os.environ[CANARY] = "must not leak"
     try:
         sandbox = Sandbox(assignment, preload=("numpy", "helpers"), layer=layer, limits=FAST)
@@ -519,6 +520,44 @@ def test_is_the_worker_itself_under_the_seccomp_filter_every_job_shares(box):
                    for name, pid in (("zygote", zygote), ("spare", spare))}
         assert filters["zygote"][0] == filters["spare"][0] == "2", filters
         assert filters["spare"][1] > filters["zygote"][1] >= 1, filters
+
+
+def test_does_the_process_list_show_neither_the_worker_source_nor_its_config(box):
+    """The worker's source and configuration come on its stdin, which it lets go of once read."""
+    still_works(box)
+    worker_source, wire_source = sandbox_module._sources()
+    shown = {}
+    for pid in _sandbox_processes(box):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                shown[pid] = handle.read().split(b"\0")
+        except OSError:
+            continue
+    pythons = [pid for pid, args in shown.items() if args[0] == sys.executable.encode()]
+    assert pythons, shown
+    for pid, args in shown.items():
+        assert max(map(len, args)) <= len(sandbox_module.BOOTSTRAP), args
+        line = b" ".join(args)
+        for text in ("def main(", "def encode(", '"preload"', '"sys_path"'):
+            assert text.encode() not in line, (text, args)
+        if pid in pythons:
+            assert args[-2:] == [b"zygote" if box.layer != "namespaces" else b"ns", b""] or \
+                args[-2:] == [b"launch", b""], args
+            try:
+                stdin = os.readlink(f"/proc/{pid}/fd/0")
+            except OSError:  # another user's process
+                continue
+            assert "memfd" not in stdin and "sandbox-worker" not in stdin, (pid, args, stdin)
+    assert "def main(" in worker_source and "def encode(" in wire_source
+
+
+def test_does_the_worker_start_where_no_in_memory_file_can_be_made(assignment, monkeypatch):
+    def refused(*args):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(sandbox_module.os, "memfd_create", refused)
+    with Sandbox(assignment, preload=(), layer=detect_layer(), limits=FAST) as box:
+        still_works(box)
 
 
 def test_does_each_job_get_a_child_of_its_own_though_they_are_forked_in_a_row(box):

@@ -34,11 +34,13 @@ def cluster(tmp_path_factory, processes):
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     logs = {name: open(work / f"{name}.log", "w") for name in ("scheduler", "worker")}  # noqa: SIM115
+    # Dashboards on 127.0.0.1 too: --no-dashboard still listens on every interface.
     processes.start([VENV_BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", port,
-                     "--no-dashboard"], cwd=work, env=only_venv_path(),
+                     "--dashboard-address", "127.0.0.1:0"], cwd=work, env=only_venv_path(),
                     stdout=logs["scheduler"], stderr=logs["scheduler"])
     processes.start([VENV_BIN / "dask", "worker", address, "--nworkers", 2, "--nthreads", 1,
-                     "--no-dashboard", "--local-directory", work / "workers"], cwd=work,
+                     "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0",
+                     "--local-directory", work / "workers"], cwd=work,
                     env=only_venv_path(), stdout=logs["worker"], stderr=logs["worker"])
     client = None
     try:

@@ -13,6 +13,7 @@ import pytest
 
 from autograder import reference
 from autograder.checks import seed_for
+from autograder.exports import TITLES
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
 PARTS = {"Kq3vA": "initialization", "Zt8mB": "regularization", "Lw2nC": "gradient_checking"}
@@ -28,8 +29,9 @@ def context(tmp_path_factory, secret_file):
     return out
 
 
-def grade(context, shared, part, upload, name=None, learner=LEARNER):
-    """One submission as Coursera runs it: the upload in shared/submission, partId in the environment."""
+def grade(context, shared, part, upload, name=None, learner=LEARNER, also=()):
+    """One submission as Coursera runs it: the upload (and the files ``also``) in shared/submission,
+    partId in the environment."""
     shutil.rmtree(shared, ignore_errors=True)
     (shared / "submission").mkdir(parents=True)
     target = shared / "submission" / (name or upload.name)
@@ -37,6 +39,8 @@ def grade(context, shared, part, upload, name=None, learner=LEARNER):
         target.write_bytes(upload)
     else:
         shutil.copy(upload, target)
+    for path in also:
+        shutil.copy(path, shared / "submission" / path.name)
     env = clean_env(COURSERA_SHARED=str(shared), partId=part, **({"userId": learner} if learner else {}))
     done = run([VENV_BIN / "python", context / "grade.py"], cwd=context, env=env)
     feedback = json.loads((shared / "feedback.json").read_text())
@@ -87,13 +91,30 @@ def test_does_each_part_get_its_assignment_graded(context, tmp_path, secret_file
 
 
 def test_is_the_part_id_what_picks_the_assignment(context, tmp_path, secret_file):
-    # The Regularization part, given a full-marks Initialization notebook: graded as
-    # Regularization, so it earns nothing.
-    upload = CLASS / "ada" / "initialization" / reference.NOTEBOOKS["initialization"]
-    feedback, page, _ = grade(context, tmp_path / "shared", "Zt8mB", upload)
+    # All three of cleo's notebooks, uploaded to the Regularization part: its notebook is graded.
+    first, *others = (CLASS / "cleo" / a / reference.NOTEBOOKS[a] for a in reference.NOTEBOOKS)
+    feedback, page, _ = grade(context, tmp_path / "shared", "Zt8mB", first, also=others)
     check_learner_facing(feedback, page, secret_file, "regularization")
+    assert feedback["fractionalScore"] == pytest.approx(40 / 50)
+    assert feedback["feedback"].startswith("compute_cost_with_regularization 0/10;")
+
+
+@pytest.mark.parametrize("part", list(PARTS))
+def test_does_another_assignments_notebook_get_one_plain_message_and_zero(context, tmp_path, secret_file,
+                                                                          part):
+    assignment = PARTS[part]
+    other = list(PARTS.values())[(list(PARTS).index(part) + 1) % len(PARTS)]
+    upload = CLASS / "ada" / other / reference.NOTEBOOKS[other]  # full marks, in its own part
+    feedback, page, done = grade(context, tmp_path / "shared", part, upload)
+    check_learner_facing(feedback, page, secret_file, assignment)
     assert feedback["fractionalScore"] == 0.0
-    assert "regularization" in feedback["feedback"]
+    title, expected = TITLES[assignment], reference.NOTEBOOKS[assignment]
+    assert feedback["feedback"] == (
+        f"This part grades the {title} notebook, but you uploaded the {TITLES[other]} notebook "
+        f"({reference.NOTEBOOKS[other]}), so nothing was graded: upload {expected}, your {title} "
+        "notebook, to this part.")
+    assert page.count(feedback["feedback"]) == 1 and "<section" not in page
+    assert "--" not in feedback["feedback"] + page and "Traceback" not in done.stderr
 
 
 def test_does_a_corrupt_upload_get_zero_and_a_readable_reason(context, tmp_path, secret_file):
@@ -101,7 +122,10 @@ def test_does_a_corrupt_upload_get_zero_and_a_readable_reason(context, tmp_path,
                               name="Gradient_Checking.ipynb")
     check_learner_facing(feedback, page, secret_file, "gradient_checking")
     assert feedback["fractionalScore"] == 0.0
-    assert "notebook" in feedback["feedback"].lower()
+    assert feedback["feedback"] == ("Gradient_Checking.ipynb is not valid notebook JSON: at line 1, "
+                                    "column 1, a value was expected")
+    assert page.count(feedback["feedback"]) == 1  # said once, whole, not again under each function
+    assert page.count("not graded: see the reason above") == len(reference.load("gradient_checking").names)
     assert "Traceback" not in feedback["feedback"] + page
 
 

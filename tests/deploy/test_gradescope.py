@@ -1,10 +1,12 @@
-"""Gradescope: ``make gradescope`` builds ``build/gradescope/autograder.zip`` as Gradescope's
-autograder specification asks (``setup.sh`` and ``run_autograder`` at the root of the zip; the
-zip unpacked in ``/autograder/source``, the submission in ``/autograder/submission``, the verdict
-in ``/autograder/results/results.json``). Here the zip is unpacked into a temporary tree laid
-out like ``/autograder``; ``setup.sh`` runs all but its system-package step (it would change
-this machine) and takes the Python packages from this environment instead of downloading them;
-``run_autograder`` grades a correct, a wrong and a corrupt submission.
+"""Gradescope: ``make gradescope`` builds ``build/gradescope/<assignment>/autograder.zip``, one per
+assignment (Gradescope takes one assignment at a time), as Gradescope's autograder specification
+asks (``setup.sh`` and ``run_autograder`` at the root of the zip; the zip unpacked in
+``/autograder/source``, the submission in ``/autograder/submission``, the verdict in
+``/autograder/results/results.json``). Here a zip is unpacked into a temporary tree laid out like
+``/autograder``; ``setup.sh`` runs all but its system-package step (it would change this machine)
+and takes the Python packages from this environment instead of downloading them. The zips differ
+in ``config.json`` alone (checked), so ``setup.sh`` runs once and each zip is then unpacked over
+the same tree; ``run_autograder`` grades correct, wrong, corrupt and misdirected submissions.
 """
 
 import json
@@ -21,6 +23,7 @@ import pytest
 
 from autograder import reference
 from autograder.checks import seed_for
+from autograder.exports import TITLES
 from tests.autograder.test_class_grading import GRADESCOPE_SCHEMA
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
@@ -29,14 +32,16 @@ USER_ID = 4242  # the Gradescope user id in submission_metadata.json: it seeds t
 BUNDLE = [VENV_BIN / "python", ROOT / "deploy" / "bundle.py", "gradescope"]
 
 
-def build(out, secret_file):
-    run([*BUNDLE, out, "--secret-file", secret_file], cwd=out.parent, env=clean_env())
+def build(out, secret_file, *options):
+    run([*BUNDLE, out, "--secret-file", secret_file, *options], cwd=out.parent, env=clean_env())
     return out
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory, secret_file):
-    return build(tmp_path_factory.mktemp("bundle") / "autograder.zip", secret_file)
+def bundles(tmp_path_factory, secret_file):
+    """``{assignment: its autograder.zip}``, built as ``make gradescope`` builds them."""
+    folder = build(tmp_path_factory.mktemp("bundle") / "gradescope", secret_file)
+    return {assignment: folder / assignment / "autograder.zip" for assignment in ASSIGNMENTS}
 
 
 def unpack(archive, folder):
@@ -49,12 +54,17 @@ def unpack(archive, folder):
             target.chmod((info.external_attr >> 16) & 0o777 or 0o644)
 
 
-@pytest.fixture(scope="module")
-def autograder_root(tmp_path_factory, bundle):
-    """A tree laid out like /autograder after Gradescope built the image from the zip."""
-    root = tmp_path_factory.mktemp("gradescope") / "autograder"
-    unpack(bundle, root / "source")
+def install(root, archive):
+    """``root`` as Gradescope lays it out from ``archive``: the zip in source/, run_autograder beside."""
+    unpack(archive, root / "source")
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")  # what Gradescope does
+    return root
+
+
+@pytest.fixture(scope="module")
+def autograder_root(tmp_path_factory, bundles):
+    """A tree laid out like /autograder after Gradescope built the image from a zip (setup.sh run)."""
+    root = install(tmp_path_factory.mktemp("gradescope") / "autograder", bundles[ASSIGNMENTS[0]])
     base_python = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
     env = clean_env(AUTOGRADER_ROOT=str(root), SKIP_SYSTEM_PACKAGES="1", PYTHON=str(base_python),
                     KIT_SITE_PACKAGES=sysconfig.get_paths()["purelib"])
@@ -62,7 +72,7 @@ def autograder_root(tmp_path_factory, bundle):
     return root
 
 
-def grade(root, notebooks, corrupt=None):
+def grade(root, notebooks=(), corrupt=None):
     """Gradescope's harness for one submission: fresh submission/ and results/, then run_autograder."""
     for folder in ("submission", "results"):
         shutil.rmtree(root / folder, ignore_errors=True)
@@ -78,22 +88,21 @@ def grade(root, notebooks, corrupt=None):
     return json.loads(results.read_text()), results.read_text(), done.stdout
 
 
-def notebooks_of(student):
-    return [CLASS / student / a / reference.NOTEBOOKS[a] for a in ASSIGNMENTS]
+def notebook_of(student, assignment):
+    return CLASS / student / assignment / reference.NOTEBOOKS[assignment]
 
 
-def check_student_facing(data, text, secret_file):
-    """What every results.json must satisfy: the schema, consistent scores, nothing hidden."""
+def check_student_facing(data, text, secret_file, names):
+    """What every results.json must satisfy: the schema, consistent scores, the tests ``names``,
+    nothing hidden."""
     jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA).validate(data)
-    assert [t["name"] for t in data["tests"]] == [
-        f"{reference.load(a).notebook.removesuffix('.ipynb').replace('_', ' ')}: {name}"
-        for a in ASSIGNMENTS for name in reference.load(a).names]
+    assert [t["name"] for t in data["tests"]] == names
     for test in data["tests"]:
         assert 0 <= test["score"] <= test["max_score"]
         assert test["visibility"] == "visible" and test["output"]
         assert (test["status"] == "passed") == (test["score"] == test["max_score"])
     assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
-    assert data["stdout_visibility"] == "hidden"  # the grader's log is for the instructor
+    assert data["output"] and data["stdout_visibility"] == "hidden"  # the grader's log is for the instructor
     secret = secret_file.read_text().strip()
     assert secret not in text
     for assignment in ASSIGNMENTS:  # no seed, under any name or form
@@ -105,31 +114,45 @@ def check_student_facing(data, text, secret_file):
             assert not re.search(r"expected\W{0,3}[-+]?\d", line), line
 
 
-def test_does_make_gradescope_build_the_zip_with_the_bundle_script():
+def check_one_message(data, text, secret_file):
+    """Nothing graded: 0, no tests, one line for the student that names no command or option."""
+    check_student_facing(data, text, secret_file, [])
+    assert data["score"] == 0 and data["tests"] == []
+    assert "\n" not in data["output"] and "--" not in data["output"] and "Traceback" not in text
+
+
+def test_does_make_gradescope_build_one_zip_per_assignment():
     done = run(["make", "-n", "gradescope"], cwd=ROOT, env=clean_env())
-    assert "deploy/bundle.py gradescope build/gradescope/autograder.zip" in done.stdout
+    expected = f"deploy/bundle.py gradescope build/gradescope --assignments {' '.join(ASSIGNMENTS)}"
+    assert expected in done.stdout
 
 
-def test_does_the_zip_have_what_the_specification_asks_at_its_root(bundle, secret_file, tmp_path):
-    with zipfile.ZipFile(bundle) as zipped:
-        infos = {info.filename: info for info in zipped.infolist()}
-        assert zipped.read("course.secret") == secret_file.read_bytes()
-        assert json.loads(zipped.read("config.json")) == {"assignments": ASSIGNMENTS}
-    for script in ("setup.sh", "run_autograder"):
-        assert script in infos, script
-        assert stat.S_IMODE(infos[script].external_attr >> 16) == 0o755
-    assert stat.S_IMODE(infos["course.secret"].external_attr >> 16) == 0o600
-    tops = {name.split("/")[0] for name in infos}
-    assert tops == {"setup.sh", "run_autograder", "grade.py", "config.json", "course.secret", "kit"}
-    kit = {name.split("/")[1] for name in infos if name.startswith("kit/")}
-    assert kit == {"autograder", "utils", "source", "release", "pyproject.toml", "constraints.txt",
-                   "README.md"}
-    for assignment in ASSIGNMENTS:  # the links of source/ to utils/ became files
-        assert f"kit/source/{assignment}/utils/checks.py" in infos
-        assert f"kit/release/{assignment}/utils/checks.py" in infos
-    assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc")]
+def test_does_each_zip_have_what_the_specification_asks_at_its_root(bundles, secret_file, tmp_path):
+    contents = {}
+    for assignment, bundle in bundles.items():
+        with zipfile.ZipFile(bundle) as zipped:
+            infos = {info.filename: info for info in zipped.infolist()}
+            assert zipped.read("course.secret") == secret_file.read_bytes()
+            assert json.loads(zipped.read("config.json")) == {"assignments": [assignment]}
+            contents[assignment] = {name: zipped.read(name) for name in infos if name != "config.json"}
+        for script in ("setup.sh", "run_autograder"):
+            assert script in infos, script
+            assert stat.S_IMODE(infos[script].external_attr >> 16) == 0o755
+        assert stat.S_IMODE(infos["course.secret"].external_attr >> 16) == 0o600
+        tops = {name.split("/")[0] for name in infos}
+        assert tops == {"setup.sh", "run_autograder", "grade.py", "config.json", "course.secret", "kit"}
+        kit = {name.split("/")[1] for name in infos if name.startswith("kit/")}
+        assert kit == {"autograder", "utils", "source", "release", "pyproject.toml", "constraints.txt",
+                       "README.md"}
+        for other in ASSIGNMENTS:  # the links of source/ to utils/ became files
+            assert f"kit/source/{other}/utils/checks.py" in infos
+            assert f"kit/release/{other}/utils/checks.py" in infos
+        assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc")]
+    first = contents[ASSIGNMENTS[0]]
+    assert all(content == first for content in contents.values())  # config.json apart, one zip
     # the same checkout gives the same bytes
-    assert build(tmp_path / "again.zip", secret_file).read_bytes() == bundle.read_bytes()
+    again = build(tmp_path / "again", secret_file, "--assignments", ASSIGNMENTS[0])
+    assert (again / ASSIGNMENTS[0] / "autograder.zip").read_bytes() == bundles[ASSIGNMENTS[0]].read_bytes()
 
 
 def test_does_setup_install_the_kit_from_the_zip_into_the_autograder_venv(autograder_root):
@@ -141,33 +164,132 @@ def test_does_setup_install_the_kit_from_the_zip_into_the_autograder_venv(autogr
     assert stat.S_IMODE((autograder_root / "source" / "course.secret").stat().st_mode) == 0o600
 
 
-def test_does_a_correct_submission_get_every_point(autograder_root, secret_file):
-    data, text, _ = grade(autograder_root, notebooks_of("ada"))
-    check_student_facing(data, text, secret_file)
-    total = sum(reference.load(a).max_score for a in ASSIGNMENTS)
-    assert data["score"] == total == sum(sum(EXPECTED["ada"][a].values()) for a in ASSIGNMENTS)
+def shims(folder, broken=("python3.13", "python3.12"), links=None):
+    """A folder of interpreters for ``PATH``: each of ``broken`` a version manager's shim for a
+    version that is not selected (it prints why and exits 127), each of ``links`` a link to a
+    real interpreter."""
+    folder.mkdir()
+    for name in broken:
+        shim = folder / name
+        shim.write_text(f"#!/bin/sh\necho \"pyenv: {name}: command not found\" >&2\nexit 127\n")
+        shim.chmod(0o755)
+    for name, target in (links or {}).items():
+        (folder / name).symlink_to(target)
+    return folder
+
+
+def test_does_setup_pass_over_shims_that_do_not_run_and_say_which_python_it_took(tmp_path, bundles):
+    # Gradescope's image may have shims (or a python3.1x without its venv module) first on PATH;
+    # the zip's setup.sh takes the newest Python that runs, is 3.11 or newer and can make a venv.
+    root = install(tmp_path / "autograder", bundles[ASSIGNMENTS[0]])
+    base_python = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
+    found = shims(tmp_path / "shims", links={"python3.11": base_python})
+    env = clean_env(AUTOGRADER_ROOT=str(root), SKIP_SYSTEM_PACKAGES="1",
+                    KIT_SITE_PACKAGES=sysconfig.get_paths()["purelib"])
+    env["PATH"] = f"{found}:{env['PATH']}"
+    done = run(["bash", root / "source" / "setup.sh"], cwd=root, env=env)
+    version = ".".join(map(str, sys.version_info[:3]))
+    assert f"setup.sh: building the kit's venv with python3.11 (Python {version}, " in done.stdout
+    probe = "import autograder, sys; print(*sys.version_info[:3])"
+    made = run([root / "venv" / "bin" / "python", "-c", probe], cwd=root, env=clean_env())
+    assert made.stdout.split() == version.split(".")
+
+
+@pytest.mark.parametrize("python", [None, "python3.13"])
+def test_does_setup_stop_with_one_plain_line_when_no_python_will_do(tmp_path, python):
+    # Only shims that do not run and a python3 that is too old (Ubuntu 22.04's is 3.10); with
+    # PYTHON set, that interpreter alone is tried.
+    too_old = tmp_path / "old"
+    too_old.mkdir()
+    (too_old / "python3").write_text("#!/bin/sh\nexit 1\n")  # 3.10 fails the version assertion
+    (too_old / "python3").chmod(0o755)
+    source = tmp_path / "autograder" / "source"
+    source.mkdir(parents=True)
+    shutil.copy2(ROOT / "deploy" / "gradescope" / "setup.sh", source / "setup.sh")
+    env = {"PATH": f"{shims(tmp_path / 'shims', ('python3.13', 'python3.12', 'python3.11'))}:{too_old}",
+           "AUTOGRADER_ROOT": str(tmp_path / "autograder"), "SKIP_SYSTEM_PACKAGES": "1",
+           **({"PYTHON": python} if python else {})}
+    done = run([shutil.which("bash"), source / "setup.sh"], cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("setup.sh: found no Python 3.11 or newer that runs and can make a venv")
+    assert (python or "python3.13 python3.12 python3.11 python3") in done.stderr
+    assert not (tmp_path / "autograder" / "venv").exists()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_does_each_assignments_zip_grade_its_own_notebook_function_by_function(
+        autograder_root, bundles, secret_file, assignment):
+    root = install(autograder_root, bundles[assignment])
+    names = list(reference.load(assignment).names)
+    data, text, _ = grade(root, [notebook_of("ada", assignment)])
+    check_student_facing(data, text, secret_file, names)
+    assert data["score"] == reference.load(assignment).max_score
     assert all(t["status"] == "passed" for t in data["tests"])
+    assert data["output"] == f"{TITLES[assignment]}: {data['score']:g}/{data['score']:g}"
 
-
-def test_does_a_wrong_submission_get_its_written_down_scores_and_hints(autograder_root, secret_file):
-    data, text, log = grade(autograder_root, notebooks_of("cleo"))
-    check_student_facing(data, text, secret_file)
-    scores = {t["name"].split(": ", 1)[1]: t["score"] for t in data["tests"]}
-    expected = {name: points for a in ASSIGNMENTS for name, points in EXPECTED["cleo"][a].items()}
-    assert scores == expected
-    outputs = {t["name"].split(": ", 1)[1]: t["output"] for t in data["tests"]}
+    data, text, log = grade(root, [notebook_of("cleo", assignment)])
+    check_student_facing(data, text, secret_file, names)
+    assert {t["name"]: t["score"] for t in data["tests"]} == EXPECTED["cleo"][assignment]
+    outputs = {t["name"]: t["output"] for t in data["tests"]}
     for name, phrase in EXPECTED["cleo"]["hint_contains"].items():
-        assert "Hint: " in outputs[name] and phrase in outputs[name], (name, outputs[name])
-    assert "initialize_parameters_he" in log  # the instructor's log names what was graded
+        if name in outputs:
+            assert "Hint: " in outputs[name] and phrase in outputs[name], (name, outputs[name])
+    assert all(name in log for name in names)  # the instructor's log names what was graded
 
 
-def test_does_a_corrupt_submission_get_zero_and_say_why(autograder_root, secret_file):
-    data, text, _ = grade(autograder_root, [], corrupt="Regularization.ipynb")
-    check_student_facing(data, text, secret_file)
-    assert data["score"] == 0
-    regularization = [t for t in data["tests"] if t["name"].startswith("Regularization: ")]
-    others = [t for t in data["tests"] if not t["name"].startswith("Regularization: ")]
-    assert regularization and all("not" in t["output"].lower() for t in regularization)
-    assert all("No Initialization notebook" in t["output"] or "No Gradient Checking notebook" in t["output"]
-               for t in others)
-    assert "upload Initialization.ipynb" in data["output"]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_does_each_assignments_zip_give_another_assignments_notebook_one_message_and_zero(
+        autograder_root, bundles, secret_file, assignment):
+    other = ASSIGNMENTS[(ASSIGNMENTS.index(assignment) + 1) % len(ASSIGNMENTS)]
+    root = install(autograder_root, bundles[assignment])
+    data, text, _ = grade(root, [notebook_of("ada", other)])  # full marks, in its own assignment
+    check_one_message(data, text, secret_file)
+    assert data["output"] == (
+        f"This assignment grades the {TITLES[assignment]} notebook, but you uploaded the {TITLES[other]} "
+        f"notebook ({reference.NOTEBOOKS[other]}), so nothing was graded: upload "
+        f"{reference.NOTEBOOKS[assignment]}, your {TITLES[assignment]} notebook, to this assignment.")
+
+
+def test_does_a_submission_with_both_notebooks_get_its_own_graded_and_the_other_named(
+        autograder_root, bundles, secret_file):
+    root = install(autograder_root, bundles["regularization"])
+    data, text, _ = grade(root, [notebook_of("ada", "initialization"), notebook_of("ada", "regularization")])
+    check_student_facing(data, text, secret_file, list(reference.load("regularization").names))
+    assert data["score"] == 50
+    assert data["output"].splitlines() == [
+        "Regularization: 50/50",
+        "Initialization.ipynb is the Initialization notebook: this assignment does not grade it."]
+
+
+def test_does_a_corrupt_submission_get_zero_and_say_why_once(autograder_root, bundles, secret_file):
+    root = install(autograder_root, bundles["regularization"])
+    data, text, _ = grade(root, corrupt="Regularization.ipynb")
+    check_one_message(data, text, secret_file)
+    assert data["output"] == "Regularization.ipynb is not UTF-8 text (byte 0)"
+    assert text.count("not UTF-8") == 1
+
+
+def test_does_an_empty_submission_get_zero_and_say_what_to_upload(autograder_root, bundles, secret_file):
+    root = install(autograder_root, bundles["initialization"])
+    data, text, _ = grade(root)
+    check_one_message(data, text, secret_file)
+    assert "upload Initialization.ipynb, your Initialization notebook" in data["output"]
+
+
+def test_does_a_zip_of_several_assignments_grade_each_of_them(
+        autograder_root, tmp_path, secret_file):
+    bundle = build(tmp_path / "autograder.zip", secret_file, "--assignments", *ASSIGNMENTS)
+    with zipfile.ZipFile(bundle) as zipped:
+        assert json.loads(zipped.read("config.json")) == {"assignments": ASSIGNMENTS}
+    root = install(autograder_root, bundle)
+    data, text, _ = grade(root, [notebook_of("cleo", a) for a in ASSIGNMENTS[:2]],
+                          corrupt=reference.NOTEBOOKS[ASSIGNMENTS[2]])
+    names = [f"{TITLES[a]}: {name}" for a in ASSIGNMENTS[:2] for name in reference.load(a).names]
+    check_student_facing(data, text, secret_file, names)
+    scores = {t["name"].split(": ", 1)[1]: t["score"] for t in data["tests"]}
+    assert scores == {name: points for a in ASSIGNMENTS[:2] for name, points in EXPECTED["cleo"][a].items()}
+    last = TITLES[ASSIGNMENTS[2]]
+    assert data["output"].splitlines()[2] == \
+        f"{last}: 0/50, not graded: {reference.NOTEBOOKS[ASSIGNMENTS[2]]} is not UTF-8 text (byte 0)"
+    assert text.count("not UTF-8") == 1

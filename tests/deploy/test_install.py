@@ -44,6 +44,40 @@ def test_are_only_the_kits_two_packages_installed_and_from_this_checkout(tmp_pat
     assert strays == []
 
 
+BUILD_EDITABLE = """
+import json, sys, warnings
+from setuptools import build_meta
+wheel_folder, said_file = sys.argv[1:]  # the build rewrites sys.argv
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    build_meta.build_editable(wheel_folder)
+said = [f"{w.category.__name__}: {str(w.message).strip().splitlines()[0]}" for w in caught]
+with open(said_file, "w") as handle:
+    json.dump(said, handle)
+"""
+
+
+def test_does_building_the_editable_install_warn_of_nothing_but_its_being_editable(tmp_path):
+    """pip shows the build backend's warnings at `make install`: a data folder the packaging
+    configuration leaves ambiguous (autograder/templates/) printed about forty lines of them.
+    The build is setuptools' own editable build (the venv's setuptools, offline) of a copy of the
+    packaged part of the checkout."""
+    copy = tmp_path / "kit"
+    copy.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, copy / name)
+    for folder in ("autograder", "utils"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (tmp_path / "wheel").mkdir()
+    run([VENV_BIN / "python", "-c", BUILD_EDITABLE, tmp_path / "wheel", tmp_path / "said.json"], cwd=copy,
+        env=only_venv_path())
+    said = json.loads((tmp_path / "said.json").read_text())
+    assert list(tmp_path.joinpath("wheel").glob("dls_w1_kit-*.editable-*.whl")), said
+    # what every editable install of a flat layout says (its meta path finder keeps tools/, tests/
+    # and the rest unimportable), and nothing else
+    assert [line for line in said if not line.startswith("InformationOnly: Editable installation")] == []
+
+
 def test_does_a_jupyter_kernel_started_outside_the_repository_import_the_kit(tmp_path):
     # What the source notebooks' hidden tests need (and nbgrader autograde, whose kernels these are).
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(

@@ -14,6 +14,7 @@ import pytest
 from autograder import sandbox as sandbox_module
 from autograder import sandbox_worker, wire
 from autograder.sandbox import Limits, Sandbox, available_layers
+from tests.capabilities import layer_params
 
 FAST = Limits(wall_seconds=3, cpu_seconds=3)
 
@@ -51,7 +52,7 @@ def test_does_the_wipe_give_up_rather_than_overrun_its_budget(tmp_path):
     assert sandbox_worker._empty_dir(str(tmp_path), 30) is True
 
 
-@pytest.mark.parametrize("layer", [layer for layer, why in available_layers().items() if why is None])
+@pytest.mark.parametrize("layer", layer_params(available_layers()))
 def test_does_a_job_that_leaves_what_cannot_be_wiped_get_the_next_job_a_fresh_sandbox(
         layer, tmp_path, monkeypatch):
     worker, wire_source = sandbox_module._sources()

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from tests import capabilities
 from tests.notebook_code import ROOT, load_notebook_functions
 from utils import fixtures
 
@@ -178,10 +179,11 @@ def train(nb, data, **options):
 
 @pytest.fixture(scope="module")
 def original_runs(nb):
-    if not ORIGINAL_DATA.is_file() or (
-        hashlib.sha256(ORIGINAL_DATA.read_bytes()).hexdigest() != ORIGINAL_SHA256
-    ):
-        pytest.skip("the course's original data.mat is not available at ../shared/datasets/data.mat")
+    if not ORIGINAL_DATA.is_file():
+        pytest.skip(capabilities.reason(capabilities.ORIGINAL_DATA, "no ../shared/datasets/data.mat"))
+    if hashlib.sha256(ORIGINAL_DATA.read_bytes()).hexdigest() != ORIGINAL_SHA256:
+        pytest.skip(capabilities.reason(capabilities.ORIGINAL_DATA, "../shared/datasets/data.mat is "
+                                                                   "not the course's: its sha256 differs"))
     data = nb["load_2D_dataset"](ORIGINAL_DATA)
     return {name: train(nb, data, **options) for name, options in RUNS.items()}
 
