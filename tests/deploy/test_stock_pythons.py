@@ -1,6 +1,6 @@
 """The README's quick start on the interpreters that stock systems ship, not on the kit's own.
 
-A copy of the checkout (its tracked files, as a fresh clone has them) runs ``make demo
+A copy of the checkout (the files git tracks or would track, as a fresh clone has them) runs ``make demo
 PYTHON=<interpreter>`` in an environment that holds nothing but ``PATH``: the pinned lock must
 install there (``constraints.txt`` is resolved for every Python from 3.11.0 up), and the sample
 class must get its written-down scores. Then the deployment tests run in that copy with that
@@ -67,8 +67,10 @@ def interpreter(kind):
 
 
 def fresh_copy(folder):
-    """The checkout's tracked files as they are now, as a fresh clone would have them."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    """The checkout's files as they are now, as a fresh clone would have them once committed:
+    the tracked ones and the new ones git does not ignore (no venv, no build output)."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, check=True).stdout
     for name in filter(None, listed.decode().split("\0")):
         source, target = ROOT / name, folder / name
         if not source.exists() and not source.is_symlink():  # deleted in the work tree
