@@ -148,7 +148,8 @@ def _grade_class(args):
     from autograder import exports, report, similarity
     from autograder.archive import ArchiveError
     from autograder.batch import results_of
-    from autograder.runner import ClusterError, OutputError, TLSFiles, grade_class
+    from autograder.cluster import ClusterError, TLSFiles
+    from autograder.runner import OutputError, grade_class
 
     try:
         secret = _secret(args.secret_file)
