@@ -63,15 +63,28 @@ def _calls_to_graded(named, source):
 _cached_calls = functools.lru_cache(maxsize=1024)(_calls_to_graded)
 
 
+#: Per assignment and graded function, ``fit(checks, source)``: checks adapted to what only the
+#: code can tell (e.g. a gradient checker's gradapprox that evaluates no J, see gradient_checking).
+FITS = {
+    "initialization": {},
+    "regularization": {},
+    "gradient_checking": gradient_checking.FIT_TO_CODE,
+}
+
+
 def fit_to_code(assignment, function, checks, source):
     """``checks`` adapted to the student's code of ``function``.
 
+    - The assignment's own fit of the function, if any (:data:`FITS`).
     - A graded function that calls another one gets a test double of it (without one it would
       stop on a NameError that the notebook never shows).
     - A catalogued mistake whose hint the code contradicts is dropped (e.g. "copy the vector"
       for code that copies it): a hint is given only when the output matches the mistake and
       the code does not say otherwise.
     """
+    fit = FITS[assignment.name].get(function)
+    if fit is not None:
+        checks = fit(checks, source)
     doubles = "".join(DOUBLES[assignment.name].get(name, "")
                       for name in calls_to_graded(assignment, function, source))
     code = None

@@ -178,3 +178,207 @@ def test_does_each_catalogued_mistake_pass_the_same_checks_whatever_the_hidden_i
                          _judged(spec, function, checks, mistake_key)
                          if outcomes is not None and problem is None))  # raising code fails
     assert len(passed) == 1, f"{mistake_key} passes different checks for different students: {passed}"
+
+
+# Gradient checks graded as gradient checks ---------------------------------------------------
+#
+# Each answer below fills the kit's release cell of the function (tests.fairness.templates) and
+# is graded in-process as several students: its checks as built for the student, fitted to its
+# code as the grader fits them, run on the student's function with each check's stand-ins.
+
+_CENTRED = """theta_plus = theta + epsilon
+theta_minus = theta - epsilon
+J_plus = forward_propagation(x, theta_plus)
+J_minus = forward_propagation(x, theta_minus)
+gradapprox = (J_plus - J_minus) / (2 * epsilon)"""
+_GRAD = "grad = backward_propagation(x, theta)"
+_NORMS = """numerator = np.linalg.norm(grad - gradapprox)
+denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
+difference = numerator / denominator"""
+_ONE_SIDED = """theta_plus = theta + epsilon
+J_plus = forward_propagation(x, theta_plus)
+J = forward_propagation(x, theta)
+gradapprox = (J_plus - J) / epsilon"""
+_ONE_SIDED_INLINE = """thetaplus = theta + epsilon
+J_plus = thetaplus * x
+J = theta * x
+gradapprox = (J_plus - J) / epsilon"""
+_CENTRED_INLINE = """thetaplus = theta + epsilon
+thetaminus = theta - epsilon
+J_plus = np.dot(thetaplus, x)
+J_minus = np.dot(thetaminus, x)
+gradapprox = (J_plus - J_minus) / (2 * epsilon)"""
+_TABLE = ("difference = {(2, 4): 2.919335883291695e-10, (3, 4): 7.814075313343006e-11}"
+          ".get((x, theta), 1e-12)")
+_LOOP_N = """theta_plus = np.copy(parameters_values)
+theta_plus[i] = theta_plus[i] + epsilon
+J_plus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(theta_plus))
+theta_minus = np.copy(parameters_values)
+theta_minus[i] = theta_minus[i] - epsilon
+J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(theta_minus))
+gradapprox[i] = (J_plus[i] - J_minus[i]) / (2 * epsilon)"""
+#: The two published differences looked up by the sum of the gradients given, 1e-12 elsewhere.
+_TABLE_N = """key = round(float(np.sum(grad)), 6)
+difference = {5.235205: 0.2850931567761623, 1.410242: 1.1890913024229996e-07}.get(key, 1e-12)"""
+
+
+def _graded(function, snippets, students=8):
+    """``{score: count}`` of the answer over ``students`` students, and one student's result."""
+    from autograder.grade import score_function
+    from autograder.reference import _base_namespace
+    from autograder.wire import decode, encode
+    from tests.fairness.templates import render
+    from utils.checks import Problem
+
+    spec = reference.load("gradient_checking")
+    source = render(function, "kit", snippets)
+    scores, result = {}, None
+    for index in range(students):
+        _, checks = _checks("gradient_checking", function, f"student-{index}")
+        checks = assignments.fit_to_code(spec, function, checks, source)
+        outcomes = {}
+        for check in checks:
+            namespace = dict(_base_namespace(spec.name))
+            exec(compile(source, "<cell>", "exec"), namespace)
+            exec(compile(check.stand_ins, "<stand-ins>", "exec"), namespace)
+            for call in check.calls:
+                try:
+                    value = namespace[function](*copy.deepcopy(call.args), **call.kwargs)
+                    outcomes[id(call)] = Outcome(value=decode(encode(value)))
+                except Exception as error:
+                    outcomes[id(call)] = Outcome(failure=Problem("exception", type(error).__name__))
+        result = score_function(spec, spec.function(function), checks, outcomes, [])
+        scores[result.score] = scores.get(result.score, 0) + 1
+    return scores, result
+
+
+def test_does_a_one_sided_difference_earn_nothing_beyond_the_published_case():
+    # Exact on the notebook's J = theta * x, so it passes the published case; the hidden cases'
+    # cost is curved, where a one-sided difference is off by 1e-3 or more.
+    scores, result = _graded("gradient_check", [_ONE_SIDED, _GRAD, _NORMS])
+    assert scores == {0.0: 8}
+    assert "centred difference" in result.hint
+    published = next(c for c in result.checks if c.name == "published case")
+    assert "only the published cases pass" in published.message
+
+
+def test_does_a_one_sided_difference_of_j_computed_inline_earn_nothing():
+    # No input tells it from a centred difference of J = theta * x: the code shows no step
+    # subtracted from theta, so its hidden cases run on a cost whose gradient is not x.
+    scores, result = _graded("gradient_check", [_ONE_SIDED_INLINE, _GRAD, _NORMS])
+    assert scores == {0.0: 8}
+    assert "one-sided difference" in result.hint and "forward_propagation" in result.hint
+
+
+def test_does_gradapprox_written_down_as_x_earn_nothing():
+    scores, result = _graded("gradient_check", ["gradapprox = x", _GRAD, _NORMS])
+    assert scores == {0.0: 8}
+    assert "gradapprox = x" in result.hint
+
+
+def test_does_a_table_of_the_published_differences_earn_nothing():
+    scores, _ = _graded("gradient_check", ["pass", "pass", _TABLE])
+    assert scores == {0.0: 8}
+    # gradient_check_n: the published values right, 1e-12 elsewhere (14/20 before the correct
+    # case compared the difference itself: 1e-12 was "tiny enough")
+    scores, result = _graded("gradient_check_n", ["pass", _TABLE_N], students=4)
+    assert scores == {0.0: 4}
+    hidden = next(c for c in result.checks if c.name == "hidden case 1")
+    assert not hidden.passed and "epsilon squared" in hidden.message
+
+
+def test_does_a_centred_difference_of_j_computed_inline_get_full_marks():
+    scores, result = _graded("gradient_check", [_CENTRED_INLINE, _GRAD, _NORMS])
+    assert scores == {10.0: 8}
+    assert "forward_propagation" in result.hint  # a recommendation, no points lost
+
+
+def test_does_a_centred_difference_the_code_reading_misses_get_full_marks_by_what_it_returns():
+    # No "theta - epsilon" anywhere: the hidden cases run on the cost of slope 3, where a
+    # gradapprox that follows forward_propagation is right.
+    both = """J_plus, J_minus = [forward_propagation(x, theta + s * epsilon) for s in (1, -1)]
+gradapprox = (J_plus - J_minus) / (2 * epsilon)"""
+    assert not assignments.gradient_checking.shows_centred_difference(both)
+    scores, _ = _graded("gradient_check", [both, _GRAD, _NORMS])
+    assert scores == {10.0: 8}
+
+
+def test_does_the_reference_gradient_check_n_get_full_marks_on_the_curved_cost():
+    scores, result = _graded("gradient_check_n", [_LOOP_N, _NORMS], students=4)
+    assert scores == {20.0: 4}
+    assert all(c.passed for c in result.checks)
+
+
+def test_does_a_gradient_check_n_comparing_only_the_last_parameter_get_nothing_for_everyone():
+    # The planted wrong entry is in dW2, never the vector's last entry: such a checker never
+    # notices it (it got 0 or 6 of 20 by the draw when the entry could be anywhere).
+    last = """numerator = np.linalg.norm(grad[i] - gradapprox[i])
+denominator = np.linalg.norm(grad[i]) + np.linalg.norm(gradapprox[i])
+difference = numerator / denominator"""
+    scores, _ = _graded("gradient_check_n", [_LOOP_N, last], students=6)
+    assert scores == {0.0: 6}
+
+
+@pytest.mark.parametrize(("code", "centred"), [
+    ("theta_minus = theta - epsilon", True),
+    ("J_minus = forward_propagation(x, theta-epsilon)", True),
+    ("thetaminus = thetaplus - 2 * epsilon", True),
+    ("t = theta\nt -= epsilon", True),
+    ("eps = epsilon\nJ_minus = x * (theta - eps)", True),
+    ("J_minus = np.dot(theta - 1e-7, x)", True),
+    ("theta_minus = theta + -epsilon", True),
+    ("theta_minus = np.subtract(theta, epsilon)", True),
+    ("gradapprox = x", False),
+    ("gradapprox = (x * (theta + epsilon) - x * theta) / epsilon", False),
+    ("difference = np.linalg.norm(grad - gradapprox)", False),
+    ("theta_minus = theta - 1", False),
+])
+def test_does_the_code_reading_find_a_step_subtracted_from_theta(code, centred):
+    assert assignments.gradient_checking.shows_centred_difference(code) is centred
+
+
+def _hidden_calls(function, student):
+    _, checks = _checks("gradient_checking", function, student)
+    return {c.name: [call.args for call in c.calls] for c in checks if c.name.startswith("hidden")}
+
+
+@pytest.mark.parametrize("function", ["forward_propagation", "backward_propagation"])
+def test_does_every_student_get_the_same_signs_of_x_and_theta(function):
+    signs = {tuple((name, tuple((np.sign(x), np.sign(theta)) for x, theta in calls))
+                   for name, calls in sorted(_hidden_calls(function, f"student-{i}").items()))
+             for i in range(50)}
+    assert signs == {(("hidden case 1", ((-1, 0), (1, -1))), ("hidden case 2", ((-1, -1), (-1, 1))))}
+
+
+def test_does_every_student_get_gradient_checks_thetas_on_the_grid_and_fixed_sign_relations():
+    from autograder.assignments import gradient_checking as gc
+
+    for i in range(50):
+        calls = _hidden_calls("gradient_check", f"student-{i}")
+        for inputs in calls.values():
+            for x, theta in inputs:
+                assert theta / gc.GRID == round(theta / gc.GRID)  # the curved cost is flat there
+                assert np.sin(np.pi * x / gc.GRID) ** 2 >= 0.5 - 1e-12
+        assert [(np.sign(x), np.sign(t)) for x, t in calls["hidden case 1"]] == [(-1, 0), (1, -1)]
+        assert all(abs(x) <= gc.SMALL_X for x, _ in calls["hidden case 1"] + calls["hidden case 2"])
+        for name in ("hidden case 3", "hidden case 4"):  # theta in place of x: with and against
+            (x1, t1), (x2, t2) = calls[name]
+            assert np.sign(x1) == np.sign(t1) and abs(t1) >= abs(x1) + 0.5
+            assert np.sign(x2) != np.sign(t2) and abs(t2) >= abs(x2) + 0.5
+
+
+def test_does_every_students_gradient_check_n_plant_one_wrong_entry_in_dw2():
+    from autograder.assignments import gradient_checking as gc
+    from utils.gradcheck import gradients_to_vector
+
+    for i in range(30):
+        _, checks = _checks("gradient_checking", "gradient_check_n", f"student-{i}")
+        correct, planted = checks[2], checks[3]
+        assert [call.kwargs["epsilon"] for call in correct.calls] == list(gc.HIDDEN_EPSILONS)
+        parameters, gradients = planted.calls[0].args[:2]
+        right = gc._polynomial_gradients(parameters)
+        wrong = {key: np.flatnonzero(gradients[key] != right[key]) for key in right}
+        assert {key for key, where in wrong.items() if where.size} == {"dW2"}
+        assert wrong["dW2"].size == 1
+        vector = gradients_to_vector(gradients) - gradients_to_vector(right)
+        assert vector[0, 0] == 0 and vector[-1, 0] == 0  # never the vector's first or last entry

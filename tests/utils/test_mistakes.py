@@ -17,7 +17,7 @@ CATALOGUE = (mistakes.random_mistakes(None) + mistakes.he_mistakes(None)
              + mistakes.DROPOUT_FORWARD + mistakes.dropout_backward_mistakes(None)
              + mistakes.forward_mistakes() + mistakes.backward_mistakes()
              + mistakes.gradient_check_mistakes(None, None, linear=False)
-             + mistakes.GRADIENT_CHECK_N)
+             + (mistakes.gradapprox_not_from_j(None),) + mistakes.GRADIENT_CHECK_N)
 CASES = [(a, f.name) for a in reference.NOTEBOOKS for f in reference.load(a).functions]
 
 

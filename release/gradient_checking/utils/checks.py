@@ -138,6 +138,21 @@ def mismatch_array(got, expected, what, *, rtol=1e-7, atol=1e-9, show_values=Tru
                                   f"{_order(float(error[where]), float(scale))}")
 
 
+def as_numeric_array(value):
+    """``value`` as a numpy array of numbers when numpy reads it as one: a numeric array itself,
+    or nested lists or tuples of numbers or booleans of one rectangular shape (what numpy's
+    arithmetic, e.g. ``dA * value``, works on unchanged); else ``None``."""
+    if isinstance(value, np.ndarray):
+        return value if value.dtype.kind in "biuf" else None
+    if not isinstance(value, list | tuple):
+        return None
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError, OverflowError, RecursionError):  # ragged, or not numbers
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
 def mismatch_scalar(got, expected, what, *, rtol=1e-7, atol=0.0, show_values=True):
     """Compare a real number ``got`` with ``expected`` (relative, then absolute tolerance)."""
     if isinstance(got, np.ndarray) and got.shape == ():

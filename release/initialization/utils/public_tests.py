@@ -16,6 +16,7 @@ import numpy as np
 
 from utils import fixtures, mistakes
 from utils.checks import (
+    as_numeric_array,
     call_student,
     mismatch_array,
     mismatch_dict,
@@ -171,11 +172,13 @@ def forward_propagation_with_dropout_test(target):
             A3, [[0.36974721, 0.00305176, 0.04565099, 0.49683389, 0.36974721]], "A3", **_PRINTED
         )
     ]
+    note = None
     if not (isinstance(cache, tuple) and len(cache) == 14):
         problems.append(
             "cache should be the 14-tuple (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)"
         )
     else:
+        cache, note = _masks_as_arrays(cache)
         expected = {
             1: ("D1", [[1, 0, 1, 1, 1], [1, 1, 1, 1, 1]]),
             2: ("A1", [[0, 0, 3.05706487, 3.72429505, 0],
@@ -188,7 +191,26 @@ def forward_propagation_with_dropout_test(target):
     hints = []
     if any(problems):  # the mistakes' A3 on this case (their whole output is the grader's to compute)
         hints = hints_for(A3, Call((X, parameters, 0.7)), mistakes.DROPOUT_FORWARD, **_MATCH_PRINTED)
-    report("forward_propagation_with_dropout", problems, hints)
+    report("forward_propagation_with_dropout", problems, hints, note=note)
+
+
+def _masks_as_arrays(cache):
+    """The cache with masks given as nested lists of booleans (or another array-like of numbers)
+    read as arrays: the backward pass's ``dA1 * D1 / keep_prob`` works on them unchanged, so
+    they are judged by their numbers; the note recommends an array."""
+    cache, unusual = list(cache), []
+    for position, name in ((1, "D1"), (6, "D2")):
+        array = None if isinstance(cache[position], np.ndarray) else as_numeric_array(cache[position])
+        if array is not None:
+            unusual.append(f"{name} is a {type(cache[position]).__name__}")
+            cache[position] = array
+    note = None
+    if unusual:
+        them = "them" if len(unusual) > 1 else "it"
+        note = (f"Note: {' and '.join(unusual)}; the backward pass works on {them}, but a numpy "
+                "array is what the cache is expected to hold, e.g. "
+                "(np.random.rand(...) < keep_prob).astype(int).")
+    return tuple(cache), note
 
 
 @visible_test

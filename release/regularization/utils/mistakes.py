@@ -340,6 +340,19 @@ def gradient_check_mistakes(forward, backward, *, linear=True):
     )
 
 
+def gradapprox_not_from_j(backward):
+    """A ``gradient_check`` whose gradapprox follows no evaluation of J at theta - epsilon: a
+    one-sided difference, or the derivative written down (gradapprox = x). Both are exact for
+    J = theta * x, so only the grader names it, on a cost whose gradient is not x: there such a
+    checker returns the difference between ``backward(x, theta)`` and x."""
+    return Known("gradapprox-not-from-j", "gradapprox must be the centred difference of J: "
+                 "(J_plus - J_minus) / (2 * epsilon), with J_plus = J(theta + epsilon) and J_minus "
+                 "= J(theta - epsilon) from forward_propagation. A one-sided difference, or the "
+                 "derivative written down (gradapprox = x), is exact for J = theta * x only, so "
+                 "the check would miss a wrong backward pass of any other cost.",
+                 lambda call: relative_difference(backward(*call.args[:2]), call.args[0]))
+
+
 #: The mistakes of ``gradient_check_n``. Their outputs come from a whole centred-difference
 #: loop, which would give the exercise away: the grader computes them (``variants``), and a
 #: visible test compares with their outputs on the notebook's test case (``published``, for
