@@ -207,17 +207,34 @@ def _through_link_into_source(path):
     return real != spelled and Path(real).is_relative_to(_KIT_SOURCE)
 
 
+def _cells(notebook):
+    """Every cell of ``notebook`` in order, for nbformat 3 (worksheets) and 4."""
+    if isinstance(notebook.get("cells"), list):
+        return notebook["cells"]
+    if isinstance(notebook.get("worksheets"), list):
+        return [c for ws in notebook["worksheets"] if isinstance(ws, dict)
+                for c in ws.get("cells", []) if isinstance(ws.get("cells"), list)]
+    raise NotebookError("the notebook has no cells")
+
+
+def grade_ids(notebook):
+    """``{index: grade_id}`` of the code cells that carry an nbgrader ``grade_id`` (the indices
+    of :func:`code_cells`)."""
+    found = {}
+    for index, cell in enumerate(_cells(notebook)):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            meta = cell.get("metadata")
+            nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+            grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+            if isinstance(grade_id, str):
+                found[index] = grade_id
+    return found
+
+
 def code_cells(notebook):
     """``[(index, source)]`` of the code cells, for nbformat 3 (worksheets) and 4."""
-    if isinstance(notebook.get("cells"), list):
-        cells = notebook["cells"]
-    elif isinstance(notebook.get("worksheets"), list):
-        cells = [c for ws in notebook["worksheets"] if isinstance(ws, dict)
-                 for c in ws.get("cells", []) if isinstance(ws.get("cells"), list)]
-    else:
-        raise NotebookError("the notebook has no cells")
     found = []
-    for index, cell in enumerate(cells):
+    for index, cell in enumerate(_cells(notebook)):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", cell.get("input", ""))

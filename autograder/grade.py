@@ -19,6 +19,7 @@ import numpy as np
 import autograder
 from autograder import assignments, feedback, reference, wire
 from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
+from autograder.context import EMPTY, Context, NotebookContext
 from autograder.extract import NotebookError, NotebookFile, extract
 from autograder.result import CheckResult, FunctionResult, Result, rounded
 from autograder.sandbox import SandboxError
@@ -174,6 +175,7 @@ class _Pending:
         """Extract the functions and build their checks (in the calling thread)."""
         spec = self.spec
         self.found = found = extract(notebook, spec.names)
+        context = None
         for function in spec.functions:
             cell = found.cells.get(function.name)
             checks = assignments.build_checks(spec, function.name, rng_for(self.seed, function.name))
@@ -191,7 +193,9 @@ class _Pending:
                     notes = notes + [f"the signature should be {function.name}{function.signature}, "
                                      f"not {function.name}{cell.signature}"]
                 checks = assignments.fit_to_code(spec, function.name, checks, cell.source)
-                self.units.append(Unit(function, cell.source, checks, notes))
+                context = context or NotebookContext(notebook, spec, until=max(
+                    c.cell_index for c in found.cells.values()))
+                self.units.append(Unit(function, cell.source, checks, notes, context.for_cell(cell)))
         if self.units:
             # The reference functions load in a pool thread while this one starts the sandbox
             # (or finds it running): a single notebook's grading waits for the slower of the two.
@@ -242,8 +246,10 @@ class _Pending:
         if self.result is None:
             spec = self.spec
             for unit in self.units:
-                self.functions[unit.function.name] = score_function(spec, unit.function, unit.checks,
-                                                            self.outcomes, unit.notes)
+                scored = score_function(spec, unit.function, unit.checks, self.outcomes, unit.notes)
+                if unit.context.note and scored.status != "passed" and scored.hint is None:
+                    scored.hint = unit.context.note  # a name only their edit of a locked cell sets
+                self.functions[unit.function.name] = scored
             functions = {f.name: self.functions[f.name] for f in spec.functions}
             total = rounded(sum(f.score for f in functions.values()))
             layer = self.sandbox.layer if self.sandbox else None
@@ -297,12 +303,14 @@ def _empty(spec, student, error, secret):
 
 @dataclass(frozen=True)
 class Unit:
-    """One graded function to run: its cell, its checks (and so its calls)."""
+    """One graded function to run: its cell, its checks (and so its calls), and the imports and
+    constants of the cells above it that its job runs first (:mod:`autograder.context`)."""
 
     function: object
     source: str
     checks: list
     notes: list
+    context: Context = EMPTY
 
     def requests(self):
         """``([(call, encoded, request)] of the published cases, [...] of the others)``, each
@@ -344,7 +352,8 @@ def _run(sandbox, spec, units):
     outcomes, plans = {}, [unit.requests() for unit in units]
     jobs = [{"setup": spec.sandbox_setup, "cells": [unit.source], "stand_ins": "",
              "calls": [request for _, _, request in published],
-             "sealed_calls": [request for _, _, request in hidden]}
+             "sealed_calls": [request for _, _, request in hidden],
+             **({"context": unit.context.items()} if unit.context else {})}
             for unit, (published, hidden) in zip(units, plans, strict=True)]
 
     def read(index, reply):
@@ -428,7 +437,8 @@ def score_function(spec, function, checks, outcomes, notes):
         judged.append((check, call_outcomes, expected, problem))
         if problem is not None and check.advisory:
             if problem.category not in ("exception", "timeout", "memory", "crash"):
-                advice = advice or feedback.find_hint(check, call_outcomes) or str(problem)
+                advice = (advice or feedback.find_hint(check, call_outcomes)
+                          or feedback.said(function.name, check, problem)[1])
         elif problem is not None and check.mistakes and all(o.failure is None for o in call_outcomes):
             # a hint must explain every failed check it can be tested on, not just one of them:
             # after the first, only the mistakes that explained every check so far are tried
@@ -449,8 +459,9 @@ def score_function(spec, function, checks, outcomes, notes):
             results.append(CheckResult(check.name, share, share, True, "passed", "ok"))
             continue
         problems.append(problem)
-        results.append(CheckResult(check.name, 0.0, share, False, problem.category,
-                                   feedback.message_for(check, problem)))
+        # what a student reads: a hidden case's line from the closed vocabulary only
+        results.append(CheckResult(check.name, 0.0, share, False,
+                                   *feedback.shown(spec.name, function.name, check, problem)))
     # from the weights, not the rounded shares: 3 of 6 equal checks are 5 points, not 5.0001
     total = sum(c.weight for c in checks)
     earned = sum(c.weight for (c, _, _, p) in judged if not c.advisory and p is None and not refused)

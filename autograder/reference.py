@@ -51,6 +51,9 @@ class Assignment:
     imports: str
     functions: tuple[GradedFunction, ...]
     given: tuple[tuple[str, str], ...]  # (name, cell source) of given, non-graded function cells
+    #: grade ids of the cells the release locks (imports, given functions, tests): nbgrader puts
+    #: them back as released before grading, and so does the grader (:mod:`autograder.context`)
+    locked: frozenset[str] = frozenset()
 
     @property
     def max_score(self):
@@ -74,6 +77,11 @@ class Assignment:
         ``pyplot`` the first time a student's code uses it."""
         return _sandbox_setup(self.imports)
 
+    @property
+    def setup_names(self):
+        """The names the job's setup binds (what the released imports cell gives every job)."""
+        return _setup_names(self)
+
     def is_stub(self, name, source):
         """Whether ``source`` is the release notebook's untouched stub of ``name``."""
         return _stubs(self).get(name) == source
@@ -91,6 +99,15 @@ def _stubs(assignment):
         return {}
     found = extract(read_notebook(path), assignment.names)
     return {name: cell.source for name, cell in found.cells.items()}
+
+
+@functools.cache
+def _setup_names(assignment):
+    names = set(_base_namespace(assignment.name))
+    for node in ast.parse(assignment.imports).body:  # the matplotlib imports the grader leaves out
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(a.asname or a.name.partition(".")[0] for a in node.names if a.name != "*")
+    return frozenset(names)
 
 
 @functools.cache
@@ -143,8 +160,10 @@ def load(name, root=ROOT):
     )
     imports = _text(meta["imports"])
     given = tuple(_given_functions(cells, set(names)))
+    locked = frozenset(grade_id for grade_id, cell in meta.items()
+                       if grade_id and cell.get("metadata", {}).get("nbgrader", {}).get("locked"))
     return Assignment(name, NOTEBOOKS[name], source_dir, Path(root) / "release" / name, imports,
-                      functions, given)
+                      functions, given, locked)
 
 
 def all_assignments():

@@ -49,17 +49,21 @@ JSON and its shape is checked here; values stay JSON trees for
 A job (inputs only)::
 
     {"setup": str, "cells": [str, ...], "stand_ins": str,
+     "context": [{"source": str, "module": str, "name": str | None, "bind": str | None,
+                  "top": bool}, ...] (optional),
      "calls": [{"function": str, "args": [wire tree, ...], "kwargs": {str: wire tree},
-                "stand_ins": str (optional), "digest_args": bool (optional)}]}
+                "stand_ins": str (optional), "digest_args": bool (optional)}],
+     "sealed_calls": [...] (optional, as calls)}
 
-or, to run several independent units in one fork, ``"units": [{"cells": [...],
-"calls": [...]}, ...]`` instead of ``cells`` and ``calls``: each unit runs in a
-fresh copy of the namespace the setup made; cells are numbered across the job
-and results come in call order. A call's own ``stand_ins`` are executed just
-before it; with ``digest_args`` its ``args_after`` holds
-:func:`autograder.wire.fingerprint` digests instead of the arguments.
+A call's own ``stand_ins`` are executed just before it; with ``digest_args`` its
+``args_after`` holds :func:`autograder.wire.fingerprint` digests instead of the
+arguments. ``context`` is the notebook's own imports and constants
+(:mod:`autograder.context`), one statement each; ``module`` (with ``name``,
+``bind`` and ``top``) only for an import.
 
-The child runs ``setup``, then each cell in one namespace (file name ``<cell K>``,
+The child runs ``setup``, then the ``context`` statements one at a time (a failing
+one is skipped; an import of a module the worker does not hold binds a stand-in
+that imports it on first use), then each cell in one namespace (file name ``<cell K>``,
 K the 0-based index in ``cells``; an exception is recorded and the next cell
 runs), then ``stand_ins``, then each call in order. The reply::
 
@@ -909,7 +913,7 @@ def _check_calls(calls, what):
 def _check_job(job):
     if type(job) is not dict:
         raise TypeError("a job is a dict")
-    unknown = set(job) - {"setup", "cells", "stand_ins", "calls", "sealed_calls"}
+    unknown = set(job) - {"setup", "cells", "stand_ins", "calls", "sealed_calls", "context"}
     if unknown:
         raise ValueError(f"unknown job keys {sorted(unknown)}")
     if not isinstance(job.get("setup", ""), str) or not isinstance(job.get("stand_ins", ""), str):
@@ -919,7 +923,20 @@ def _check_job(job):
         raise TypeError("cells is a list of source strings")
     _check_calls(job.get("calls", []), "calls")
     _check_calls(job.get("sealed_calls", []), "sealed_calls")
+    _check_context(job.get("context", []))
     return job
+
+
+def _check_context(context):
+    if not isinstance(context, list | tuple):
+        raise TypeError("context is a list")
+    for item in context:
+        if (type(item) is not dict or not set(item) <= {"source", "module", "name", "bind", "top"}
+                or not isinstance(item.get("source"), str)
+                or not all(isinstance(item.get(key), str | None) for key in ("module", "name", "bind"))
+                or not isinstance(item.get("top", False), bool)):
+            raise TypeError("each context statement is {'source': str} or, for an import, "
+                            "{'source', 'module', 'name', 'bind', 'top'}")
 
 
 def _failure(status, detail, seconds):

@@ -1338,6 +1338,7 @@ class _Child:
             failed = _run_part(job.get("setup", ""), "<setup>", ns, "setup")
             if failed:
                 return failed
+        _run_context(job.get("context") or (), ns)
         compiled = job.get("compiled_cells") or []
         for k, source in enumerate(job.get("cells", [])):
             name = f"<cell {k}>"
@@ -1451,6 +1452,61 @@ class _Child:
             raise
         except BaseException as exc:
             return None, _unsupported(f"{what}: {_safe_str(exc)}")
+
+
+def _run_context(statements, ns):
+    """The notebook's own imports and constants (``context``), one statement at a time.
+
+    A statement that fails (a module the sandbox lacks, a name from a cell that was not run) is
+    skipped: it costs the student nothing unless the function uses what it would have bound. An
+    import of a module this worker already holds runs as written (it costs a lookup); any other
+    binds a :class:`_Deferred` stand-in, imported when first used.
+    """
+    for k, statement in enumerate(statements):
+        module = statement.get("module")
+        try:
+            if module is None or module in sys.modules:
+                exec(compile(statement["source"], f"<context {k}>", "exec"), ns)
+            elif statement.get("name") != "*":  # the names of a star import are not known
+                ns[statement["bind"]] = _Deferred(module, statement.get("name"), statement.get("top"))
+        except Exception:
+            continue
+
+
+class _Deferred:
+    """A module the notebook imports (or a name from it) that this worker does not hold:
+    imported the first time the student's code uses it (an attribute, or a call)."""
+
+    __slots__ = ("_module", "_name", "_top", "_value")
+
+    def __init__(self, module, name, top):
+        self._module, self._name, self._top, self._value = module, name, top, None
+
+    def _resolve(self):
+        if self._value is None:
+            module = self._module
+            __import__(module)
+            if self._name is None:
+                self._value = sys.modules[module.partition(".")[0] if self._top else module]
+            else:
+                try:
+                    self._value = getattr(sys.modules[module], self._name)
+                except AttributeError:  # a submodule not imported by its package
+                    __import__(f"{module}.{self._name}")
+                    self._value = sys.modules[f"{module}.{self._name}"]
+        return self._value
+
+    def __getattr__(self, attribute):
+        if attribute in _Deferred.__slots__:  # a copy made without __init__
+            raise AttributeError(attribute)
+        return getattr(self._resolve(), attribute)
+
+    def __call__(self, *args, **kwargs):
+        return self._resolve()(*args, **kwargs)
+
+    def __repr__(self):
+        what = self._module + (f".{self._name}" if self._name else "")
+        return f"<{what}, imported when first used>"
 
 
 def _run_part(source, filename, ns, what):

@@ -1,7 +1,9 @@
 """``nbgrader autograde`` in a course made by ``python -m autograder nbgrader-course``: the sealed
 grader in place of nbgrader's kernel, with nbgrader's own commands, in a temporary course.
 
-One course holds the sample class, a subset of the hostile corpus and a tripwire student. The
+One course holds the sample class, a subset of the hostile corpus, a tripwire student and the
+students of ``test_context`` whose functions lean on their notebook's own imports and constants
+(one of them changed the locked imports cell: nbgrader puts it back, grade-class ignores it). The
 real commands run once each, over every student and assignment (``'*'``), so nbgrader's start-up
 is paid a few times, not per student: ``nbgrader-course``, ``nbgrader generate_assignment``,
 ``nbgrader autograde`` and ``nbgrader generate_feedback``; ``grade-class`` grades the same
@@ -51,6 +53,7 @@ from autograder.nbgrader_autograde import (
 )
 from autograder.reference import NOTEBOOKS, ROOT
 from autograder.result import CheckResult, FunctionResult, Result
+from tests.autograder.test_context import CONTEXT_STUDENTS, write_context_students
 from tests.deploy.conftest import VENV_BIN, clean_env, run
 from tests.hostile.cases import BY_NAME, default_context
 from tests.hostile.corpus import Case, write_case
@@ -111,6 +114,7 @@ def course(tmp_path_factory):
     context = {**default_context(submitted, canary=secret), "MARKER": str(marker)}
     for case in [*(BY_NAME[name] for name in HOSTILE), BY_NAME[UNOPENED], TRIPWIRE]:
         write_case(case, submitted, context)
+    write_context_students(submitted)
 
     grading = subprocess.Popen(  # grade-class on the same folder, while nbgrader works
         [str(VENV_BIN / "python"), "-m", "autograder", "grade-class", str(submitted), "--out",
@@ -245,6 +249,14 @@ def test_does_nbgrader_autograde_give_each_hostile_case_grade_class_scores(cours
     theirs = _theirs(course, name, case.assignment)
     assert theirs == pytest.approx(_scores(ours))
     assert theirs == pytest.approx(case.expect)
+
+
+@pytest.mark.parametrize("student", sorted(CONTEXT_STUDENTS))
+def test_does_nbgrader_autograde_count_the_same_cells_above_a_function_as_grade_class(course, student):
+    ours = _ours(course, student)["initialization"]
+    theirs = _theirs(course, student, "initialization")
+    assert theirs == pytest.approx(_scores(ours))
+    assert sum(theirs.values()) == pytest.approx(CONTEXT_STUDENTS[student][1])
 
 
 def test_did_nbgrader_fail_only_on_the_file_it_cannot_open(course):
