@@ -22,6 +22,7 @@ from tests.fairness.build import plan, write
 from tests.fairness.half_right import HALF_RIGHT
 from tests.fairness.variations import ASSIGNMENT_OF, FULL, VARIATIONS
 from tests.fairness.verdicts import verdict_of
+from tests.figures import record
 
 IDS = 50  # students per notebook
 SECRET = "same code same score"
@@ -74,19 +75,22 @@ def test_the_half_right_corpus_has_three_answers_per_function_and_none_is_full()
     assert min(len(found) for found in per_function.values()) >= 3
 
 
-def test_does_every_function_get_one_score_whoever_hands_it_in(graded):
+def test_does_every_function_get_one_score_whoever_hands_it_in(graded, request):
     notebooks, rows = graded
-    differing = {}
+    differing, gradings = {}, 0
     for notebook in notebooks:
         scores = defaultdict(set)
         for student in _students(notebook):
             (result,) = rows[student]["results"]
             for name, function in result["functions"].items():
                 scores[name].add(function["score"])
+                gradings += 1
         for name, seen in scores.items():
             if len(seen) > 1:
                 differing[notebook.answers[name].name] = sorted(seen)
     assert differing == {}, f"scores differ between students: {differing}"
+    record(request.config, f"same code, same score: {len(notebooks)} notebooks each handed in by {IDS} "
+                           f"students, {gradings} graded functions: one score per function and notebook")
 
 
 def test_does_each_half_right_answer_get_its_verdict_for_every_student(graded):
