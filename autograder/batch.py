@@ -1,10 +1,13 @@
 """Grade a whole class: find the submissions, grade each student once, keep every result.
 
 The class is a folder in nbgrader's ``submitted/<student>/<assignment>/*.ipynb``
-layout, a folder of loose notebooks (the student id is read from the file name:
-``alice_Regularization.ipynb`` and the names of learning platforms' downloads, see
-:mod:`autograder.students`), or a zip of either. A notebook is graded as the
-assignment its content shows, whichever folder it was filed in.
+layout, a learning platform's download (the student id is the one the platform put at
+the start of each name, never the file name the student chose, see
+:mod:`autograder.students`), a folder of loose notebooks named by hand (the id is the
+name: ``alice_Regularization.ipynb``), or a zip of any of them. A notebook is graded as
+the assignment its content shows, whichever folder it was filed in. Two notebooks of one
+assignment for one student: the newest by the platform's time counts, or, without one,
+neither (:func:`grade_submission`).
 
 A class may be graded as one assignment (:func:`scoped`): the one asked for, or the one
 every notebook of the class shows. Then only that assignment's notebooks are graded and
@@ -29,6 +32,7 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import autograder
 from autograder import reference, similarity
@@ -36,13 +40,32 @@ from autograder.archive import safe_extract
 from autograder.extract import NotebookFile
 from autograder.grade import Graders, assignment_of_file_name, grade_notebooks
 from autograder.students import (
+    HAND,
+    NOT_IN_ROSTER,
+    TIMED,
     assignment_of_folder,
+    identify_file,
+    identify_folder,
     name_problem,
     printable,
-    raw_student_of_file,
-    raw_student_of_folder,
     student_id,
 )
+
+#: The source of an id that a roster gave to a name given by hand (``grade-class --roster``).
+ROSTER = "roster"
+#: What the note on several notebooks of one assignment from one student says, whichever is graded.
+SEVERAL = "handed in for one assignment"
+
+
+class Origin(NamedTuple):
+    """Where one notebook of a class came from, as :func:`discover` found it: ``source`` (how
+    its student's id was read: a platform's prefix, a folder, a name given by hand, the roster;
+    see :mod:`autograder.students`), ``time`` (the platform's time of the upload, or None) and
+    ``where`` (its path in the class, to name it in a note)."""
+
+    source: str
+    time: str | None
+    where: str
 
 
 @dataclass(frozen=True)
@@ -57,23 +80,31 @@ class Submission:
 
     ``assignment`` is the one assignment the class is graded as (None: every assignment);
     the fingerprint covers it, so a stored result is never reused across the two.
+
+    ``origins`` (one :class:`Origin` per notebook) are given by :func:`discover`: the notebooks
+    of a class may come from several uploads, so two of one assignment are never both graded
+    nor the better one taken; the newest by the platform's time is graded when the platform
+    gives one, and none of them otherwise (:func:`grade_submission`). Without origins (one
+    upload, as a platform's grader builds it), the higher score of the two counts.
     """
 
     student: str
     notebooks: tuple[tuple[str | None, str | NotebookFile], ...]
     notes: tuple[str, ...] = ()
     assignment: str | None = None
+    origins: tuple[Origin, ...] = ()
 
     def packed(self):
-        return Submission(self.student, tuple(
-            (folder, NotebookFile.read(path)) for folder, path in self.notebooks), self.notes,
-            self.assignment)
+        return replace(self, notebooks=tuple(
+            (folder, NotebookFile.read(path)) for folder, path in self.notebooks))
 
     def fingerprint(self, secret):
         digest = hashlib.sha256(f"{autograder.__version__}\0{_code_digest()}\0"
                                 f"{hashlib.sha256(secret.encode()).hexdigest()}".encode())
         if self.assignment:
             digest.update(f"\0graded as {self.assignment}\0".encode())
+        for text in [*self.notes, *(f"{o.source}\0{o.time}\0{o.where}" for o in self.origins)]:
+            digest.update(b"\0" + os.fsencode(text) + b"\0")  # the row's notes; the times it picks by
         for folder, path in self.notebooks:
             digest.update(b"\0" + os.fsencode(f"{folder}\0{Path(path).name}") + b"\0")
             digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
@@ -119,8 +150,14 @@ def _extract(archive, workspace):
     return target
 
 
-def discover(path, workspace, skipped=None):
+def discover(path, workspace, skipped=None, roster=None):
     """The class at ``path`` as a sorted list of :class:`Submission` s (a zip is extracted first).
+
+    Whose each notebook is comes from the prefix its platform put in the name of its file or
+    folder, never from the rest of the name (:func:`autograder.students.identify_file`); a name
+    given by hand gives the id it says. With ``roster`` (a :class:`autograder.students.Roster`),
+    a name given by hand may be mapped to a roster id, and a student whose id is not in the
+    roster gets a note.
 
     ``workspace`` is the output folder: it is never read as part of the class, and neither is
     any folder that holds a previous run's output; each folder so skipped is described in
@@ -140,11 +177,24 @@ def discover(path, workspace, skipped=None):
                          "choose another --out")
     if not path.is_dir():
         raise FileNotFoundError(f"no such class folder or archive: {path}")
-    students = {}  # raw name -> ([(folder, path)], [note])
+    students = {}  # id -> ([(folder, path)], [Origin], [note])
 
-    def add(raw, folder, notebook, odd_names):
-        notebooks, notes = students.setdefault(raw or notebook.stem, ([], []))
+    def student_of(identity):
+        """The id ``identity`` gives (with the roster's say), its entry made, and its source."""
+        student, source, note = student_id(identity.raw), identity.source, None
+        if roster is not None:
+            student, note = roster.resolve(identity)
+            source = ROSTER if student != student_id(identity.raw) else source
+        notes = students.setdefault(student, ([], [], []))[2]
+        if note and note not in notes:
+            notes.append(note)
+        return student, source
+
+    def add(identity, folder, notebook, odd_names, where):
+        student, source = student_of(identity)
+        notebooks, origins, notes = students[student]
         notebooks.append((folder, str(notebook)))
+        origins.append(Origin(source, identity.time, where))
         notes.extend(problem for problem in odd_names if problem and problem not in notes)
 
     for entry in sorted(path.iterdir()):
@@ -155,23 +205,47 @@ def discover(path, workspace, skipped=None):
                            "students' work")
             continue
         if entry.is_file() and entry.suffix.lower() == ".ipynb":
-            add(raw_student_of_file(entry.name), None, entry, [_odd(entry.name)])
+            identity = identify_file(entry.name)
+            identity = identity if identity.raw else identity._replace(raw=entry.stem)
+            add(identity, None, entry, [_odd(entry.name)], entry.name)
         elif entry.is_dir():
-            raw = raw_student_of_folder(entry.name)
-            students.setdefault(raw, ([], []))
+            identity = identify_folder(entry.name)
+            student, _ = student_of(identity)
             try:
                 for sub in sorted(p for p in entry.iterdir() if p.is_dir() and not _ignored(p.name)):
                     for notebook in sorted(_notebooks_in(sub)):
-                        add(raw, sub.name, notebook, [_odd(entry.name), _odd(sub.name), _odd(notebook.name)])
+                        add(identity, sub.name, notebook, [_odd(entry.name), _odd(sub.name),
+                                                           _odd(notebook.name)],
+                            f"{entry.name}/{sub.name}/{notebook.name}")
                 for notebook in sorted(_notebooks_in(entry)):
-                    add(raw, None, notebook, [_odd(entry.name), _odd(notebook.name)])
+                    add(identity, None, notebook, [_odd(entry.name), _odd(notebook.name)],
+                        f"{entry.name}/{notebook.name}")
             except OSError as error:  # one unreadable folder costs its student, not the class
-                students[raw][1].append(f"cannot read the folder {printable(entry.name)}/ "
-                                        f"({error.strerror or error})")
-            if not students[raw][0] and _odd(entry.name):
-                students[raw][1].append(_odd(entry.name))
-    found = sorted((student_id(raw), notebooks, notes) for raw, (notebooks, notes) in students.items())
-    return [Submission(student, tuple(notebooks), tuple(notes)) for student, notebooks, notes in found]
+                students[student][2].append(f"cannot read the folder {printable(entry.name)}/ "
+                                            f"({error.strerror or error})")
+            if not students[student][0] and _odd(entry.name):
+                students[student][2].append(_odd(entry.name))
+    return [Submission(student, tuple(notebooks), tuple(notes), origins=tuple(origins))
+            for student, (notebooks, origins, notes) in sorted(students.items())]
+
+
+def identity_summary(submissions):
+    """Lines of the class summary on where students' ids came from: names given by hand (no
+    platform's prefix), the roster; and the students the roster does not hold (none: no line)."""
+    hand = sum(any(o.source == HAND for o in s.origins) for s in submissions)
+    mapped = sum(any(o.source == ROSTER for o in s.origins) for s in submissions)
+    unknown = sum(any(note.startswith(NOT_IN_ROSTER) for note in s.notes) for s in submissions)
+    lines = []
+    if hand:
+        lines.append(f"ids from hand-given file names: {hand} student{'s' if hand > 1 else ''} (no "
+                     "platform's prefix in the name: the id is the name the file was given)")
+    if mapped:
+        lines.append(f"ids from the roster: {mapped} student{'s' if mapped > 1 else ''} (a name or "
+                     "email given by hand, matched to a roster row)")
+    if unknown:
+        lines.append(f"not in the roster: {unknown} student{'s' if unknown > 1 else ''} (their rows "
+                     "say so)")
+    return lines
 
 
 def _notebooks_in(folder):
@@ -270,13 +344,25 @@ def grade_submission(submission, secret="", graders=None):
     A submission graded as one assignment (``submission.assignment``) gets that assignment's
     result only, and a note for each notebook of another one, which is not graded (the row's
     ``misfiled`` lists them: ``[{"file", "assignment"}]``).
+
+    Several notebooks of one assignment in a class (``submission.origins`` given): the newest
+    by the platform's time counts and the others are named in a note; when the platform gives
+    no time to tell, none of them counts, the note names them all, and the row's status is
+    ``error`` (the instructor keeps the one to grade and grades the class again).
     """
     started = time.perf_counter()
     results, notes = [], list(submission.notes)
     scope = submission.assignment
     entries, others = submission.notebooks, []
+    origins = submission.origins or (None,) * len(entries)
     if scope:
-        entries, others = split_notebooks(entries, scope)
+        entries, others, kept_origins = [], [], []
+        for entry, origin in zip(submission.notebooks, origins, strict=True):
+            kept, other = split_notebooks([entry], scope)
+            entries += kept
+            others += other
+            kept_origins += [origin] * len(kept)
+        origins = kept_origins
         notes += [_misfiled(folder, file, shown, scope) for folder, file, shown in others]
     paths = [path for _, path in entries]
     graded = grade_notebooks([(path, None) for path in paths], student=submission.student, secret=secret,
@@ -301,22 +387,32 @@ def grade_submission(submission, secret="", graders=None):
             notes.append(f"{name} was found in {printable(folder)}/{kind}: it is a {result.assignment} "
                          f"notebook and is graded as {result.assignment}")
         results.append((index, result.to_dict()))
-    by_assignment = {}
+    by_assignment, undecided = {}, set()
     for index, result in results:
-        previous = by_assignment.get(result["assignment"])
-        if previous is not None:
-            notes.append(f"two notebooks for {result['assignment']}; the higher score counts")
-            if previous[1]["score"] >= result["score"]:
-                continue
-        by_assignment[result["assignment"]] = (index, result)
+        by_assignment.setdefault(result["assignment"], []).append((index, result))
+    for assignment, found in list(by_assignment.items()):
+        if len(found) == 1 or not submission.origins:
+            if len(found) > 1:  # one upload, as a platform's grader gives it
+                notes.append(f"two notebooks for {assignment}; the higher score counts")
+            by_assignment[assignment] = max(found, key=lambda item: item[1]["score"])  # the first of equals
+            continue
+        newest, note = _newest(assignment, [origins[index] for index, _ in found])
+        notes.append(note)
+        if newest is None:
+            undecided.add(assignment)
+            del by_assignment[assignment]
+        else:
+            by_assignment[assignment] = found[newest]
     assignments = (scope,) if scope else tuple(reference.NOTEBOOKS)
     for name in assignments:
+        if name in undecided:
+            continue
         if name not in by_assignment:
             notes.append(f"no notebook for {name}")
         elif by_assignment[name][1]["error"]:
             notes.append(f"{name}: {by_assignment[name][1]['error']}")
     chosen = [by_assignment[n] for n in assignments if n in by_assignment]
-    row = {"student": submission.student, "status": "graded", "notes": notes,
+    row = {"student": submission.student, "status": "error" if undecided else "graded", "notes": notes,
            "results": [result for _, result in chosen],
            "code": _code_fingerprints(chosen, graded),
            "seconds": round(time.perf_counter() - started, 3)}
@@ -324,6 +420,24 @@ def grade_submission(submission, secret="", graders=None):
         row["assignment"] = scope
         row["misfiled"] = [{"file": printable(file.name), "assignment": shown} for _, file, shown in others]
     return row
+
+
+def _newest(assignment, origins):
+    """``(index of the newest, note)`` of the notebooks of ``assignment`` that come from
+    ``origins``: the newest by the platform's time when each has one from one platform and one
+    is the newest; else ``(None, note)``: none is graded."""
+    names = [printable(origin.where) for origin in origins]
+    times = [origin.time for origin in origins]
+    head = f"{len(origins)} notebooks {SEVERAL} ({assignment})"
+    sources = {origin.source for origin in origins}
+    if len(sources) == 1 and sources <= set(TIMED) and None not in times and times.count(max(times)) == 1:
+        newest = times.index(max(times))
+        older = ", ".join(f"{name} ({when})" for name, when in zip(names, times, strict=True)
+                          if when != times[newest])
+        return newest, (f"{head}: the newest by the platform's time is graded, {names[newest]} "
+                        f"({times[newest]}); not graded: {older}")
+    return None, (f"{head}: {', '.join(names)}; the platform gives no time that tells the newest, so "
+                  "none of them is graded (keep the one to grade and grade the class again)")
 
 
 def _code_fingerprints(chosen, graded):

@@ -1,8 +1,9 @@
 """Command line: a thin layer over :mod:`autograder.grade`.
 
-``python -m autograder grade NOTEBOOK [--assignment NAME] [--student ID] [--json] [--coursera DIR]``
+``python -m autograder grade NOTEBOOK [--assignment NAME] [--student ID | --anonymous] [--json]
+[--coursera DIR]``
 
-``python -m autograder grade-class PATH --out DIR [--jobs N] [--secret-file FILE] ...``
+``python -m autograder grade-class PATH --out DIR [--jobs N] [--secret-file FILE] [--roster FILE] ...``
 
 ``python -m autograder nbgrader-course DIR [--secret-file FILE] [--course-id ID]``
 
@@ -11,7 +12,7 @@
 Exit status: 0 whenever a result was produced (also for an empty or corrupt
 notebook, whose result says why), 2 for usage errors (no such file, unknown
 assignment, ``--jobs`` below 1, an output folder that cannot be written, a secret file
-that ``secret new`` would overwrite, TLS flags
+that ``secret new`` would overwrite, a roster that cannot be read, TLS flags
 without a ``tls://`` scheduler, a Dask scheduler that cannot be reached or refuses the
 certificate), and 1 for a class in which no notebook (of the ``--assignment`` asked for) was found.
 """
@@ -44,7 +45,12 @@ def _parser():
     grade.add_argument("notebook", type=Path)
     grade.add_argument("--assignment", choices=sorted(reference.NOTEBOOKS),
                        help="assignment name (default: inferred from the notebook)")
-    grade.add_argument("--student", help="student id (default: the file name)")
+    who = grade.add_mutually_exclusive_group()
+    who.add_argument("--student", help="student id (default: the file name)")
+    who.add_argument("--anonymous", action="store_true",
+                     help="the platform did not say who the student is: grade with the course's default "
+                          "hidden inputs (the fixed id 'anonymous', never the file name), and say so on the "
+                          "--coursera page")
     grade.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     grade.add_argument("--coursera", type=Path, metavar="DIR",
                        help="also write Coursera's feedback.json and htmlFeedback.html into DIR")
@@ -75,6 +81,9 @@ def _parser():
                        help="the private key of --tls-cert (PEM; not needed if the --tls-cert file holds it)")
     group.add_argument("--secret-file", type=Path,
                        help="file holding the course secret mixed into the hidden inputs' seed")
+    group.add_argument("--roster", type=Path, metavar="FILE",
+                       help="CSV of the class (columns id, name, email; header row required): maps names "
+                            "given by hand in file names to ids, and notes ids it does not hold")
     group.add_argument("--nbgrader-db", type=Path, help="also write the scores into this gradebook")
     group.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
                        help="force a sandbox layer (default: the strongest that works here)")
@@ -147,17 +156,20 @@ def _table(result):
 def _grade_class(args):
     from autograder import exports, report, similarity
     from autograder.archive import ArchiveError
-    from autograder.batch import results_of
+    from autograder.batch import identity_summary, results_of
     from autograder.cluster import ClusterError, TLSFiles
     from autograder.runner import OutputError, grade_class
+    from autograder.students import load_roster
 
     try:
         secret = _secret(args.secret_file)
+        roster = load_roster(args.roster) if args.roster else None  # a RosterError is a ValueError
         if args.nbgrader_db:
             exports.check_gradebook(args.nbgrader_db)  # before grading, not after
         submissions = grade_class(args.path, args.out, jobs=args.jobs, scheduler=args.scheduler,
                                   secret=secret, layer=args.layer, assignment=args.assignment,
-                                  tls=TLSFiles(args.tls_ca_file, args.tls_cert, args.tls_key))
+                                  tls=TLSFiles(args.tls_ca_file, args.tls_cert, args.tls_key),
+                                  roster=roster)
     except (FileNotFoundError, ArchiveError, OutputError, ValueError, exports.GradebookError,
             ClusterError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -181,6 +193,7 @@ def _grade_class(args):
               "--assignment out to grade the notebooks it holds)", file=sys.stderr)
         return 1
     stats = report.ClassStats(scope, detected=args.assignment is None)
+    stats.identity = identity_summary(submissions)
     for row in rows():
         exports.write_student_exports(row, args.out)
         stats.add(row)
@@ -263,10 +276,12 @@ def main(argv=None):
             return _cannot_write_coursera(args.coursera, error)
     try:
         from autograder.grade import Graders
+        from autograder.students import ANONYMOUS
 
         secret = _secret(args.secret_file)
+        student = ANONYMOUS if args.anonymous else args.student
         with Graders(layer=args.layer) as graders:
-            result = grade_notebook(args.notebook, assignment=args.assignment, student=args.student,
+            result = grade_notebook(args.notebook, assignment=args.assignment, student=student,
                                     secret=secret, graders=graders)
     except (FileNotFoundError, reference.UnknownAssignment) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -283,7 +298,7 @@ def main(argv=None):
         from autograder import exports
 
         try:
-            exports.write_coursera(result.to_dict(), args.coursera)
+            exports.write_coursera(result.to_dict(), args.coursera, anonymous=args.anonymous)
         except OSError as error:
             return _cannot_write_coursera(args.coursera, error)
     if args.json:

@@ -19,6 +19,9 @@ from autograder.batch import write_atomically
 
 TITLES = {"initialization": "Initialization", "regularization": "Regularization",
           "gradient_checking": "Gradient Checking"}
+#: What a learner reads when the platform did not say who they are (``grade --anonymous``).
+ANONYMOUS_NOTICE = ("Coursera did not tell the grader who you are, so the hidden checks used the course's "
+                    "default inputs, the same for everyone graded this way, not inputs drawn for you.")
 
 
 def _specs(assignments=None):
@@ -115,12 +118,13 @@ def _collapsed(lines):
     return [(*line, count) for line, count in counts.items()]
 
 
-def feedback_html(result):
+def feedback_html(result, anonymous=False):
     """A feedback page for one student and assignment (no hidden expected values in it).
 
     Identical lines of one function (the same failure of several checks, e.g. a syntax error)
     are shown once, with their count. The reason a notebook could not be graded is said once,
-    at the top, not again under each function."""
+    at the top, not again under each function. ``anonymous``: the platform did not say who the
+    learner is, and the page says so (:data:`ANONYMOUS_NOTICE`)."""
     functions = {}
     for name, function in _in_notebook_order(result["functions"], result["assignment"]).items():
         failed = [(c["category"], c["message"]) for c in function["checks"]
@@ -134,7 +138,8 @@ def feedback_html(result):
         }
     template = _TEMPLATES.get_template("feedback.html.j2")
     return template.render(title=TITLES.get(result["assignment"], result["assignment"]),
-                           **{**result, "functions": functions})
+                           **{**result, "functions": functions},
+                           anonymous_notice=ANONYMOUS_NOTICE if anonymous else None)
 
 
 def _write_text_atomically(path, text):
@@ -180,25 +185,29 @@ def not_this_assignment(assignment, others, place="assignment"):
             f"graded: upload {expected}, your {title} notebook, to this {place}.")
 
 
-def coursera_feedback(result):
+def coursera_feedback(result, anonymous=False):
     """Coursera's custom-grader ``feedback.json`` of one graded notebook: the fraction of the
     points earned, a one-line summary, and ``feedbackType`` HTML (the page is
-    ``htmlFeedback.html`` beside it)."""
+    ``htmlFeedback.html`` beside it). ``anonymous``: the summary ends with why the hidden
+    checks were not drawn for the learner."""
     fraction = result["score"] / result["max_score"] if result["max_score"] else 0.0
     summary = result["error"] or "; ".join(
         f"{name} {function['score']:g}/{function['max_score']:g}"
         for name, function in _in_notebook_order(result["functions"], result["assignment"]).items())
+    if anonymous:
+        summary += " (hidden checks: the course's default inputs, as Coursera did not say who you are)"
     return {"fractionalScore": round(min(1.0, max(0.0, fraction)), 6), "feedback": summary,
             "feedbackType": "HTML"}
 
 
-def write_coursera(result, folder):
+def write_coursera(result, folder, anonymous=False):
     """``feedback.json`` and ``htmlFeedback.html`` of one graded notebook into ``folder``
-    (Coursera reads them from ``/shared``)."""
+    (Coursera reads them from ``/shared``); ``anonymous``: Coursera did not say who the learner
+    is (no ``userId``), and both say so."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / "feedback.json", coursera_feedback(result))
-    _write_text_atomically(folder / "htmlFeedback.html", feedback_html(result))
+    write_atomically(folder / "feedback.json", coursera_feedback(result, anonymous))
+    _write_text_atomically(folder / "htmlFeedback.html", feedback_html(result, anonymous))
 
 
 class GradebookError(RuntimeError):

@@ -25,9 +25,10 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from autograder import assignments, reference, similarity
-from autograder.batch import MISFILED
+from autograder.batch import MISFILED, SEVERAL
 from autograder.exports import breakable
 from autograder.result import STATUSES
+from autograder.students import NOT_IN_ROSTER
 
 TITLES = {"initialization": "Initialization", "regularization": "Regularization",
           "gradient_checking": "Gradient Checking"}
@@ -83,6 +84,7 @@ class ClassStats:
         self.attention = {}  # student -> Attention
         self.code = similarity.Collector()
         self.pairs = []
+        self.identity = []  # summary lines on where ids came from (autograder.batch.identity_summary)
 
     def _flag(self, student, kind, text, link=None):
         self.attention.setdefault(student, Attention(student)).add(kind, text, link)
@@ -107,6 +109,10 @@ class ClassStats:
                 self._flag(student, "unreadable notebook", note)
             elif "not valid UTF-8" in note or "control characters" in note or "very long" in note:
                 self._flag(student, "odd file name", note)
+            elif SEVERAL in note:
+                self._flag(student, "several notebooks for one assignment", note)
+            elif note.startswith(NOT_IN_ROSTER):
+                self._flag(student, "not in the roster", note)
         self.misfiled.update(item["assignment"] for item in row.get("misfiled", []))
         for result in row["results"]:
             assignment = result["assignment"]
@@ -205,6 +211,7 @@ def format_summary(stats, out=None):
         of = ", ".join(f"{name} {number}" for name, number in sorted(stats.misfiled.items()))
         lines.append(f"misfiled, not graded: {count} notebook{'s' if count > 1 else ''} of other "
                      f"assignments ({of}; the students' notes in grades.csv name them)")
+    lines += stats.identity
     if stats.layers:
         lines.append("sandbox layer: " + ", ".join(f"{layer}" for layer, _ in stats.layers.most_common()))
     lines += ["", "scores per assignment (of the notebooks handed in):",

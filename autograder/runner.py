@@ -263,7 +263,7 @@ class Progress:
 
 
 def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, stream=None, tls=None,
-                assignment=None):
+                assignment=None, roster=None):
     """Grade every student of the class at ``path`` into ``out``; returns the class's submissions.
 
     With ``assignment``, or when every notebook of the class is of one assignment, the class
@@ -272,6 +272,8 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
 
     Already graded students (same files, same grader, same secret, and a stored result whose
     seal holds) are skipped. Progress goes to ``stream`` (default: the current ``sys.stderr``).
+    ``roster`` (a :class:`~autograder.students.Roster`) maps names given by hand to ids and
+    notes the students it does not hold (:func:`autograder.batch.discover`).
     With ``scheduler``, the Dask address, the client connects (with ``tls``, a
     :class:`~autograder.cluster.TLSFiles`, if given) before anything is written: if it cannot,
     :class:`~autograder.cluster.ClusterError` says why.
@@ -279,15 +281,15 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
     security = dask_security(scheduler, tls)
     if scheduler:
         with connect(scheduler, security) as client:
-            return _grade_class(path, out, jobs, client, secret, layer, stream, assignment)
-    return _grade_class(path, out, jobs, None, secret, layer, stream, assignment)
+            return _grade_class(path, out, jobs, client, secret, layer, stream, assignment, roster)
+    return _grade_class(path, out, jobs, None, secret, layer, stream, assignment, roster)
 
 
-def _grade_class(path, out, jobs, client, secret, layer, stream, assignment=None):
+def _grade_class(path, out, jobs, client, secret, layer, stream, assignment=None, roster=None):
     stream = stream or sys.stderr
     results = prepare_output(out)
     skipped = []
-    submissions = scoped(discover(path, out, skipped), assignment)
+    submissions = scoped(discover(path, out, skipped, roster), assignment)
     for note in skipped:
         print(note, file=stream, flush=True)
     todo, fingerprints, broken = [], {}, []

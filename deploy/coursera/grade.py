@@ -1,8 +1,8 @@
 """Entry script of the Coursera custom grader: grade one learner's upload, write the verdict.
 
 Coursera (custom graders, version 2) runs the image once per submission with the
-learner's upload in ``/shared/submission/`` and the part id in the environment
-variable ``partId``; it reads ``/shared/feedback.json`` (``fractionalScore``
+learner's upload in ``/shared/submission/`` and the part id and the learner's id in the
+environment variables ``partId`` and ``userId``; it reads ``/shared/feedback.json`` (``fractionalScore``
 between 0 and 1, a one-line ``feedback``, ``feedbackType`` ``HTML``) and shows
 ``/shared/htmlFeedback.html`` to the learner.
 
@@ -10,9 +10,11 @@ The part id picks the assignment through ``config.json`` beside this script
 (``{"parts": {"<partId>": "<assignment>"}}``, written by ``make coursera
 PARTS=...``); an unknown part id grades the notebook as what it is. An upload with
 no notebook of the part's assignment (none at all, or another assignment's) gets 0
-and one plain sentence saying which notebook to upload. A learner id,
-when the platform gives one in ``userId``, seeds that learner's hidden inputs;
-the course secret is ``course.secret`` beside this script. Whatever happens,
+and one plain sentence saying which notebook to upload. The learner is who ``userId``
+says, and that id seeds their hidden inputs; the name of the uploaded file never does
+(renaming it changes nothing). Without ``userId`` the learner is graded with the course's
+default hidden inputs (the fixed id ``anonymous``), and their feedback says so. The course
+secret is ``course.secret`` beside this script. Whatever happens,
 ``feedback.json`` and ``htmlFeedback.html`` are written and the exit status is 0.
 
 ``COURSERA_SHARED`` replaces ``/shared`` (for running it outside Coursera, e.g. in
@@ -89,8 +91,8 @@ def main():
         argv = ["grade", str(notebook), "--coursera", str(shared)]
         if assignment:
             argv += ["--assignment", assignment]
-        if os.environ.get("userId"):
-            argv += ["--student", os.environ["userId"]]
+        learner = os.environ.get("userId", "").strip()
+        argv += ["--student", learner] if learner else ["--anonymous"]
         secret = HERE / "course.secret"
         if secret.is_file():
             argv += ["--secret-file", str(secret)]

@@ -5,15 +5,18 @@ part in the environment variable ``partId``; the script writes ``/shared/feedbac
 ``/shared/htmlFeedback.html``. The tree laid out like ``/shared`` is a temporary folder.
 """
 
+import html
+import importlib.util
 import json
 import re
 import shutil
 
 import pytest
 
-from autograder import reference
+from autograder import cli, reference
 from autograder.checks import seed_for
-from autograder.exports import TITLES
+from autograder.exports import ANONYMOUS_NOTICE, TITLES
+from autograder.students import ANONYMOUS
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
 PARTS = {"Kq3vA": "initialization", "Zt8mB": "regularization", "Lw2nC": "gradient_checking"}
@@ -134,3 +137,66 @@ def test_does_an_empty_upload_get_zero_and_say_what_to_upload(context, tmp_path,
     check_learner_facing(feedback, page, secret_file, "initialization")
     assert feedback["fractionalScore"] == 0.0
     assert "upload Initialization.ipynb" in feedback["feedback"]
+
+
+# Who the learner is: userId, never the name of the uploaded file ---------------------------------
+
+#: Names a learner may give their upload: another learner's id, a platform's download name,
+#: the notebook's own name. None of them may change whose hidden inputs are drawn.
+UPLOAD_NAMES = ["Gradient_Checking.ipynb", "learner-99 - Gradient Checking.ipynb",
+                "ps1_learner-99_attempt_2016-01-30-15-30-10_Gradient_Checking.ipynb", "anything.ipynb"]
+
+
+def graded_here(context, shared, part, upload, name, learner, monkeypatch, capsys):
+    """The entry script run in this process as Coursera runs it, with ``grade --json`` added to
+    the grading it asks for: ``(feedback.json, page, the result with its provenance)``."""
+    shutil.rmtree(shared, ignore_errors=True)
+    (shared / "submission").mkdir(parents=True)
+    shutil.copy(upload, shared / "submission" / name)
+    monkeypatch.setenv("COURSERA_SHARED", str(shared))
+    monkeypatch.setenv("partId", part)
+    if learner:
+        monkeypatch.setenv("userId", learner)
+    else:
+        monkeypatch.delenv("userId", raising=False)
+    real = cli.main
+    monkeypatch.setattr(cli, "main", lambda argv: real([*argv, "--json"]))
+    spec = importlib.util.spec_from_file_location("coursera_entry_script", context / "grade.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main() == 0
+    result = json.loads(capsys.readouterr().out)
+    result["provenance"].pop("seconds")
+    return (json.loads((shared / "feedback.json").read_text()),
+            (shared / "htmlFeedback.html").read_text(encoding="utf-8"), result)
+
+
+@pytest.mark.parametrize("learner", [LEARNER, None], ids=["userId", "no userId"])
+def test_does_renaming_the_upload_leave_the_learners_hidden_inputs_unchanged(context, tmp_path, learner,
+                                                                            monkeypatch, capsys):
+    upload = CLASS / "cleo" / "gradient_checking" / reference.NOTEBOOKS["gradient_checking"]
+    graded = [graded_here(context, tmp_path / "shared", "Lw2nC", upload, name, learner, monkeypatch, capsys)
+              for name in UPLOAD_NAMES]
+
+    feedback, page, result = graded[0]
+    assert result["student"] == (learner or ANONYMOUS)  # never the file's name
+    for other in graded[1:]:
+        assert other == graded[0]  # the same draw (seed, provenance), score and pages whatever the name
+    secret = (context / "course.secret").read_text().strip()
+    if "seed" in result["provenance"]:
+        assert result["provenance"]["seed"] == seed_for(learner or ANONYMOUS, "gradient_checking", secret)
+    assert (ANONYMOUS_NOTICE in html.unescape(page)) == (learner is None)
+    assert ("Coursera did not say who you are" in feedback["feedback"]) == (learner is None)
+
+
+def test_does_a_learner_coursera_did_not_name_read_why_their_hidden_inputs_are_the_defaults(
+        context, tmp_path, secret_file):
+    upload = CLASS / "cleo" / "regularization" / reference.NOTEBOOKS["regularization"]
+    feedback, page, done = grade(context, tmp_path / "shared", "Zt8mB", upload, name="cleo.ipynb",
+                                 learner=None)
+    check_learner_facing(feedback, page, secret_file, "regularization")
+    assert feedback["fractionalScore"] == pytest.approx(40 / 50)
+    assert feedback["feedback"].endswith(
+        "(hidden checks: the course's default inputs, as Coursera did not say who you are)")
+    assert html.unescape(page).count(ANONYMOUS_NOTICE) == 1 and "drawn for you alone" not in page
+    assert "cleo" not in page and "Traceback" not in done.stderr

@@ -4,7 +4,10 @@ The corpus folder (one student per case) gets a few more students that are
 broken as a batch: notebooks and a student folder that are symbolic links
 (into the instructor's ``source/``, or to a classmate), an empty folder, two
 notebooks for one assignment, an unknown assignment folder, a loose notebook of
-no known assignment. The class is graded once by ``python -m autograder
+no known assignment; and uploads whose names try to decide whose they are: a
+Moodle and a Canvas upload named after another student's Blackboard attempt, two
+Blackboard attempts of one student, two hand-named uploads of one student. The
+class is graded once by ``python -m autograder
 grade-class`` in a subprocess, two workers, the canary as the course secret
 and in the environment. Archives that are broken as archives (zip bombs, ``..``
 and absolute entries, links) must be refused before anything is graded.
@@ -24,7 +27,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.batch import SEVERAL
 from autograder.reference import NOTEBOOKS, ROOT, load
+from autograder.students import student_id
 from tests.hostile.cases import CASES
 from tests.hostile.conftest import grader_snapshot, leaks
 
@@ -64,11 +69,14 @@ def add_batch_students(root, paths):
     (root / "zz_empty_folder").mkdir()
     expected["zz_empty_folder"] = {"total": 0, "note": "no notebook for gradient_checking"}
 
+    # Two notebooks of one assignment, nothing from the platform to tell the newest: neither counts
+    # (not the better one: two tries on the same hidden inputs), and both are named.
     two = root / "zz_two_notebooks" / GC
     two.mkdir(parents=True)
     shutil.copyfile(ROOT / "release" / GC / gc_name, two / gc_name)
     _copy_reference(paths, two / "Gradient_Checking_final.ipynb")
-    expected["zz_two_notebooks"] = {"total": 50, "note": "two notebooks for gradient_checking"}
+    expected["zz_two_notebooks"] = {"total": 0, "status": "error", "note": SEVERAL,
+                                    "names": [gc_name, "Gradient_Checking_final.ipynb"]}
 
     # A notebook is graded as the assignment its content shows, with a note naming its folder.
     _copy_reference(paths, root / "zz_unknown_assignment" / "homework_9" / "Homework.ipynb")
@@ -80,6 +88,42 @@ def add_batch_students(root, paths):
     (root / "zz_stranger.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": "1 + 1"}],
                                                         "metadata": {}, "nbformat": 4}))
     expected["zz_stranger"] = {"total": 0, "note": "zz_stranger.ipynb"}
+    expected.update(add_identity_students(root, paths))
+    return expected
+
+
+#: Names that rows must not have: those the students' own file names try to give their uploads.
+FORGED_IDS = {student_id("zz Ana Maria"), "zz_victim", "7001", "9001"}
+
+
+def add_identity_students(root, paths):
+    """Uploads named to pass for someone else's, as platforms' downloads hold them (loose files
+    at the top of the class); returns ``{student: what to expect}``."""
+    gc_name, blank = NOTEBOOKS[GC], ROOT / "release" / GC / NOTEBOOKS[GC]
+    expected = {}
+    # Moodle: Bob's upload named after Ana Maria's Blackboard attempt; hers is the blank release.
+    _copy_reference(paths, root / f"Bob Smith_5501_assignsubmission_file_x_zz Ana Maria_attempt_"
+                                  f"2016-01-30-15-30-10_{gc_name}")
+    shutil.copyfile(blank, root / f"zz Ana Maria_5502_assignsubmission_file_{gc_name}")
+    expected["5501"] = {"total": 50}
+    expected["5502"] = {"total": 0}
+    # Canvas: uploads named as a Blackboard attempt, a hand-named file and a Moodle download.
+    _copy_reference(paths, root / f"smithbob_6601_9001_attempt_2016-01-30-15-30-10_{gc_name}")
+    expected["6601"] = {"total": 50}
+    _copy_reference(paths, root / f"smithcat_6602_9002_zz_victim_{gc_name}")
+    expected["6602"] = {"total": 50}
+    _copy_reference(paths, root / f"smithdan_6603_9003_zz_Ana_7001_assignsubmission_file_{gc_name}")
+    expected["6603"] = {"total": 50}
+    # Blackboard: two attempts; the newer (blank) counts, not the better, and the older is named.
+    older = f"W1_zzbb_attempt_2024-03-01-10-00-00_{gc_name}"
+    _copy_reference(paths, root / older)
+    shutil.copyfile(blank, root / f"W1_zzbb_attempt_2024-03-02-10-00-00_{gc_name}")
+    expected["zzbb"] = {"total": 0, "note": f"not graded: {older} (2024-03-01T10:00:00)"}
+    # Two uploads named by hand for one student: neither counts, both are named.
+    _copy_reference(paths, root / f"zz_twice_{gc_name}")
+    shutil.copyfile(blank, root / "zz_twice - Gradient Checking.ipynb")
+    expected["zz_twice"] = {"total": 0, "status": "error", "note": SEVERAL,
+                            "names": [f"zz_twice_{gc_name}", "zz_twice - Gradient Checking.ipynb"]}
     return expected
 
 
@@ -138,6 +182,9 @@ def test_are_batch_breakages_graded_as_what_they_are_with_a_clear_reason(class_r
             assert all(want["error"] in (r["error"] or "") for r in stored["results"]), (student, said)
         if "note" in want:
             assert want["note"] in said, (student, said)
+        assert row["status"] == want.get("status", "graded"), (student, said)
+        assert all(name in said for name in want.get("names", ())), (student, said)
+    assert not FORGED_IDS & set(rows), FORGED_IDS & set(rows)  # no row a file name chose
 
 
 def test_does_no_file_a_student_can_see_hold_the_canary(class_run, canary):
