@@ -99,8 +99,16 @@ class Submission:
             (folder, NotebookFile.read(path)) for folder, path in self.notebooks))
 
     def fingerprint(self, secret):
-        digest = hashlib.sha256(f"{autograder.__version__}\0{_code_digest()}\0"
-                                f"{hashlib.sha256(secret.encode()).hexdigest()}".encode())
+        """What decides whether a stored result is still this submission's: the grader (the kit's
+        version and sources) and :meth:`work_fingerprint`."""
+        kit = f"{autograder.__version__}\0{_code_digest()}\0{self.work_fingerprint(secret)}"
+        return hashlib.sha256(kit.encode()).hexdigest()
+
+    def work_fingerprint(self, secret):
+        """The submission without the grader: the secret, the scope, the notes, the files. A stored
+        result of the same work graded by another version of the kit is kept unless the instructor
+        asks to grade it again (``grade-class --rescore``)."""
+        digest = hashlib.sha256(hashlib.sha256(secret.encode()).hexdigest().encode())
         if self.assignment:
             digest.update(f"\0graded as {self.assignment}\0".encode())
         for text in [*self.notes, *(f"{o.source}\0{o.time}\0{o.where}" for o in self.origins)]:

@@ -85,6 +85,10 @@ def _parser():
                        help="CSV of the class (columns id, name, email; header row required): maps names "
                             "given by hand in file names to ids, and notes ids it does not hold")
     group.add_argument("--nbgrader-db", type=Path, help="also write the scores into this gradebook")
+    group.add_argument("--rescore", action="store_true",
+                       help="grade again the students whose stored results an earlier version of the "
+                            "kit gave (by default a course keeps them; the summary says whose score "
+                            "changed)")
     group.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
                        help="force a sandbox layer (default: the strongest that works here)")
 
@@ -169,7 +173,7 @@ def _grade_class(args):
         submissions = grade_class(args.path, args.out, jobs=args.jobs, scheduler=args.scheduler,
                                   secret=secret, layer=args.layer, assignment=args.assignment,
                                   tls=TLSFiles(args.tls_ca_file, args.tls_cert, args.tls_key),
-                                  roster=roster)
+                                  roster=roster, rescore=args.rescore)
     except (FileNotFoundError, ArchiveError, OutputError, ValueError, exports.GradebookError,
             ClusterError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import assignments, reference, wire
-from autograder.checks import Outcome, rng_for, seed_for, unchanged
+from autograder.checks import Outcome, code_key, rng_for, seed_for, unchanged
 from autograder.feedback import failure_from_error
 from autograder.grade import score_function
 
@@ -64,10 +64,32 @@ def _call(function, call, name, quote):
     return Outcome(value=value)
 
 
+def _draw_key(spec, name, namespace):
+    """The :func:`autograder.checks.code_key` of ``name`` as the sealed grader computes it from
+    the notebook file, here from the cells the kernel ran (IPython keeps them in order in ``In``:
+    nbgrader runs the notebook top to bottom, its locked cells as released); None without them."""
+    import nbformat
+
+    from autograder.context import NotebookContext
+    from autograder.extract import extract
+
+    history = namespace.get("In")
+    if not isinstance(history, list):
+        return None
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in history[1:]
+                                               if isinstance(source, str)])
+    cell = extract(notebook, spec.names).cells.get(name)
+    if cell is None or cell.syntax_error:
+        return None
+    context = NotebookContext(notebook, spec, until=cell.cell_index + 1).for_cell(cell)
+    return code_key(cell.source, context.text)
+
+
 def hidden_tests(name, namespace):
     """Run the hidden checks of ``name`` on the function in ``namespace``; return the points."""
     spec = _assignment_of(name)
-    checks = assignments.build_checks(spec, name, rng_for(seed_for(_student(), spec.name, _secret()), name))
+    seed = seed_for(_student(), spec.name, _secret())
+    checks = assignments.build_checks(spec, name, rng_for(seed, name, _draw_key(spec, name, namespace)))
     outcomes = {}
     for check in checks:
         saved = dict(namespace)

@@ -27,6 +27,7 @@ from autograder.batch import (
     work,
     write_atomically,
 )
+from autograder.checks import DRAW_SCHEME
 from autograder.cluster import connect, dask_security, run_dask
 
 MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an error row
@@ -263,7 +264,7 @@ class Progress:
 
 
 def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, stream=None, tls=None,
-                assignment=None, roster=None):
+                assignment=None, roster=None, rescore=False):
     """Grade every student of the class at ``path`` into ``out``; returns the class's submissions.
 
     With ``assignment``, or when every notebook of the class is of one assignment, the class
@@ -271,7 +272,10 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
     ``assignment`` says it).
 
     Already graded students (same files, same grader, same secret, and a stored result whose
-    seal holds) are skipped. Progress goes to ``stream`` (default: the current ``sys.stderr``).
+    seal holds) are skipped. A course keeps its grades: a student whose stored result is of the
+    same work but another version of the kit (another grader, another draw scheme) keeps it, and
+    a line says how many; with ``rescore`` they are graded again and a line says whose score
+    changed. Progress goes to ``stream`` (default: the current ``sys.stderr``).
     ``roster`` (a :class:`~autograder.students.Roster`) maps names given by hand to ids and
     notes the students it does not hold (:func:`autograder.batch.discover`).
     With ``scheduler``, the Dask address, the client connects (with ``tls``, a
@@ -281,31 +285,45 @@ def grade_class(path, out, *, jobs=None, scheduler=None, secret="", layer=None, 
     security = dask_security(scheduler, tls)
     if scheduler:
         with connect(scheduler, security) as client:
-            return _grade_class(path, out, jobs, client, secret, layer, stream, assignment, roster)
-    return _grade_class(path, out, jobs, None, secret, layer, stream, assignment, roster)
+            return _grade_class(path, out, jobs, client, secret, layer, stream, assignment, roster,
+                                rescore)
+    return _grade_class(path, out, jobs, None, secret, layer, stream, assignment, roster, rescore)
 
 
-def _grade_class(path, out, jobs, client, secret, layer, stream, assignment=None, roster=None):
+def _grade_class(path, out, jobs, client, secret, layer, stream, assignment=None, roster=None,
+                 rescore=False):
     stream = stream or sys.stderr
     results = prepare_output(out)
     skipped = []
     submissions = scoped(discover(path, out, skipped, roster), assignment)
     for note in skipped:
         print(note, file=stream, flush=True)
-    todo, fingerprints, broken = [], {}, []
+    todo, fingerprints, broken, earlier, before = [], {}, [], {}, {}
     for submission in submissions:
         stored = _stored_row(results / f"{submission.student}.json")
         fingerprint = submission.fingerprint(secret)
+        work = submission.work_fingerprint(secret)
         if stored is not None and stored.get("fingerprint") == fingerprint:
             if is_sealed(stored, secret):
                 continue
             broken.append(submission.student)
+        elif stored is not None and stored.get("work") == work and is_sealed(stored, secret):
+            if not rescore:  # the same work, graded by another version of the kit: kept
+                earlier[submission.student] = _draw_scheme(stored)
+                continue
+            before[submission.student] = _totals(stored)
         todo.append(submission)
-        fingerprints[submission.student] = fingerprint  # taken before grading: a later edit regrades
+        fingerprints[submission.student] = (fingerprint, work)  # taken before grading
     if broken:
         print(f"{len(broken)} stored results do not match their seal (edited since grading?) and are "
               f"graded again: {', '.join(broken[:10])}{' ...' if len(broken) > 10 else ''}",
               file=stream, flush=True)
+    if earlier:
+        schemes = ", ".join(str(s) for s in sorted(set(earlier.values()), key=str))
+        who = "1 student keeps" if len(earlier) == 1 else f"{len(earlier)} students keep"
+        print(f"{who} the grades an earlier version of the kit gave them (draw "
+              f"scheme {schemes}; this one draws with {DRAW_SCHEME}): --rescore grades them again with "
+              f"this version", file=stream, flush=True)
     print(f"{len(submissions)} students, {len(submissions) - len(todo)} already graded, "
           f"{len(todo)} to grade", file=stream, flush=True)
     if todo:
@@ -324,7 +342,7 @@ def _grade_class(path, out, jobs, client, secret, layer, stream, assignment=None
     progress = Progress(len(todo), stream)
 
     def on_result(submission, row):
-        row["fingerprint"] = fingerprints[submission.student]
+        row["fingerprint"], row["work"] = fingerprints[submission.student]
         row["seal"] = seal(row, secret)
         write_atomically(results / f"{submission.student}.json", row)
         progress.step()
@@ -336,7 +354,33 @@ def _grade_class(path, out, jobs, client, secret, layer, stream, assignment=None
             LocalPool(jobs or os.cpu_count() or 1, secret, layer).run(todo, on_result)
     finally:
         progress.close()
+    if before:
+        changed = []
+        for student, totals in sorted(before.items()):
+            now = _totals(_stored_row(results / f"{student}.json") or {})
+            if now != totals:
+                changed.append(f"{student} ({_said(totals)} → {_said(now)})")
+        print(f"rescored {len(before)} students graded by an earlier version of the kit: "
+              f"{len(changed)} got another score{': ' if changed else ''}{', '.join(changed[:20])}"
+              f"{' ...' if len(changed) > 20 else ''}", file=stream, flush=True)
     return submissions
+
+
+def _draw_scheme(row):
+    """The draw scheme a stored row's results were drawn with (1: before schemes were recorded)."""
+    schemes = {r.get("provenance", {}).get("draw_scheme", 1) for r in row.get("results", [])
+               if isinstance(r, dict)}
+    return max(schemes, default=1)
+
+
+def _totals(row):
+    """``{assignment: score}`` of a stored row."""
+    return {r.get("assignment"): r.get("score") for r in row.get("results", []) if isinstance(r, dict)}
+
+
+def _said(totals):
+    return ", ".join(f"{assignment} {score:g}" for assignment, score in sorted(totals.items())
+                     if isinstance(score, int | float)) or "nothing graded"
 
 
 def _stored_row(path):

@@ -185,3 +185,57 @@ def test_is_a_worker_that_died_standing_by_replaced_before_it_is_given_a_student
     assert len(started) == 3  # the dead one was replaced
     assert all(row["status"] == "graded" and row["results"][0]["score"] > 0 for row in rows.values())
     assert sorted(rows) == [f"quick{i}" for i in range(4)]
+
+
+# A course keeps its grades --------------------------------------------------------------------
+
+def grade_two(tmp_path, out, **options):
+    """grade-class (in this process, one worker) of ada and dev's Initialization into ``out``."""
+    import io
+
+    for student in ("ada", "dev"):
+        target = tmp_path / "class" / student / "initialization"
+        if not target.exists():
+            shutil.copytree(CLASS / student / "initialization", target)
+    said = io.StringIO()
+    runner.grade_class(tmp_path / "class", out, jobs=1, secret="course", stream=said, **options)
+    return said.getvalue()
+
+
+def stored(out, student):
+    return json.loads((out / "results" / f"{student}.json").read_text())
+
+
+def test_does_a_course_keep_its_grades_when_the_kit_changes_until_told_to_rescore(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    grade_two(tmp_path, out)
+    first = {s: stored(out, s) for s in ("ada", "dev")}
+    assert {r["provenance"]["draw_scheme"] for row in first.values() for r in row["results"]} == {
+        runner.DRAW_SCHEME}
+
+    monkeypatch.setattr(batch, "_code_digest", lambda: "another version of the kit")
+    said = grade_two(tmp_path, out)
+    assert "2 students keep the grades an earlier version of the kit gave them" in said
+    assert "--rescore" in said and "0 to grade" in said
+    assert {s: stored(out, s) for s in ("ada", "dev")} == first  # not regraded, not rewritten
+
+    # an earlier version had given ada another score (her row sealed as the kit seals rows)
+    row = first["ada"]
+    row["results"][0]["score"] = 12.5
+    row["seal"] = batch.seal(row, "course")
+    (out / "results" / "ada.json").write_text(json.dumps(row))
+    said = grade_two(tmp_path, out, rescore=True)
+    assert "rescored 2 students graded by an earlier version of the kit: 1 got another score: " \
+           "ada (initialization 12.5 → initialization 30)" in said
+    assert stored(out, "ada")["fingerprint"] != first["ada"]["fingerprint"]
+    assert stored(out, "dev")["results"][0]["score"] == first["dev"]["results"][0]["score"]
+
+
+def test_is_a_changed_submission_graded_again_whatever_the_kit(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    grade_two(tmp_path, out)
+    monkeypatch.setattr(batch, "_code_digest", lambda: "another version of the kit")
+    notebook = tmp_path / "class" / "dev" / "initialization" / reference.NOTEBOOKS["initialization"]
+    notebook.write_text(notebook.read_text().replace("\n", "\n ", 1))  # new work
+    said = grade_two(tmp_path, out)
+    assert "1 student keeps the grades" in said and "1 to grade" in said
