@@ -16,13 +16,13 @@ import hashlib
 import io
 import math
 import numbers
-import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder import vocabulary
 from autograder.wire import encode
 from utils.checks import Problem, finite_and_close, mismatch_dict, mismatch_scalar
 
@@ -74,10 +74,12 @@ class Check:
     """One graded check of a function.
 
     ``evaluate(student_values, reference_values)`` returns ``None`` when the
-    student's outputs are right, else a :class:`utils.checks.Problem`.
-    ``describe`` tells the student what was tested without revealing hidden
-    values (e.g. shapes only). ``stand_ins`` is Python source defining test
-    doubles for other graded functions the function calls.
+    student's outputs are right, else a :class:`utils.checks.Problem`: a published case's
+    student reads it as it is, any other check's only as an entry of the closed vocabulary
+    (:func:`autograder.feedback.said`). ``describe`` tells the student what was tested: for a
+    check that is not a published case it is the same for every student (a role, never a
+    drawn value). ``stand_ins`` is Python source defining test doubles for other graded
+    functions the function calls.
     """
 
     name: str
@@ -106,11 +108,28 @@ def seed_for(student, assignment, secret=""):
     return int.from_bytes(digest[:8], "little")
 
 
-def rng_for(seed, function):
-    """The generator of one function's hidden inputs (the same for every submission of a
-    student: feedback on hidden cases never shows their inputs or expected values)."""
+#: How hidden inputs are drawn, recorded with every result. 2: each hidden case has a fixed role
+#: and only values within it are drawn, from (course secret, assignment, student, the code that
+#: runs in the function's job). A kit that draws differently gets a new number.
+DRAW_SCHEME = 2
+
+
+def code_key(source, context=""):
+    """The fingerprint of the code a function's job runs: the context statements the notebook
+    gives it (:mod:`autograder.context`), then its cell. Line ends and trailing blanks do not
+    count (a notebook saved on another system keeps its draw); any other change does."""
+    text = f"{context}\n\0\n{source}".replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    return hashlib.sha256("\n".join(lines).strip("\n").encode()).hexdigest()
+
+
+def rng_for(seed, function, code=None):
+    """The generator of one function's hidden inputs: the same whenever the same code of a
+    student is graded, new whenever that code changes (``code``, a :func:`code_key`), so what one
+    submission learns about its hidden inputs says nothing about the next one's. Feedback on
+    hidden cases never shows their inputs or expected values."""
     salt = int.from_bytes(hashlib.sha256(function.encode()).digest()[:4], "little")
-    return np.random.default_rng([seed, salt])
+    return np.random.default_rng([seed, salt] + ([int(code, 16)] if code else []))
 
 
 # Comparators: build ``evaluate`` functions -------------------------------------------
@@ -148,12 +167,7 @@ def as_scalar(value):
 def same_scalar(what, *, rtol=1e-9, atol=0.0, hidden=True):
     def evaluate(student, reference):
         got, expected = as_scalar(student[0]), float(reference[0])
-        problem = mismatch_scalar(got, expected, what, rtol=rtol, atol=atol, **_shown(hidden))
-        if problem is None or problem.category != "wrong value" or not hidden or expected == 0:
-            return problem
-        # one significant digit of the relative error: how far off, without the expected value
-        error = abs(float(got) - expected) / abs(expected)
-        return Problem("wrong value", f"{what} is wrong: relative error {error:.0e}")
+        return mismatch_scalar(got, expected, what, rtol=rtol, atol=atol, **_shown(hidden))
     return evaluate
 
 
@@ -161,14 +175,18 @@ def same_dict(what, keys=None, *, rtol=1e-7, atol=1e-10, hidden=True, exact_keys
     """The output dict matches the reference on ``keys`` (default: all reference keys).
 
     With ``values=False`` only the structure is compared: keys, types, shapes, finiteness.
+    A missing key and (with ``exact_keys``) an unexpected one have categories of their own.
     """
     def evaluate(student, reference):
         got, expected = student[0], reference[0]
         wanted = {k: expected[k] for k in (keys or expected)}
-        if exact_keys and isinstance(got, dict) and set(got) != set(expected):
-            extra = sorted(set(got) - set(expected))
+        if isinstance(got, dict):
+            missing = [key for key in wanted if key not in got]
+            if missing:
+                return Problem("missing key", f"{what} lacks the key(s) {', '.join(map(str, missing))}")
+            extra = sorted(map(str, set(got) - set(expected))) if exact_keys else []
             if extra:
-                return Problem("wrong type", f"{what} has unexpected key(s) {', '.join(extra)}")
+                return Problem("extra key", f"{what} has unexpected key(s) {', '.join(extra)}")
         return mismatch_dict(got, wanted, what, rtol=rtol, atol=atol, values=values, **_shown(hidden))
     return evaluate
 
@@ -241,21 +259,10 @@ def judge(check, outcomes, reference_values):
             return Problem("modified input", f"the function changed its argument {outcome.modified} "
                                              "in place; work on a copy (np.copy) instead")
     try:
-        problem = check.evaluate([o.value for o in outcomes], reference_values)
+        return check.evaluate([o.value for o in outcomes], reference_values)
     except Exception as error:  # a malformed student value that slipped past the comparators
         return Problem("wrong type", f"the returned value has an unexpected structure "
                                      f"({error.__class__.__name__})")
-    return _plain_sizes(problem)
-
-
-_ORDER = re.compile(r"off by about (1e[+-]\d+) of the expected value")
-
-
-def _plain_sizes(problem):
-    """Say the size of a hidden error as a relative error ("relative error 1e-01")."""
-    if problem is None or not _ORDER.search(problem):
-        return problem
-    return Problem(problem.category, _ORDER.sub(r"relative error \1", problem))
 
 
 CACHED_CHARS = 16 * 1024  # cells up to this size are cached by their text
@@ -328,19 +335,14 @@ def unearned(judged):
     references = [r for _, _, reference, _ in judged for r in reference]
     if len(values) >= 2 and _same(values) and any(
             not matches(r, references[0], rtol=1e-9, atol=0.0) for r in references[1:]):
-        return Problem("wrong value", "the function returns the same value whatever its inputs, "
-                                      "so no check counts")
+        return vocabulary.problem("constant-output")
     planted = [number(o.value) for check, outcomes, _, _ in judged if check.planted
                for o in outcomes if o.failure is None]
     if planted and not any(v is not None and abs(v) > FLAGGED for v in planted):
-        return Problem("wrong value", "the difference it returns stays tiny even when the gradient "
-                                      "it is given is wrong, so it does not compare the two "
-                                      "gradients; no check counts")
+        return vocabulary.problem("never-flags")
     published = [problem is None for check, _, _, problem in judged if check.fixed_inputs]
     cases = [problem is None for check, _, _, problem in judged
              if check.name.startswith("hidden case")]
     if published and cases and all(published) and not any(cases):
-        return Problem("wrong value", "only the published cases pass, and their expected values "
-                                      "are shown in the notebook; the function must also work on "
-                                      "other inputs for them to count")
+        return vocabulary.problem("published-only")
     return None

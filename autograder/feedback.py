@@ -1,11 +1,12 @@
 """Step 4 of grading: turn verdicts into feedback that teaches without leaking.
 
-Messages say the category (missing, exception with the student's own line,
-timeout, memory, crash, wrong type, wrong shape, wrong value with the largest
-error and where, NaN/inf, modified input) and, when the student's output
-matches a known mistake computed by the grader, a hint. Hidden inputs and
-expected values never appear: hidden checks are described by shapes only and
-their comparisons never print expected numbers.
+A published case says what is wrong in full: the category (missing, exception with the
+student's own message and line, timeout, memory, crash, missing or extra key, wrong type,
+shape or values with the expected and obtained numbers, NaN/inf, modified input). Any other
+check (hidden cases, property checks, advice only: their inputs reached the job after the
+published cases' results were back) says one entry of the closed vocabulary
+(:mod:`autograder.vocabulary`) and nothing else; :func:`said` is where that is decided. When the
+student's output matches a known mistake computed by the grader, the function's hint names it.
 """
 
 import ast
@@ -14,6 +15,7 @@ import re
 
 import numpy as np
 
+from autograder import vocabulary
 from autograder.checks import code_of, matches
 from utils.checks import Problem
 
@@ -43,22 +45,21 @@ def failure_from_error(error, function, quote):
     ``quote`` is true only when the job sent the error before any hidden input reached it
     (the published cases, the cell itself): then the message and the line are the student's
     own business and are quoted. Otherwise the student's code could have written the hidden
-    inputs into any text it controls, so only a fixed category is said: the exception's kind
-    (:func:`exception_kind`), without message or line.
+    inputs into any text it controls, or chosen the exception's class by them, so only the
+    vocabulary's entry is said (:mod:`autograder.vocabulary`).
     """
     name = error.get("type", "") if isinstance(error.get("type"), str) else ""
     if name == "NotImplementedError":
+        if not quote:
+            return vocabulary.problem("not-written")
         return Problem("missing", f"{function} is not written yet: it still raises NotImplementedError")
     if name == "MemoryError":
-        return Problem("memory", "ran out of memory")
-    if name == "UnsupportedValue":
-        if quote:
-            return Problem("wrong type", "returned a value the grader cannot read: "
-                                         + _quoted(error.get("message", "")))
-        return Problem("wrong type", "returned a value the grader cannot read (not a number, "
-                                     "array, tuple, list or dict of them, or too large)")
+        return Problem("memory", "ran out of memory") if quote else vocabulary.problem("out-of-memory")
     if not quote:
-        return Problem("exception", f"raised {exception_kind(name)}")
+        return vocabulary.problem("wrong-type" if name == "UnsupportedValue" else "exception")
+    if name == "UnsupportedValue":
+        return Problem("wrong type", "returned a value the grader cannot read: "
+                                     + _quoted(error.get("message", "")))
     kind = _quoted(name) or "an exception"
     message = _quoted(error.get("message", ""))
     where = f" (line {error['line']} of your {function} cell)" if error.get("line") else ""
@@ -94,10 +95,32 @@ def failure_from_status(status):
     return Problem(category, text)
 
 
+def said(function, check, problem):
+    """``(category, text)``: what the student reads of ``problem``, found by ``check`` of the
+    graded function ``function``. The one place a check's problem becomes text a student reads:
+    a published case says the problem itself; any other check, an entry of the closed
+    vocabulary (:func:`autograder.vocabulary.entry_for`), never the problem's own words."""
+    if check.fixed_inputs:
+        return problem.category, str(problem)
+    entry = vocabulary.entry_for(function, problem)
+    return entry.category, entry.text
+
+
+def shown(assignment, function, check, problem):
+    """``(category, message)`` of a failed check's line: which check, what was tested (for a
+    check that is not a published case, as the vocabulary's catalogue describes it for every
+    student), what went wrong (:func:`said`)."""
+    category, text = said(function, check, problem)
+    if check.fixed_inputs:
+        return category, vocabulary.line(check.name, check.describe, text)
+    described = vocabulary.catalogue(assignment, function).checks.get(check.name, "")
+    return category, vocabulary.line(check.name, described, text)
+
+
 def message_for(check, problem):
-    """One line for the student: which check, what was tested, what went wrong."""
-    about = f" [{check.describe}]" if check.describe else ""
-    return f"{check.name}{about}: {problem}"
+    """One line for the student about a published case: which check, what was tested, what
+    went wrong (any other check's line is :func:`shown`)."""
+    return vocabulary.line(check.name, check.describe, problem)
 
 
 def find_hint(check, outcomes):

@@ -18,7 +18,7 @@ import numpy as np
 
 import autograder
 from autograder import assignments, feedback, reference, wire
-from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
+from autograder.checks import DRAW_SCHEME, Outcome, code_key, judge, rng_for, seed_for, unearned
 from autograder.context import EMPTY, Context, NotebookContext
 from autograder.extract import NotebookError, NotebookFile, extract
 from autograder.result import CheckResult, FunctionResult, Result, rounded
@@ -138,6 +138,7 @@ class _Pending:
     def __init__(self, spec, student, seed, started, result=None):
         self.spec, self.student, self.seed, self.started = spec, student, seed, started
         self.result, self.functions, self.units, self.hashes = result, {}, [], {}
+        self.draw_keys = {}  # function -> the code key of its hidden draw (see checks.code_key)
         self.found = None
         self.sandbox, self.outcomes, self.error, self.warm = None, {}, None, None
 
@@ -178,7 +179,15 @@ class _Pending:
         context = None
         for function in spec.functions:
             cell = found.cells.get(function.name)
-            checks = assignments.build_checks(spec, function.name, rng_for(self.seed, function.name))
+            own = EMPTY  # the imports and constants its job runs first
+            if (cell is not None and not cell.syntax_error and cell.signature is not None
+                    and not spec.is_stub(function.name, cell.source)):
+                context = context or NotebookContext(notebook, spec, until=max(
+                    c.cell_index for c in found.cells.values()))
+                own = context.for_cell(cell)
+                self.draw_keys[function.name] = code_key(cell.source, own.text)
+            checks = assignments.build_checks(spec, function.name, rng_for(
+                self.seed, function.name, self.draw_keys.get(function.name)))
             notes = found.problems.get(function.name, [])
             if cell is not None and cell.syntax_error:
                 self.functions[function.name] = _failed_all(function, checks, "structure",
@@ -193,9 +202,7 @@ class _Pending:
                     notes = notes + [f"the signature should be {function.name}{function.signature}, "
                                      f"not {function.name}{cell.signature}"]
                 checks = assignments.fit_to_code(spec, function.name, checks, cell.source)
-                context = context or NotebookContext(notebook, spec, until=max(
-                    c.cell_index for c in found.cells.values()))
-                self.units.append(Unit(function, cell.source, checks, notes, context.for_cell(cell)))
+                self.units.append(Unit(function, cell.source, checks, notes, own))
         if self.units:
             # The reference functions load in a pool thread while this one starts the sandbox
             # (or finds it running): a single notebook's grading waits for the slower of the two.
@@ -254,7 +261,8 @@ class _Pending:
             total = rounded(sum(f.score for f in functions.values()))
             layer = self.sandbox.layer if self.sandbox else None
             self.result = Result(spec.name, self.student, total, spec.max_score, functions,
-                                 provenance=_provenance(spec, self.seed, self.hashes, layer))
+                                 provenance=_provenance(spec, self.seed, self.hashes, layer,
+                                                        self.draw_keys))
         self.result.provenance["seconds"] = round(time.perf_counter() - self.started, 3)
         if self.found is not None:  # kept for the class's similarity report (never stored)
             self.result.cells = self.found.cells
@@ -413,9 +421,14 @@ def _outcome(result, encoded, unit, quotable):
     except (wire.WireError, ValueError, TypeError, RecursionError):
         return Outcome(failure=feedback.Problem("wrong type", "returned a value the grader "
                                                               "cannot read"))
+    # An array changed in place is the worker's finding (it compared the memory the arrays
+    # lived in after the job; nothing in the job reaches it); the job's own digests add what
+    # only its memory holds: the lists and dicts around the arrays (see the README).
+    changed = result.get("args_changed") or ()
     after = result.get("args_after") or []
     for position, tree in enumerate(encoded["args"]):
-        if position < len(after) and after[position] != wire.tree_fingerprint(tree):
+        if position in changed or (position < len(after)
+                                   and after[position] != wire.tree_fingerprint(tree)):
             return Outcome(value=value, modified=f"number {position + 1}")
     return Outcome(value=value)
 
@@ -532,12 +545,17 @@ def _copied(value, memo):
     return result
 
 
-def _provenance(spec, seed, hashes, layer):
+def _provenance(spec, seed, hashes, layer, draw_keys=None):
+    """What reproduces a grade (instructor-side only): with the seed, ``draw_keys`` (function ->
+    :func:`autograder.checks.code_key` of the code its job ran) and the draw scheme give every
+    hidden input again."""
     return {
         "kit_version": autograder.__version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "seed": seed,
+        "draw_scheme": DRAW_SCHEME,
+        "draw_keys": dict(draw_keys or {}),
         "isolation": layer,
         "source_sha256": hashes,
     }

@@ -34,6 +34,7 @@ import re
 
 import numpy as np
 
+from autograder import vocabulary
 from autograder.checks import Call, Check, catalogued, number, same_scalar
 from autograder.wire import fingerprint
 from utils import fixtures
@@ -261,13 +262,11 @@ def _is_rounding_noise(calls, *, hidden):
                 return Problem("NaN/inf", f"difference is {got}; expected a finite number")
             epsilon = call.kwargs.get("epsilon", 1e-7)
             if got < -_rounding_bound(call.args[1], epsilon):
-                return Problem("wrong value", "difference is negative; it is a ratio of norms, so "
-                                              "it cannot be below 0")
+                return vocabulary.problem("difference-negative")
             if got > _rounding_bound(call.args[1], epsilon):
                 shown = "" if hidden else f" (got {got:.3g})"
-                return Problem("wrong value", "the backward pass given here is correct, so the "
-                                              "difference should be rounding error only (about "
-                                              f"1e-10 or less){shown}")
+                return vocabulary.problem("difference-not-noise",
+                                          vocabulary.FINDINGS["difference-not-noise"].text + shown)
         return None
     return evaluate
 
@@ -278,8 +277,7 @@ def _same_difference(*, hidden):
         for got, expected in zip(student, reference, strict=True):
             value = number(got)
             if value is not None and abs(value) < 1e-6 < float(expected):
-                return Problem("wrong value", "the backward pass given here is wrong, but the "
-                                              "difference is tiny: the check did not notice")
+                return vocabulary.problem("planted-missed")
             problem = same_scalar("difference", rtol=PLANTED_RTOL, hidden=hidden)([got], [expected])
             if problem:
                 return problem
@@ -328,14 +326,8 @@ def _another_cost(assignment, calls, stand_ins, *, correct):
         else:
             inline_problem = _is_rounding_noise(calls, hidden=True)(student, as_inline)
         if inline_problem is None:
-            return Problem("advice", "your gradient_check computes J itself (as theta * x) instead of "
-                                     "calling forward_propagation: right for this assignment, but "
-                                     "it checks no other cost; call forward_propagation(x, "
-                                     "theta_plus) and forward_propagation(x, theta_minus)")
-        return Problem("advice", "your gradient_check gives a wrong difference for a cost other "
-                                 "than theta * x (a cubic one); compute J_plus and J_minus with "
-                                 "forward_propagation(x, theta_plus) and forward_propagation(x, "
-                                 "theta_minus), and use the centred difference")
+            return vocabulary.problem("computes-j-itself")
+        return vocabulary.problem("other-cost")
     return evaluate
 
 
@@ -615,10 +607,7 @@ def _centred_error(rtol):
         for got, expected in zip(student, reference, strict=True):
             problem = compare([got], [expected])
             if problem is not None and problem.category == "wrong value":
-                return Problem("wrong value", "the gradients given here are correct, but the cost "
-                                              "is curved: the difference should be the centred "
-                                              "difference's own small error, which grows with "
-                                              f"epsilon squared ({problem})")
+                return vocabulary.problem("centred-error")
             if problem is not None:
                 return problem
         return None
@@ -696,8 +685,7 @@ def _same_n(rtol, *, hidden):
     def evaluate(student, reference):
         got = number(student[0])
         if got is not None and abs(got) < 1e-6 < float(reference[0]):
-            return Problem("wrong value", "the gradients given here are wrong, but the difference "
-                                          "is tiny: the check did not notice")
+            return vocabulary.problem("planted-missed-n")
         return same_scalar("difference", rtol=rtol, hidden=hidden)(student, reference)
     return evaluate
 

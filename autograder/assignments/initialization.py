@@ -41,8 +41,8 @@ import math
 
 import numpy as np
 
+from autograder import vocabulary
 from autograder.checks import Call, Check, catalogued, same_dict
-from utils.checks import Problem
 from utils.mistakes import he_mistakes, random_mistakes
 
 #: The network of the property checks: its first two weight matrices (3200 weights each) are
@@ -123,16 +123,17 @@ def _value_checks(rng, published, mistakes=()):
 
 
 def _float_zeros(student, reference):
+    """Every array of the dict holds floats (a check of the hidden phase: it names no key)."""
     parameters = student[0]
-    for key, value in parameters.items() if isinstance(parameters, dict) else ():
+    for value in parameters.values() if isinstance(parameters, dict) else ():
         if isinstance(value, np.ndarray) and value.dtype.kind != "f":
-            return Problem("wrong type", f"parameters[{key!r}] has dtype {value.dtype}; "
-                                         "weights must be floats (np.zeros gives float64)")
+            return vocabulary.problem("not-float")
     return same_dict("parameters", exact_keys=True)(student, reference)
 
 
-def _spread(expected_std, what):
-    """Each ``W<l>`` has mean about 0 and the given standard deviation; biases are zero."""
+def _spread(expected_std, finding):
+    """Each ``W<l>`` has mean about 0 and the given standard deviation; biases are zero.
+    ``finding``: the vocabulary's entry of a wrong spread (no number of it is said)."""
     def evaluate(student, reference):
         parameters = student[0]
         problem = same_dict("parameters", exact_keys=True, values=False)(student, reference)
@@ -140,14 +141,13 @@ def _spread(expected_std, what):
             return problem
         for key, value in sorted(parameters.items()):
             if key.startswith("b") and np.any(value != 0):
-                return Problem("wrong value", f"parameters[{key!r}] should be zeros")
+                return vocabulary.problem("biases-not-zero")
             if key.startswith("W") and value.size >= SPREAD_MIN_WEIGHTS:
                 target = expected_std(value.shape[1])
                 std = float(np.std(value))
                 mean = float(np.mean(value))
                 if abs(std - target) > STD_TOLERANCE * target or abs(mean) > MEAN_TOLERANCE * target:
-                    return Problem("wrong value", f"parameters[{key!r}] has standard deviation "
-                                                  f"{std:.3g}; {what} gives {target:.3g}")
+                    return vocabulary.problem(finding)
         return None
     return evaluate
 
@@ -164,7 +164,7 @@ def random_checks(assignment, rng):
     mistakes = catalogued(random_mistakes(reference))
     checks = _value_checks(rng, [3, 2, 1], mistakes)
     checks.append(Check("weights have standard deviation 10", (Call((list(WIDE),)),),
-                        _spread(lambda n_prev: 10.0, "randn * 10"),
+                        _spread(lambda n_prev: 10.0, "spread-random"),
                         describe="a wide network", mistakes=mistakes))
     return checks
 
@@ -174,7 +174,7 @@ def he_checks(assignment, rng):
     mistakes = catalogued(he_mistakes(reference))
     checks = _value_checks(rng, [2, 4, 1], mistakes)
     checks.append(Check("weights have variance 2/n_prev", (Call((list(WIDE),)),),
-                        _spread(lambda n_prev: np.sqrt(2.0 / n_prev), "He initialisation"),
+                        _spread(lambda n_prev: np.sqrt(2.0 / n_prev), "spread-he"),
                         describe="a wide network", mistakes=mistakes))
     return checks
 

@@ -56,6 +56,7 @@ import math
 
 import numpy as np
 
+from autograder import vocabulary
 from autograder.checks import Call, Check, as_scalar, catalogued, number, same_dict, same_scalar
 from utils import fixtures
 from utils.activations import relu, sigmoid
@@ -202,11 +203,10 @@ def _l2_term_grows_with_lambd(student, reference):
     student = [number(value) for value in student]
     c0, r0 = student[0], reference[0]
     if not student[1] > c0:
-        return Problem("wrong value", "the cost does not grow when lambd grows")
-    for c, r, lambd in zip(student[1:], reference[1:], ("0.4", "0.8"), strict=True):
+        return vocabulary.problem("l2-not-growing")
+    for c, r in zip(student[1:], reference[1:], strict=True):
         if abs((c - c0) - (r - r0)) > 1e-9 * abs(r - r0):
-            return Problem("wrong value", f"the L2 term, cost(lambd={lambd}) - cost(lambd=0), is "
-                                          "not (1/m) * (lambd/2) * the sum of the squared weights")
+            return vocabulary.problem("l2-term")
     return None
 
 
@@ -240,11 +240,10 @@ def _l2_gradient_term(student, reference):
         if problem:
             return problem
     g0, r0 = student[0], reference[0]
-    for g, r, lambd in zip(student[1:], reference[1:], ("0.5", "1"), strict=True):
+    for g, r in zip(student[1:], reference[1:], strict=True):
         for key in GRADIENT_WEIGHTS:
             if not np.allclose(g[key] - g0[key], r[key] - r0[key], rtol=1e-7, atol=1e-12):
-                return Problem("wrong value", f"{key}(lambd={lambd}) - {key}(lambd=0) is not "
-                                              f"(lambd/m) * W{key[-1]}")
+                return vocabulary.problem("l2-gradient-term")
     return same_dict("gradients for lambd = 0", GRADIENT_WEIGHTS)(student[:1], reference[:1])
 
 
@@ -353,26 +352,21 @@ def _mask_problem(got, expected, X, parameters, keep_prob):
     for l, (z, d, a) in ((1, cache[0:3]), (2, cache[5:8])):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
         if not np.allclose(z, W @ previous + b, rtol=CHAIN_RTOL, atol=CHAIN_ATOL):
-            source = "X" if l == 1 else "A1 (after dropout)"
-            return Problem("wrong value", f"Z{l} in the cache is not W{l} {source} + b{l} for the "
-                                          "inputs given")
+            return vocabulary.problem("z-not-chained")
         if not np.isin(d, (0, 1)).all():
-            return Problem("wrong value", f"D{l} should hold only 0s and 1s (or False/True)")
-        kept = float(np.mean(d))
-        if abs(kept - keep_prob) > KEEP_RATE_TOLERANCE:
-            return Problem("wrong value", f"D{l} keeps {kept:.0%} of the units, far from the share "
-                                          "keep_prob asks for")
+            return vocabulary.problem("mask-not-binary")
+        if abs(float(np.mean(d)) - keep_prob) > KEEP_RATE_TOLERANCE:
+            return vocabulary.problem("keep-share")
         if not np.allclose(a, relu(z) * d / keep_prob, rtol=1e-7, atol=1e-10):
-            return Problem("wrong value", f"A{l} should be relu(Z{l}) * D{l} / keep_prob "
-                                          "(shut the dropped units, rescale the kept ones)")
+            return vocabulary.problem("not-rescaled")
         previous = a
     Z3 = cache[10]
     if not np.allclose(Z3, parameters["W3"] @ previous + parameters["b3"], rtol=CHAIN_RTOL,
                        atol=CHAIN_ATOL):
-        return Problem("wrong value", "Z3 in the cache is not W3 A2 + b3 (A2 after dropout)")
+        return vocabulary.problem("z-not-chained")
     if not (np.allclose(A3, sigmoid(Z3), rtol=CHAIN_RTOL, atol=CHAIN_ATOL)
             and np.array_equal(A3, cache[11])):
-        return Problem("wrong value", "the A3 returned should be sigmoid(Z3), the A3 of the cache")
+        return vocabulary.problem("a3-not-sigmoid")
     return None
 
 
@@ -415,21 +409,16 @@ def keep_rate_error_chance():
 
 
 def _mask_types(student, reference):
-    """Advice only: masks the course's code works on, of a type it does not expect."""
+    """Advice only: masks the course's code works on, of a type it does not expect (run after
+    the hidden inputs reached the job: the advice names neither the mask nor its type)."""
     got = student[0]
     if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[1], tuple)
             and len(got[1]) == len(CACHE_NAMES)):
         return None
-    unusual = [(CACHE_NAMES[p], type(got[1][p]).__name__) for p in MASKS
-               if not isinstance(got[1][p], np.ndarray) and as_numeric_array(got[1][p]) is not None]
-    if not unusual:
-        return None
-    names = " and ".join(name for name, _ in unusual)
-    kinds = " and ".join(sorted({kind for _, kind in unusual}))
-    return Problem("wrong type", f"{names} in the cache are a Python {kinds}, not a numpy array: the "
-                                 "course's backward pass works on them, but an array is what the "
-                                 "cache is expected to hold, e.g. (np.random.rand(...) < keep_prob)"
-                                 ".astype(int)")
+    if any(not isinstance(got[1][p], np.ndarray) and as_numeric_array(got[1][p]) is not None
+           for p in MASKS):
+        return vocabulary.problem("masks-not-arrays")
+    return None
 
 
 def dropout_forward_checks(assignment, rng):
@@ -476,11 +465,9 @@ def _masks_respected(cache):
         for name, mask in (("dA1", cache[1]), ("dA2", cache[6])):
             got, expected = student[0][name], reference[0][name]
             if np.any(got[mask == 0] != 0):
-                return Problem("wrong value", f"{name} should be 0 for the units dropped in the "
-                                              "forward pass")
+                return vocabulary.problem("dropped-get-gradient")
             if not np.allclose(got[mask != 0], expected[mask != 0], rtol=1e-7, atol=1e-12):
-                return Problem("wrong value", f"{name} of the kept units should be scaled by "
-                                              "1/keep_prob")
+                return vocabulary.problem("kept-not-rescaled")
         return None
     return evaluate
 

@@ -1171,6 +1171,10 @@ CASES.append(
          "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": WRONG_BACKWARD},
          prelude={"backward_propagation": FAKE_BRIDGE}, status={"backward_propagation": "failed"}))
 
+from tests.hostile.vocabulary_cases import CASES as VOCABULARY_CASES  # noqa: E402
+
+CASES += VOCABULARY_CASES
+
 BY_NAME = {case.name: case for case in CASES}
 assert len(BY_NAME) == len(CASES), "case names must be unique"
 assert all(case.assignment in NOTEBOOKS for case in CASES)

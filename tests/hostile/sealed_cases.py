@@ -86,7 +86,7 @@ CASES = [
     leak("leak_exception_class_name", "raises an exception of a class made at run time whose name "
          "spells the inputs",
          "    name = ('LEAK_' + repr(x) + '_' + repr(theta)).replace('.', '_').replace('-', 'm')\n"
-         "    raise type(name, (Exception,), {})('x')", says="class defined in your code"),
+         "    raise type(name, (Exception,), {})('x')", says="raised an exception"),
     leak("leak_exception_message", "raises ValueError with the inputs in its message",
          "    raise ValueError(f'LEAK {x!r} {theta!r}')", says="raised ValueError"),
     leak("leak_builtin_name_and_message", "raises KeyError (a built-in name) with the inputs",
