@@ -88,6 +88,7 @@ def comparable(value):
     if "results" in value:
         value.pop("seconds", None)
         value.pop("fingerprint", None)
+        value.pop("work", None)
         value.pop("seal", None)
         value["results"] = [comparable(r) for r in value["results"]]
     else:
