@@ -6,7 +6,6 @@ so memory stays flat however large the class.
 """
 
 import contextlib
-import csv
 import sqlite3
 import warnings
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from autograder import reference
+from autograder import reference, spreadsheet
 from autograder.batch import write_atomically
 
 TITLES = {"initialization": "Initialization", "regularization": "Regularization",
@@ -39,7 +38,8 @@ def csv_columns(assignments=None):
 
 
 def csv_row(row, assignments=None):
-    """One student's row of grades.csv: ``total`` and ``max_total`` are of ``assignments`` only."""
+    """One student's row of grades.csv: ``total`` and ``max_total`` are of ``assignments`` only.
+    Scores are numbers (the CSV writer spells them), everything else text."""
     values = {"student": row["student"], "status": row["status"], "notes": "; ".join(row["notes"])}
     by_assignment = {r["assignment"]: r for r in row["results"]}
     total = max_total = 0.0
@@ -47,26 +47,22 @@ def csv_row(row, assignments=None):
         result = by_assignment.get(assignment.name)
         for name in assignment.names:
             score = result["functions"][name]["score"] if result else 0.0
-            values[f"{assignment.name}:{name}"] = f"{score:g}"
+            values[f"{assignment.name}:{name}"] = score
         score = result["score"] if result else 0.0
-        values[f"{assignment.name}:total"] = f"{score:g}"
+        values[f"{assignment.name}:total"] = score
         total += score
         max_total += assignment.max_score
-    values["total"], values["max_total"] = f"{round(total, 4):g}", f"{max_total:g}"
+    values["total"], values["max_total"] = round(total, 4), max_total
     return values
 
 
 def write_csv(rows, path, assignments=None):
     """One row per student: per-function scores, per-assignment totals, total, status; the
-    columns of ``assignments`` only, when the class is graded on them (default: every one)."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
-        writer = csv.DictWriter(handle, fieldnames=csv_columns(assignments))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(csv_row(row, assignments))
-    temporary.replace(path)
+    columns of ``assignments`` only, when the class is graded on them (default: every one).
+    Written by :func:`autograder.spreadsheet.write_csv`: no text cell reads as a formula."""
+    columns = csv_columns(assignments)
+    spreadsheet.write_csv(path, columns, ([values[column] for column in columns]
+                                          for values in (csv_row(row, assignments) for row in rows)))
 
 
 def _in_notebook_order(functions, assignment):

@@ -14,7 +14,10 @@ included, ``0`` for none). Nothing the student wrote runs in nbgrader's process 
 so nothing they write can reach the checks.
 
 :func:`create_course` writes an nbgrader course folder configured this way
-(``python -m autograder nbgrader-course DIR``).
+(``python -m autograder nbgrader-course DIR``), with :mod:`autograder.nbgrader_sanitize`'s steps:
+each cell's nbgrader metadata rebuilt from the gradebook before nbgrader's own sanitizing (so no
+student's metadata stops the course or leaves their notebook ungraded), and the feedback pages
+sanitised.
 """
 
 import atexit
@@ -34,11 +37,18 @@ from traitlets import Unicode
 from autograder import reference
 from autograder.course_secret import HOW_TO_MAKE_ONE, new_secret_file
 from autograder.extract import MAX_NOTEBOOK_BYTES, NotebookFile
+from autograder.nbgrader_sanitize import grading_view
 from autograder.result import rounded
 from autograder.students import assignment_of_folder, raw_student_of_folder, student_id
 
 #: Written into a course's ``nbgrader_config.py`` in place of nbgrader's ``Execute``.
 PREPROCESSOR = "autograder.nbgrader_autograde.SealedGrade"
+#: Written first into a course's ``c.Autograde.sanitize_preprocessors``.
+RESTORE_METADATA = "autograder.nbgrader_sanitize.RestoreMetadata"
+#: Written last into a course's ``c.GenerateFeedback.preprocessors``.
+SANITIZE_FEEDBACK = "autograder.nbgrader_sanitize.SanitizeFeedback"
+#: A course's ``c.GenerateFeedback.exporter_class``.
+FEEDBACK_EXPORTER = "autograder.nbgrader_sanitize.FeedbackExporter"
 
 
 class SealedGrade(NbGraderPreprocessor):
@@ -65,7 +75,7 @@ class SealedGrade(NbGraderPreprocessor):
         if not secret:
             self.log.warning("SealedGrade: no course secret (c.SealedGrade.secret_file): every "
                              "student's hidden inputs can be rebuilt from their id (%s)", HOW_TO_MAKE_ONE)
-        file = notebook_file(nb, f"{info['notebook']}.ipynb")
+        file = notebook_file(grading_view(nb), f"{info['notebook']}.ipynb")
         result = _GRADER.grade(file, assignment, student, secret, self.layer or None)
         self.log.info("SealedGrade: %s of %s: %g/%g (sandbox %s)", assignment, student, result.score,
                       result.max_score, result.provenance.get("isolation"))
@@ -275,17 +285,30 @@ def sealed_preprocessors():
 SEALED_PREPROCESSORS = sealed_preprocessors()
 
 
+def sanitize_preprocessors():
+    """nbgrader's default ``Autograde.sanitize_preprocessors``, by name, with
+    :class:`autograder.nbgrader_sanitize.RestoreMetadata` first."""
+    from nbgrader.converters import Autograde
+
+    default = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+    return [RESTORE_METADATA, *(_public_name(step) for step in default)]
+
+
+SANITIZE_PREPROCESSORS = sanitize_preprocessors()
+
+
 def feedback_preprocessors():
     """nbgrader's default ``GenerateFeedback.preprocessors``, by name, with ``ClearHiddenTests``
-    after ``GetGrades``: the autograded notebooks hold the test cells as the gradebook has them,
-    hidden regions included, and a feedback page shows each test cell's source."""
+    after ``GetGrades`` (the autograded notebooks hold the test cells as the gradebook has them,
+    hidden regions included, and a feedback page shows each test cell's source), and
+    :class:`autograder.nbgrader_sanitize.SanitizeFeedback` last."""
     from nbgrader.converters import GenerateFeedback
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
     steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
     if ClearHiddenTests not in steps:
         steps.insert(steps.index(GetGrades) + 1 if GetGrades in steps else 0, ClearHiddenTests)
-    return [_public_name(step) for step in steps]
+    return [*(_public_name(step) for step in steps), SANITIZE_FEEDBACK]
 
 
 FEEDBACK_PREPROCESSORS = feedback_preprocessors()
@@ -300,6 +323,7 @@ class CourseError(RuntimeError):
 def config_text(secret_file, course_id):
     """The ``nbgrader_config.py`` of a course graded by the sealed grader."""
     steps = "".join(f"    {name!r},\n" for name in SEALED_PREPROCESSORS)
+    sanitize = "".join(f"    {name!r},\n" for name in SANITIZE_PREPROCESSORS)
     feedback = "".join(f"    {name!r},\n" for name in FEEDBACK_PREPROCESSORS)
     return (
         "# nbgrader configuration written by `python -m autograder nbgrader-course`.\n"
@@ -317,12 +341,20 @@ def config_text(secret_file, course_id):
         "]\n"
         "# The course secret (keep it from students; grade-class needs the same file).\n"
         f"c.SealedGrade.secret_file = {str(secret_file)!r}\n"
-        "# A test cell a student deleted is put back, so that it is graded too.\n"
+        "# Before nbgrader's own sanitizing, each cell's nbgrader metadata is rebuilt from the\n"
+        "# gradebook (copies of a cell, unknown ids, other schema versions, points, cell types), and\n"
+        "# a test cell a student deleted is put back: no student's metadata stops the course or\n"
+        "# leaves their notebook ungraded.\n"
+        "c.Autograde.sanitize_preprocessors = [\n"
+        f"{sanitize}"
+        "]\n"
         "c.OverwriteCells.add_missing_cells = True\n"
-        "# Feedback pages show the test cells without their hidden regions.\n"
+        "# Feedback pages show the test cells without their hidden regions, and what students\n"
+        "# wrote (markdown, outputs, metadata) sanitised: no script of theirs runs in the page.\n"
         "c.GenerateFeedback.preprocessors = [\n"
         f"{feedback}"
         "]\n"
+        f"c.GenerateFeedback.exporter_class = {FEEDBACK_EXPORTER!r}\n"
     )
 
 

@@ -288,19 +288,13 @@ def _function_pairs(submissions, stub, threshold):
 
 
 def write_csv(pairs, path):
-    """``assignment, function, student_a, student_b, score`` of each pair (written atomically)."""
-    import csv
-    from pathlib import Path
+    """``assignment, function, student_a, student_b, score`` of each pair (written atomically, by
+    :func:`autograder.spreadsheet.write_csv`: no student id reads as a formula)."""
+    from autograder import spreadsheet
 
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["assignment", "function", "student_a", "student_b", "score"])
-        for pair in pairs:
-            writer.writerow([pair.assignment, pair.function, pair.student_a, pair.student_b,
-                             f"{pair.score:.3f}"])
-    temporary.replace(path)
+    spreadsheet.write_csv(path, ["assignment", "function", "student_a", "student_b", "score"],
+                          ([pair.assignment, pair.function, pair.student_a, pair.student_b, pair.score]
+                           for pair in pairs), number_format=".3f")
 
 
 def source_of(notebook_path, assignment, function):

@@ -11,6 +11,7 @@ import base64
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -115,6 +116,53 @@ class Browser:
             pipe.call("Target.closeTarget", targetId=target)
         return base64.b64decode(shot["data"]), measured["result"].get("value")
 
+    def scripts_run(self, path, settle_ms=300):
+        """Load the file at ``path`` and say what its scripts did: ``{"console": [messages],
+        "dialogs": [messages], "links": [the URL of each link, image and frame]}``.
+
+        Before any script of the page runs, ``alert``, ``confirm`` and ``prompt`` are made to log
+        ``dialog: <message>`` instead of opening a dialog (a dialog would hold the page); any
+        dialog that opens all the same is accepted and recorded. No request leaves the machine
+        (http and https are blocked), so only the page's own scripts can run. After the load
+        event, ``settle_ms`` milliseconds pass for timers and late events."""
+        pipe = self.pipe
+        target = pipe.call("Target.createTarget", url="about:blank")["targetId"]
+        session = pipe.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        seen = {"console": [], "dialogs": [], "links": []}
+
+        def handle(event):
+            params = event.get("params", {})
+            if event.get("method") == "Runtime.consoleAPICalled":
+                seen["console"].append(" ".join(str(a.get("value", a.get("description", "")))
+                                                for a in params.get("args", [])))
+            elif event.get("method") == "Page.javascriptDialogOpening":
+                seen["dialogs"].append(params.get("message", ""))
+                pipe.call("Page.handleJavaScriptDialog", session, accept=True)
+            return event.get("method")
+
+        try:
+            for domain in ("Page", "Runtime", "Network"):
+                pipe.call(f"{domain}.enable", session)
+            pipe.call("Network.setBlockedURLs", session, urls=["http://*", "https://*"])
+            pipe.call("Page.addScriptToEvaluateOnNewDocument", session, source=(
+                "for (const name of ['alert', 'confirm', 'prompt']) {"
+                "  window[name] = (message) => console.log('dialog: ' + message); }"))
+            pipe.call("Page.navigate", session, url=Path(path).resolve().as_uri())
+            while True:
+                event = pipe.events.pop(0) if pipe.events else pipe._read_message()
+                if handle(event) == "Page.loadEventFired" and event.get("sessionId") == session:
+                    break
+            pipe.call("Runtime.evaluate", session, awaitPromise=True,
+                      expression=f"new Promise(done => setTimeout(done, {int(settle_ms)}))")
+            seen["links"] = pipe.call("Runtime.evaluate", session, returnByValue=True, expression=(
+                "[...document.querySelectorAll('[href], [src], [action], [formaction], [data]')]"
+                ".map(e => e.href || e.src || e.action || e.formAction || e.data || '')"))["result"]["value"]
+            while pipe.events:
+                handle(pipe.events.pop(0))
+        finally:
+            pipe.call("Target.closeTarget", targetId=target)
+        return seen
+
     def close(self):
         try:
             self.pipe.call("Browser.close")
@@ -134,6 +182,17 @@ class Browser:
 
     def __exit__(self, *exc):
         self.close()
+
+
+#: What a link, image or frame of a sanitised page may lead to: a page or file, or an image's data.
+SAFE_LINK = re.compile(r"(https?|file|mailto|about):|data:image/(png|jpeg|gif|webp|svg\+xml)[;,]",
+                       re.IGNORECASE)
+
+
+def unsafe_links(links):
+    """The links of :meth:`Browser.scripts_run` that could run a script when followed
+    (``javascript:``, ``data:text/html``, ...)."""
+    return [link for link in links if not SAFE_LINK.match(link)]
 
 
 #: Measures a page: its viewport and scrolling widths, the elements wider than the screen

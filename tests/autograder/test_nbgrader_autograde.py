@@ -26,6 +26,14 @@ sanitizing turns it back into code before the grader sees it, so there the funct
 
 A second, kernel-run autograde of two students (nbgrader's default ``Execute``, its own gradebook)
 is the positive control: there the fake bridge earns full marks and the tripwire cell runs.
+
+The course also holds the notebooks of :mod:`tests.autograder.tampered`: students who copied,
+deleted or moved cells, or changed the nbgrader metadata of their cells (schema versions, ids,
+points, flags, cell types), each of whom must get ``grade-class``'s scores, with no one's changes
+stopping the course; a student whose ``timestamp.txt`` nbgrader cannot read (that one submission
+fails, the course goes on); and two students with a payload in every field a student controls,
+whose feedback pages (one with outputs put back into its autograded notebook) are opened in
+headless Chromium: no script of theirs may run.
 """
 
 import json
@@ -43,7 +51,11 @@ from autograder import cli
 from autograder.batch import discover
 from autograder.exports import gradescope_result
 from autograder.nbgrader_autograde import (
+    FEEDBACK_EXPORTER,
     PREPROCESSOR,
+    RESTORE_METADATA,
+    SANITIZE_FEEDBACK,
+    SANITIZE_PREPROCESSORS,
     SEALED_PREPROCESSORS,
     kit_assignment,
     points_text,
@@ -53,6 +65,16 @@ from autograder.nbgrader_autograde import (
 )
 from autograder.reference import NOTEBOOKS, ROOT
 from autograder.result import CheckResult, FunctionResult, Result
+from tests import capabilities
+from tests.autograder import browser
+from tests.autograder.tampered import ALL as TAMPERED
+from tests.autograder.tampered import (
+    MARKER,
+    OUTPUT_PAYLOADS,
+    PAYLOAD_STUDENT,
+    PAYLOADS,
+    PLANTED_STUDENT,
+)
 from tests.autograder.test_context import CONTEXT_STUDENTS, write_context_students
 from tests.deploy.conftest import VENV_BIN, clean_env, run
 from tests.hostile.cases import BY_NAME, default_context
@@ -82,12 +104,18 @@ HOSTILE = [
     "leak_exception_message", "sibling_patches_numpy", "big_endian_he_weights", "million_json_items",
 ]
 UNOPENED = "not_json"  # a file nbgrader itself cannot open
+INIT = "initialization"
 #: A student whose notebook has an extra cell that writes a file: only a kernel would run it.
 TRIPWIRE = Case("fake_nbgrader_tripwire", "tripwire", "an extra cell writes a file", "gradient_checking",
                 {"forward_propagation": 10, "backward_propagation": 10, "gradient_check": 10,
                  "gradient_check_n": 20},
                 extra_cells=("open({{MARKER}}, 'w').write('this cell ran')\n",))
 KERNEL_STUDENTS = "fake_nbgrader_*"  # the fake bridge and the tripwire, for the kernel-run control
+#: A student whose timestamp.txt nbgrader cannot parse: nbgrader fails that submission before any
+#: preprocessor runs (the kit cannot help it), and goes on with the others.
+BAD_TIMESTAMP = "zz_unreadable_timestamp"
+needs_chromium = pytest.mark.skipif(browser.CHROMIUM is None, reason=capabilities.reason(
+    capabilities.CHROMIUM, "chromium is not installed; Debian: apt-get install chromium"))
 JUPYTER_DIRS = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")
 
 
@@ -115,6 +143,10 @@ def course(tmp_path_factory):
     for case in [*(BY_NAME[name] for name in HOSTILE), BY_NAME[UNOPENED], TRIPWIRE]:
         write_case(case, submitted, context)
     write_context_students(submitted)
+    for tampered in TAMPERED:
+        tampered.write(submitted)
+    shutil.copytree(CLASS / "ada" / "initialization", submitted / BAD_TIMESTAMP / "initialization")
+    (submitted / BAD_TIMESTAMP / "initialization" / "timestamp.txt").write_text("the day before it was due\n")
 
     grading = subprocess.Popen(  # grade-class on the same folder, while nbgrader works
         [str(VENV_BIN / "python"), "-m", "autograder", "grade-class", str(submitted), "--out",
@@ -129,6 +161,8 @@ def course(tmp_path_factory):
         autograde = run([nbgrader, "autograde", "*"], cwd=course, env=env, check=False)
         marker_after_sealed = marker.exists()
         run([nbgrader, "generate_feedback", "*", "--student=ivan"], cwd=course, env=env)
+        plant_outputs(course / "autograded" / PLANTED_STUDENT / "initialization" / NOTEBOOKS[INIT])
+        run([nbgrader, "generate_feedback", "initialization", "--student=xss*"], cwd=course, env=env)
 
         # The control: nbgrader's default autograde (cells run in a kernel) in a course of its
         # own (nbgrader also reads the configuration of the course folder it grades in).
@@ -147,6 +181,16 @@ def course(tmp_path_factory):
             "marker_after_kernel": marker_after_kernel,
             "ours": {json.loads(p.read_text())["student"]: json.loads(p.read_text())
                      for p in (top / "grades" / "results").glob("*.json")}}
+
+
+def plant_outputs(path):
+    """Put :data:`OUTPUT_PAYLOADS` back into the payload code cell of the autograded notebook at
+    ``path`` (as a kernel-run autograde, or an edit of the file, would leave them)."""
+    notebook = nbformat.read(path, as_version=4)
+    (cell,) = [cell for cell in notebook.cells if cell.get("id") == "payload-code"]
+    cell.outputs = [nbformat.from_dict(output) for output in json.loads(json.dumps(OUTPUT_PAYLOADS))]
+    cell.execution_count = 1
+    nbformat.write(notebook, path)
 
 
 def _grades(db, student, assignment):
@@ -200,6 +244,12 @@ def test_does_nbgrader_course_put_the_sealed_grader_in_place_of_execute(course):
     assert config.OverwriteCells.add_missing_cells is True
     assert "nbgrader.preprocessors.ClearHiddenTests" in config.GenerateFeedback.preprocessors
     assert "nbgrader autograde grades with the sealed grader" in course["made"].stdout
+    sanitize = list(config.Autograde.sanitize_preprocessors)
+    default = [step.__name__ for step in Autograde.class_traits()["sanitize_preprocessors"].default()]
+    assert sanitize == SANITIZE_PREPROCESSORS and sanitize[0] == RESTORE_METADATA
+    assert [name.rsplit(".", 1)[1] for name in sanitize[1:]] == default
+    assert config.GenerateFeedback.preprocessors[-1] == SANITIZE_FEEDBACK
+    assert config.GenerateFeedback.exporter_class == FEEDBACK_EXPORTER
 
 
 def test_is_the_course_source_a_self_contained_copy_of_the_kits(course):
@@ -259,11 +309,55 @@ def test_does_nbgrader_autograde_count_the_same_cells_above_a_function_as_grade_
     assert sum(theirs.values()) == pytest.approx(CONTEXT_STUDENTS[student][1])
 
 
-def test_did_nbgrader_fail_only_on_the_file_it_cannot_open(course):
-    failed = set(re.findall(r"Removing failed assignment: \S*/autograded/([^/\s]+)/",
-                            course["autograde"].stdout + course["autograde"].stderr))
-    assert failed == {UNOPENED}
+@pytest.mark.parametrize("tampered", TAMPERED, ids=[t.student for t in TAMPERED])
+def test_does_nbgrader_autograde_give_each_tampered_notebook_grade_class_scores(course, tampered):
+    ours = _ours(course, student_of(tampered.student))[tampered.assignment]
+    theirs = _theirs(course, tampered.student, tampered.assignment)
+    assert theirs == pytest.approx(_scores(ours)), tampered.what
+    assert theirs == pytest.approx(tampered.expect), tampered.what
+
+
+def test_did_nbgrader_fail_only_on_the_submissions_it_cannot_open_and_say_who_and_why(course):
+    log = course["autograde"].stdout + course["autograde"].stderr
+    summary = set(re.findall(r"There was an error processing assignment '([^']+)' for student '([^']+)'",
+                             log))
+    assert summary == {(BY_NAME[UNOPENED].assignment, UNOPENED), (INIT, BAD_TIMESTAMP)}
     assert course["autograde"].returncode == 1  # nbgrader's exit status when a submission failed
+    reasons = {UNOPENED: "NotJSONError", BAD_TIMESTAMP: "Unknown string format"}
+    for student, reason in reasons.items():
+        block = log.split(f"error processing assignment: {course['course'] / 'submitted' / student}")[1]
+        assert reason in block.split("error processing assignment:")[0], student
+    graded = {path.parent.parent.name for path in (course["course"] / "autograded").glob("*/*/*.ipynb")}
+    everyone = {path.name for path in (course["course"] / "submitted").iterdir()}
+    assert graded == everyone - {UNOPENED, BAD_TIMESTAMP}  # everyone else, whatever they changed
+
+
+def test_is_each_cells_nbgrader_metadata_as_released_after_autograde(course):
+    from nbgrader.api import Gradebook
+
+    def released(cell):  # the checksum is the gradebook's, below
+        meta = {key: value for key, value in cell.metadata["nbgrader"].items() if key != "checksum"}
+        return {**meta, "points": float(meta["points"])} if "points" in meta else meta
+
+    with Gradebook(f"sqlite:///{course['course'] / 'gradebook.db'}") as gradebook:
+        checksums = {(assignment, cell.name): cell.checksum for assignment in NOTEBOOKS
+                     for cell in gradebook.find_notebook(Path(NOTEBOOKS[assignment]).stem,
+                                                         assignment).source_cells}
+    for tampered in TAMPERED:
+        notebook = _autograded(course, tampered.student, tampered.assignment)
+        release = nbformat.read(ROOT / "release" / tampered.assignment / NOTEBOOKS[tampered.assignment],
+                                as_version=4)
+        expected = {cell.metadata.nbgrader["grade_id"]: released(cell) for cell in release.cells
+                    if "nbgrader" in cell.metadata}
+        found = [cell for cell in notebook.cells if "nbgrader" in cell.metadata]
+        ids = [cell.metadata.nbgrader["grade_id"] for cell in found]
+        assert len(ids) == len(set(ids)), tampered.student  # no grade id twice
+        assert {f"test_{name}" for name in tampered.expect} <= set(ids), tampered.student
+        for cell in found:
+            grade_id = cell.metadata.nbgrader["grade_id"]
+            assert released(cell) == expected[grade_id], (tampered.student, grade_id)
+            assert cell.metadata.nbgrader["checksum"] == checksums[(tampered.assignment, grade_id)]
+            assert cell.cell_type == expected[grade_id]["cell_type"], (tampered.student, grade_id)
 
 
 def test_does_a_file_nbgrader_cannot_open_stay_ungraded_in_nbgrader_and_get_zero_from_grade_class(course):
@@ -347,6 +441,49 @@ def test_does_nbgrader_feedback_show_the_kits_scores_and_lines(course):
 def test_does_no_cell_run_in_a_kernel_when_the_sealed_grader_grades(course):
     assert not course["marker_after_sealed"]
     assert course["marker_after_kernel"], "the kernel-run control must run the tripwire cell"
+
+
+@needs_chromium
+@pytest.mark.filterwarnings("ignore:No lexer found", "ignore:Your element with mimetype")
+def test_does_no_script_of_a_student_run_in_any_nbgrader_feedback_page(course):
+    from nbconvert import HTMLExporter
+
+    pages = sorted((course["course"] / "feedback").rglob("*.html"))
+    payload_pages = [page for page in pages if page.parts[-3].startswith("xss")]
+    assert len(pages) == len(NOTEBOOKS) + len(PAYLOADS) and len(payload_pages) == len(PAYLOADS)
+    # The control: the same autograded notebooks as nbconvert renders them unsanitised.
+    controls = []
+    for tampered in PAYLOADS:
+        page = course["top"] / f"control-{len(controls)}.html"
+        page.write_text(HTMLExporter(template_name="classic").from_notebook_node(
+            _autograded(course, tampered.student, INIT))[0], encoding="utf-8")
+        controls.append(page)
+    with browser.Browser() as chromium:
+        for page in pages:
+            seen = chromium.scripts_run(page)
+            assert [m for m in seen["console"] + seen["dialogs"] if MARKER in m] == [], page
+            assert browser.unsafe_links(seen["links"]) == [], page
+        ran = [chromium.scripts_run(page) for page in controls]
+    markers = [{m for m in seen["console"] if MARKER in m} for seen in ran]
+    assert {f"{MARKER}-img", f"{MARKER}-script", f"{MARKER}-svg", f"{MARKER}-details"} <= markers[0]
+    assert {f"{MARKER}-out-html", f"{MARKER}-out-png-width"} <= markers[1]  # the planted outputs
+    assert any(link.startswith("javascript:") for link in browser.unsafe_links(ran[0]["links"]))
+
+
+def test_does_a_feedback_page_show_what_a_student_wrote_as_text_with_the_kits_scores(course):
+    page = course["course"] / "feedback" / PAYLOAD_STUDENT / INIT / "Initialization.html"
+    text = page.read_text(encoding="utf-8")
+    assert f"&lt;script&gt;console.log('{MARKER}-script')&lt;/script&gt;" in text  # shown as text
+    assert not re.search(r"<[^>]+\son\w+\s*=", text.split("<body")[1])  # no event handler in a tag
+    assert not re.search(r"href=\"\s*javascript:", text, re.IGNORECASE)
+    expected = _ours(course, student_of(PAYLOAD_STUDENT))[INIT]
+    shown = [float(x) for x in re.findall(r"Score: ([0-9.]+) / [0-9.]+", text)]
+    assert shown[0] == pytest.approx(expected["score"]) == pytest.approx(20.0)
+    assert f"{MARKER}-exception" in text  # the error's message, in the test cell's output
+    for honest in (course["course"] / "feedback" / "ivan").rglob("*.html"):  # text once escaped
+        assert "&amp;lt;" not in honest.read_text(encoding="utf-8"), honest
+    regularization = (course["course"] / "feedback" / "ivan" / "regularization" / "Regularization.html")
+    assert "GRADED FUNCTION: &lt;name&gt;" in regularization.read_text(encoding="utf-8")
 
 
 def test_does_the_fake_bridge_pass_in_a_kernel_and_earn_nothing_with_the_sealed_grader(course):
@@ -448,3 +585,6 @@ def test_do_the_readmes_lines_switch_an_existing_course_to_the_sealed_grader(tmp
     assert config.SealedGrade.secret_file == str(tmp_path / "course.secret")
     assert "nbgrader.preprocessors.ClearHiddenTests" in config.GenerateFeedback.preprocessors
     assert config.OverwriteCells.add_missing_cells is True
+    assert list(config.Autograde.sanitize_preprocessors) == SANITIZE_PREPROCESSORS
+    assert config.GenerateFeedback.preprocessors[-1] == SANITIZE_FEEDBACK
+    assert config.GenerateFeedback.exporter_class == FEEDBACK_EXPORTER
