@@ -56,8 +56,8 @@ A job (inputs only)::
      "sealed_calls": [...] (optional, as calls)}
 
 A call's own ``stand_ins`` are executed just before it; with ``digest_args`` its
-``args_after`` holds :func:`autograder.wire.fingerprint` digests instead of the
-arguments. ``context`` is the notebook's own imports and constants
+``args_after`` holds :func:`autograder.wire.fingerprint` digests (computed by the job, so only
+as trustworthy as the job) instead of the arguments. ``context`` is the notebook's own imports and constants
 (:mod:`autograder.context`), one statement each; ``module`` (with ``name``,
 ``bind`` and ``top``) only for an import.
 
@@ -69,16 +69,32 @@ runs), then ``stand_ins``, then each call in order. The reply::
 
     {"status": "ok" | "timeout" | "memory" | "crashed" | "output_limit" | "error",
      "detail": str, "cell_errors": [{"cell", "type", "message", "line"}],
-     "results": [{"value", "error", "args_after", "kwargs_after"}, ...],
+     "results": [{"value", "error", "args_after", "kwargs_after", "args_changed",
+                  "kwargs_changed"}, ...],
      "output": str, "seconds": float}
 
 ``results`` holds one entry per completed call (also after a timeout or crash);
+``args_changed`` (positions) and ``kwargs_changed`` (names) are the arguments holding an
+array whose bytes the zygote, not the job, found changed when the job had ended (see
+"Array arguments" below);
 ``error`` is None or ``{"type", "message", "line", "cell"}`` with the line of the
 innermost student frame. "error" means setup or stand-ins failed, or the worker
 misbehaved; "output_limit" means the job printed more than
 ``max(16 * output_bytes, 8 MiB)`` and was stopped (below that, output is capped
 and the truncation noted in ``detail``); a failed MemoryError job stops at that
 cell or call with "memory".
+
+Array arguments: every non-empty array of a call's arguments (also inside lists, tuples
+and dicts) travels as raw bytes beside the job (:func:`autograder.wire.share`), and the
+zygote writes them into a memfd it made for the job child before forking it; the child maps
+it (``MAP_SHARED``) and the arrays the student's function receives are views on that memory.
+The zygote keeps its own copy of the bytes (in a mapping no child inherits) and, once the
+child is dead, compares each array's bytes with it; which arrays differ goes into the
+reply's head, which the zygote writes and frames itself (the job's own event lines follow
+it as raw bytes of a size the head gives), so nothing the job's code patches (the wire
+module, the digests, the reply writer) reaches that verdict. A hidden call's arrays are
+written only when its sealed part is sent, and the layout of that part (sizes) travels with
+it, never in the header a child can read before.
 
 Per-layer caveats: ``Limits.tmp_bytes`` is a tmpfs size only in bwrap and
 namespaces (rlimits bounds single files by ``file_bytes``); RLIMIT_AS also
@@ -108,7 +124,7 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.wire import json_items
+from autograder.wire import json_items, share
 
 LIMITS_ENV = "AUTOGRADER_JOB_LIMITS"  # e.g. "wall_seconds=30,cpu_seconds=30": this run's defaults
 _LIMIT_DEFAULTS = {"wall_seconds": 10.0, "cpu_seconds": 10, "memory_bytes": 1 << 30,
@@ -786,7 +802,7 @@ class Sandbox:
         one, as if sent one at a time.
         """
         limits = limits or self.limits
-        frames = [self._frame(_check_job(job)) for job in jobs]
+        frames = [self._frame(_check_job(job)) for job in jobs]  # (stream, counts, owners) each
         replies = []
         with self._lock:
             while len(replies) < len(frames):
@@ -797,15 +813,15 @@ class Sandbox:
                     self._restart(limits.tmp_bytes)
                     worker = self._state["worker"]
                 queued, limit_values = [], asdict(limits)
-                for body, sealed, counts in frames[len(replies):]:
+                for (arrays, body, sealed), counts, owners in frames[len(replies):]:
                     self._seq += 1
-                    header = {"id": self._seq, "limits": limit_values, **counts,
-                              "body": len(body), "sealed": len(sealed), "max_reply": MAX_REPLY_BYTES}
+                    header = {"id": self._seq, "limits": limit_values, **counts, "arrays": len(arrays),
+                              "body": len(body), "sealed": int(bool(sealed)), "max_reply": MAX_REPLY_BYTES}
                     head = json.dumps(header).encode()
-                    worker.queue(_FRAME.pack(len(head)) + head + body + sealed)
-                    queued.append((self._seq, counts))
-                for seq, counts in queued:
-                    reply, alive = self._reply(worker, seq, counts, limits)
+                    worker.queue(_FRAME.pack(len(head)) + head + arrays + body + sealed)
+                    queued.append((self._seq, counts, owners))
+                for seq, counts, owners in queued:
+                    reply, alive = self._reply(worker, seq, counts, limits, owners)
                     replies.append(reply)
                     if on_reply is not None:
                         on_reply(len(replies) - 1, reply)
@@ -815,32 +831,41 @@ class Sandbox:
 
     @staticmethod
     def _frame(job):
-        """``(body, sealed part, counts)`` of a checked job, encoded once.
+        """``((open arrays, body, sealed part), counts, owners)`` of a checked job, encoded once.
 
         Cells and stand-ins travel compiled as well (the same interpreter runs both sides), so
         a job child loads code instead of compiling it; a hidden call's stand-ins stay in the
-        sealed part with it.
+        sealed part with it. The calls' arrays travel as raw bytes in a part of their own
+        (:func:`_shared_calls`); ``owners[k]`` is ``(call number, argument position or name)``
+        of the k-th array, open calls' first. The sealed part is framed by its own sizes
+        (JSON, then arrays), so the header says only whether there is one.
         """
-        sealed_calls = [_with_code(call) for call in job.get("sealed_calls", [])]
+        owners = []
+        calls, arrays = _shared_calls(job.get("calls", []), 0, 0, owners)
+        n_open = len(calls)
+        sealed_calls, sealed_arrays = _shared_calls(job.get("sealed_calls", []), 1, n_open, owners)
         opened = {k: v for k, v in job.items() if k != "sealed_calls"}
-        opened["calls"] = [_with_code(call) for call in job.get("calls", [])]
+        opened["calls"] = calls
         opened["compiled_cells"] = [_compiled(source, f"<cell {k}>")
                                     for k, source in enumerate(job.get("cells", []))]
         body = _dumps(opened)
-        sealed = _dumps(sealed_calls) if sealed_calls else b""
-        n_open = len(job.get("calls", ()))
-        return body, sealed, {"n_cells": len(job.get("cells", ())), "n_calls": n_open + len(sealed_calls),
-                              "n_open": n_open}
+        sealed = b""
+        if sealed_calls:
+            text = _dumps(sealed_calls)
+            sealed = _FRAME.pack(len(text)) + _FRAME.pack(len(sealed_arrays)) + text + sealed_arrays
+        return (arrays, body, sealed), {"n_cells": len(job.get("cells", ())),
+                                        "n_calls": n_open + len(sealed_calls), "n_open": n_open}, owners
 
-    def _reply(self, worker, seq, counts, limits):
+    def _reply(self, worker, seq, counts, limits, owners=()):
         """The checked reply to job ``seq`` and whether the worker may serve the next job (a
-        worker that failed, or asked to be replaced, is killed here)."""
+        worker that failed, or asked to be replaced, is killed here). ``owners``: whose
+        argument each shared array is (see :meth:`_frame`)."""
         n_cells, n_calls = counts["n_cells"], counts["n_calls"]
         started = time.monotonic()  # the job starts once the one before it has answered
         deadline = started + limits.wall_seconds + BACKSTOP_SECONDS
         try:
             raw_head = worker.read_frame(deadline, 1 << 16)
-            reply_head = _checked_head(raw_head, seq, limits)
+            reply_head = _checked_head(raw_head, seq, limits, len(owners))
             events = worker.read_exact(reply_head["events"], deadline)
             output = worker.read_exact(reply_head["output"], deadline)
         except _Dead:
@@ -869,6 +894,7 @@ class Sandbox:
             return _failure("error", f"malformed reply from the sandbox ({exc}); "
                             "the sandbox will be restarted", time.monotonic() - started), False
         reply["output"] = output.decode("utf-8", "replace")
+        _mark_changed(reply["results"], reply_head["changed"], owners)
         if reply_head["restart"]:  # the job left what its temp dir cannot shed: start afresh
             self.last_worker_message = worker.diag_text()
             worker.kill()
@@ -896,6 +922,45 @@ _compiled_stand_ins = functools.lru_cache(maxsize=256)(_compiled)  # the grader'
 def _with_code(call):
     stand_ins = call.get("stand_ins")
     return {**call, "stand_ins_code": _compiled_stand_ins(stand_ins, "<stand-ins>")} if stand_ins else call
+
+
+_SLOT = struct.Struct(">II")  # a part's count of arrays, then each one's (offset, size) in its data
+
+
+def _shared_calls(calls, part, first, owners):
+    """``(calls, part bytes)``: ``calls`` with their arrays moved to region part ``part``
+    (:func:`autograder.wire.share`), and that part as the zygote reads it: the count of arrays
+    and each one's ``(offset, size)`` (:data:`_SLOT`), then their bytes; ``b""`` without arrays.
+    Appends each array's ``(call number, argument)`` to ``owners`` (calls numbered from ``first``)."""
+    data, slots, shared = bytearray(), [], []
+    for number, call in enumerate(calls, start=first):
+        args, kwargs = [], {}
+        for position, tree in enumerate(call.get("args", [])):
+            before = len(slots)
+            args.append(share(tree, data, part, slots))
+            owners.extend([(number, position)] * (len(slots) - before))
+        for key, tree in call.get("kwargs", {}).items():
+            before = len(slots)
+            kwargs[key] = share(tree, data, part, slots)
+            owners.extend([(number, key)] * (len(slots) - before))
+        shared.append(_with_code({**call, "args": args, "kwargs": kwargs}))
+    if not slots:
+        return shared, b""
+    table = b"".join(_SLOT.pack(*slot) for slot in [(len(slots), 0), *slots])
+    return shared, table + bytes(data)
+
+
+def _mark_changed(results, changed, owners):
+    """Give each result the arguments whose arrays the zygote found changed (``changed``: indices
+    into ``owners``)."""
+    for result in results:
+        result["args_changed"], result["kwargs_changed"] = [], []
+    for index in changed:
+        number, where = owners[index]
+        if number < len(results):
+            key = "args_changed" if type(where) is int else "kwargs_changed"
+            if where not in results[number][key]:
+                results[number][key].append(where)
 
 
 # ---------------------------------------------------------------- checking
@@ -961,8 +1026,9 @@ def _text(value, what, limit=MAX_TEXT):
     return value[:limit]
 
 
-def _checked_head(raw, seq, limits):
-    """The zygote's own head of a reply: status, detail, sizes of the raw parts that follow."""
+def _checked_head(raw, seq, limits, n_arrays=0):
+    """The zygote's own head of a reply: status, detail, sizes of the raw parts that follow, and
+    which of the job's ``n_arrays`` shared arrays it found changed."""
     try:
         head = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
@@ -982,10 +1048,13 @@ def _checked_head(raw, seq, limits):
         raise ValueError("malformed seconds")
     usage = {key: head[key] for key in ("cpu", "faults")
              if type(head.get(key)) in (int, float) and 0 <= head[key] < 1e9}
+    changed = head.get("changed", [])
+    if type(changed) is not list or not all(type(k) is int and 0 <= k < n_arrays for k in changed):
+        raise ValueError("malformed changed arrays")
     return {"status": head["status"], "detail": _text(head.get("detail"), "detail"),
             "events": head["events"], "output": head["output"],
             "open_events": head["open_events"], "seconds": float(seconds),
-            "restart": head.get("restart") is True, "usage": usage}
+            "restart": head.get("restart") is True, "usage": usage, "changed": changed}
 
 
 def too_complex(raw):

@@ -35,6 +35,14 @@ scope, one for signals to itself only); only then does it read the job (the
 zygote splices the job bytes from the grader's pipe into the child's pipe, so
 submitted source never passes through the zygote's memory) and run it,
 streaming one JSON line per event (cell error, call result, done).
+
+The arrays of a job's calls: each job child is forked with a memfd of its own. The grader
+sends the arrays' bytes beside the job (a part for the open calls, one for the hidden calls,
+each a table of ``(offset, size)`` then the bytes); the zygote keeps them in a mapping no
+child inherits, writes them into the memfd (the hidden calls' part only when it sends the
+sealed part), and the child maps the memfd and decodes each array as a view on it. Once the
+child is dead, the zygote compares the memfd with its copy and names the arrays that differ
+in the reply's head, which it alone writes.
 """
 
 import binascii
@@ -42,6 +50,7 @@ import collections
 import ctypes
 import json
 import marshal
+import mmap
 import os
 import select
 import signal
@@ -84,6 +93,8 @@ EPERM = 1
 ENOSYS = 38
 
 FRAME = struct.Struct(">I")
+SLOT = struct.Struct(">II")  # a part of shared arrays: (count, 0), then (offset, size) per array
+PAGE = mmap.ALLOCATIONGRANULARITY  # the hidden calls' arrays start on a page of their own
 MAX_HEADER_BYTES = 1 << 20
 CHUNK = 1 << 16
 RESERVE_BYTES = 8 << 20  # address space given back on MemoryError so the child can report
@@ -668,21 +679,27 @@ class _Zygote:
                     header = _receive(self.chan_in)
                 except EOFError:  # the grader closed the channel: leave nothing behind
                     return
-                job = self._hand_over(header, self.spares.popleft())
-                sealed = reply = None
+                shared = _Shared()
+                job = sealed = reply = None
                 try:
+                    shared.read(0, self.chan_in, int(header.get("arrays", 0)))
+                    job = self._hand_over(header, self.spares.popleft(), shared)
                     # The next jobs' children are forked while this one runs, when none is left
                     # waiting: this job's bytes are only ever in mappings a fork does not copy
-                    # (MADV_DONTFORK), and nothing of them is parsed here, so no later child
-                    # inherits anything of this job.
+                    # (MADV_DONTFORK), and nothing of them is parsed here (the header a child
+                    # may find holds nothing of the hidden calls, not even their size), so no
+                    # later child inherits anything of this job.
                     self._refill()
-                    sealed = _Buffer(int(header.get("sealed", 0)))
-                    sealed.fill_from(self.chan_in)
-                    reply = _Collector(header, job, sealed, time.monotonic()).collect()
+                    sealed = self._read_sealed(header, shared)
+                    reply = _Collector(header, job, sealed, shared, time.monotonic()).collect()
                     # Nothing of a job may outlive its reply: the child is reaped and the temp
                     # dir emptied first, so what the job left costs its own time, never the
                     # next job's. What cannot be emptied quickly, or a worker grown by a job,
-                    # asks for a fresh sandbox.
+                    # asks for a fresh sandbox. Its arrays are compared once it is dead: no
+                    # code of the job runs after that, nor between that and the reply.
+                    job.kill()
+                    job.reap()
+                    reply.head["changed"] = shared.changed(job.memfd)
                     job.finish()
                     clean = self._wipe()
                     grown = _resident_bytes() - baseline > MAX_GROWTH_BYTES
@@ -695,8 +712,9 @@ class _Zygote:
                     if not clean or grown:
                         return
                 finally:
-                    job.finish()
-                    for buffer in (sealed, reply):
+                    if job is not None:
+                        job.finish()
+                    for buffer in (sealed, reply, shared):
                         if buffer is not None:
                             buffer.close()
         finally:
@@ -715,17 +733,19 @@ class _Zygote:
             self.spares.extend(self._spawn() for _ in range(SPARES))
 
     def _spawn(self):
-        """Fork the next job child; it prepares itself and waits for its job."""
+        """Fork the next job child; it prepares itself and waits for its job. Its memfd (for
+        its job's arrays) is made first, so the child shares it; later children close it."""
         r_job, w_job = os.pipe()
         r_res, w_res = os.pipe()
         r_out, w_out = os.pipe()
+        memfd = os.memfd_create("job-arrays", os.MFD_CLOEXEC)
         zygote = os.getpid()
         pid = self.fork()
         if pid == 0:
             try:
                 for fd in (w_job, r_res, r_out):
                     os.close(fd)
-                _Child(self, r_job, w_res, w_out, zygote).main()
+                _Child(self, r_job, w_res, w_out, zygote, memfd).main()
             except BaseException:
                 try:
                     import traceback
@@ -738,19 +758,38 @@ class _Zygote:
                 os._exit(70)
         for fd in (r_job, w_res, w_out):
             os.close(fd)
-        return _Job(pid, w_job, r_res, r_out)
+        return _Job(pid, w_job, r_res, r_out, memfd)
 
-    def _hand_over(self, header, job):
-        """Give the job to the waiting child: its header, then the spliced body."""
-        frame = json.dumps(header, separators=(",", ":")).encode()
+    def _hand_over(self, header, job, shared):
+        """Give the job to the waiting child: its open arrays (in its memfd), its header, then
+        the spliced body. The child's header holds what it needs and nothing of the hidden
+        calls (whether there are any, not their size)."""
+        mine = {"limits": header["limits"], "max_reply": header["max_reply"], "body": header["body"],
+                "arrays": shared.size(0), "sealed": 1 if header.get("sealed") else 0}
+        frame = json.dumps(mine, separators=(",", ":")).encode()
         try:
+            shared.place(0, job.memfd)
             _write_all(job.w_job, FRAME.pack(len(frame)) + frame)
         except BrokenPipeError:  # the waiting child died (killed from outside): use a new one
             job.finish()
             job = self._spawn()
+            shared.place(0, job.memfd)
             _write_all(job.w_job, FRAME.pack(len(frame)) + frame)
         self._forward_job(header["body"], job.w_job)
         return job
+
+    def _read_sealed(self, header, shared):
+        """The sealed part, as the child will read it: the size of the hidden calls' JSON and
+        of their arrays' data, then that JSON (its arrays kept in ``shared``)."""
+        if not header.get("sealed"):
+            return _Buffer(0)
+        text, arrays = SLOT.unpack(_read_exact(self.chan_in, SLOT.size))  # two sizes, framed alike
+        sealed = _Buffer(SLOT.size + text)
+        sealed.used = SLOT.size
+        sealed.fill_from(self.chan_in)
+        shared.read(1, self.chan_in, arrays)
+        sealed.view[:SLOT.size] = SLOT.pack(text, shared.size(1))
+        return sealed
 
     def _forward_job(self, size, w_job):
         """Move ``size`` job bytes from the grader pipe to the child without reading them."""
@@ -768,6 +807,101 @@ class _Zygote:
     def _wipe(self):
         """Empty the private temp dir (cwd and HOME of every job); False if it is not empty."""
         return _empty_dir(self.tmp, WIPE_SECONDS)
+
+
+def _sealed_start(open_size):
+    """Where the hidden calls' arrays start in a job's memfd (the open calls' fill the start)."""
+    return -open_size % PAGE + open_size
+
+
+class _Shared:
+    """The arrays of one job's calls, as the grader sent them: part 0 (the open calls') and
+    part 1 (the hidden calls'), each ``(count, 0)``, ``(offset, size)`` per array, then the
+    bytes. Kept in :class:`_Buffer` mappings (no child inherits them); :meth:`place` writes a
+    part's bytes into the job's memfd, where the child's arrays are views on them, and
+    :meth:`changed`, once the child is dead, compares the memfd with these bytes."""
+
+    def __init__(self):
+        self.parts = [None, None]  # (buffer, [(offset, size)], data start, data size)
+        self.placed = [False, False]
+
+    def read(self, k, fd, size):
+        if not size:
+            return
+        buffer = _Buffer(size)
+        self.parts[k] = (buffer, [], 0, 0)  # closed with the others, whatever happens next
+        buffer.fill_from(fd)
+        (count, _) = SLOT.unpack_from(buffer.view, 0)
+        start = SLOT.size * (count + 1)
+        if start > size:
+            raise ValueError("malformed shared arrays")
+        slots = list(SLOT.iter_unpack(buffer.view[SLOT.size:start]))
+        if any(offset + length > size - start for offset, length in slots):
+            raise ValueError("malformed shared arrays")
+        self.parts[k] = (buffer, slots, start, size - start)
+
+    def size(self, k):
+        return self.parts[k][3] if self.parts[k] else 0
+
+    def _base(self, k):
+        return 0 if k == 0 else _sealed_start(self.size(0))
+
+    def place(self, k, memfd):
+        """Write part ``k`` into ``memfd`` (sized to end with it)."""
+        if self.parts[k] is None:
+            return
+        buffer, _, start, size = self.parts[k]
+        base = self._base(k)
+        os.ftruncate(memfd, base + size)
+        written = 0
+        while written < size:
+            written += os.pwrite(memfd, buffer.view[start + written:start + size], base + written)
+        self.placed[k] = True
+
+    def changed(self, memfd):
+        """Indices (part 0's arrays first) of the placed arrays whose bytes in ``memfd`` are not
+        the bytes sent; an array the memfd no longer reaches (the job shrank it) counts as changed."""
+        changed, index = [], 0
+        for k, part in enumerate(self.parts):
+            if part is None:
+                continue
+            buffer, slots, start, size = part
+            if self.placed[k]:
+                now = _Buffer(size)
+                try:
+                    got = _read_at(memfd, now, self._base(k))
+                    if got < size or not _same(now.view, 0, buffer.view, start, size):  # else none
+                        changed += [index + n for n, (offset, length) in enumerate(slots)
+                                    if offset + length > got
+                                    or not _same(now.view, offset, buffer.view, start + offset, length)]
+                finally:
+                    now.close()
+            index += len(slots)
+        return changed
+
+    def close(self):
+        for part in self.parts:
+            if part is not None:
+                part[0].close()
+
+
+def _read_at(fd, buffer, offset):
+    """Fill ``buffer`` from ``fd`` at ``offset`` (up to its end); the count of bytes read."""
+    while buffer.used < buffer.capacity:
+        got = os.preadv(fd, [buffer.view[buffer.used:buffer.capacity]], offset + buffer.used)
+        if not got:
+            break
+        buffer.used += got
+    return buffer.used
+
+
+def _same(a, i, b, j, n):
+    """Whether ``a[i:i + n]`` and ``b[j:j + n]`` (memoryviews) hold the same bytes, compared in
+    place (8 bytes at a time, then the rest)."""
+    whole = n - n % 8
+    if whole and a[i:i + whole].cast("Q") != b[j:j + whole].cast("Q"):
+        return False
+    return a[i + whole:i + n] == b[j + whole:j + n]
 
 
 WARM_UP_ROUNDS = 40
@@ -791,7 +925,11 @@ def _warm_up(wire):
         W, b, X = np.linspace(-1, 1, 12).reshape(3, 4), np.full((3, 1), 0.1), np.ones((4, 5))
         values = [{"W1": W, "b1": b, "mask": W > 0, "n": np.arange(6).reshape(2, 3)},
                   (np.float64(0.5), np.int64(3)), [True, None, "text", 2, 1.5], float("nan")]
+        region = bytearray(W.tobytes() + X.tobytes())
+        shared = {"__tuple__": [{"__shared__": ["float64", [3, 4], 0, 0]},
+                                {"__shared__": ["float64", [4, 5], 0, 96]}]}
         for _ in range(WARM_UP_ROUNDS):
+            wire.fingerprint(wire.decode(shared, regions=[region]))
             for value in values:
                 text = json.dumps({"value": wire.encode(value), "error": None,
                                    "args_after": [wire.fingerprint(value)], "kwargs_after": {}},
@@ -927,8 +1065,9 @@ def _empty_dir(top, budget):
 class _Job:
     """A forked job child and the zygote's ends of its pipes."""
 
-    def __init__(self, pid, w_job, r_res, r_out):
+    def __init__(self, pid, w_job, r_res, r_out, memfd):
         self.pid, self.w_job, self.r_res, self.r_out = pid, w_job, r_res, r_out
+        self.memfd = memfd  # the child's arrays (see _Shared)
         self.status = self.usage = None
 
     def kill(self):
@@ -948,7 +1087,7 @@ class _Job:
         """Kill, reap and close; safe to call again (a closed fd number may be reused)."""
         self.kill()
         self.reap()
-        for name in ("w_job", "r_res", "r_out"):
+        for name in ("w_job", "r_res", "r_out", "memfd"):
             fd = getattr(self, name)
             if fd is not None:
                 setattr(self, name, None)
@@ -1028,7 +1167,8 @@ class _Collector:
     (``open_events``): text in those was written before any hidden input was in the child.
     """
 
-    def __init__(self, header, job, sealed, started):
+    def __init__(self, header, job, sealed, shared, started):
+        self.shared = shared
         self.limits = header["limits"]
         self.n_cells, self.n_calls = header["n_cells"], header["n_calls"]
         self.n_open = header.get("n_open", self.n_calls)
@@ -1105,6 +1245,7 @@ class _Collector:
         if self.open_events is None and self.n_results >= self.n_open and self.problem is None:
             self.open_events = self.scanned
             if self.sealed_sent is not None:
+                self.shared.place(1, self.job.memfd)  # the hidden calls' arrays, only now
                 os.set_blocking(self.job.w_job, False)
 
     def _sending(self):
@@ -1233,9 +1374,11 @@ def _signal_name(number):
 
 # ---------------------------------------------------------------- the job child
 class _Child:
-    def __init__(self, zygote, r_job, w_res, w_out, zygote_pid):
+    def __init__(self, zygote, r_job, w_res, w_out, zygote_pid, memfd):
         self.zygote = zygote
         self.r_job, self.w_res, self.w_out, self.zygote_pid = r_job, w_res, w_out, zygote_pid
+        self.memfd = memfd
+        self.regions = []  # the job's arrays: its memfd mapped, part by part (see _Shared)
         self.wire = zygote.wire
         self.stand_in_code = {}  # source -> code object, for the calls of this job
 
@@ -1255,11 +1398,12 @@ class _Child:
         self.header = _receive(self.r_job)
         self.budget = self.header["max_reply"] - 4096
         self._limits()
+        self.regions.append(self._region(0, self.header.get("arrays", 0)))
+        if not self.header.get("sealed"):
+            self._close_memfd()
         body = _read_exact(self.r_job, self.header["body"])
         job = json.loads(body)
         del body
-        import mmap
-
         self.reserve = mmap.mmap(-1, RESERVE_BYTES)  # never touched: costs address space only
         try:
             status, detail = self._run(job)
@@ -1273,12 +1417,31 @@ class _Child:
             self.reserve.close()
             self.reserve = None
 
+    def _region(self, offset, size):
+        """``size`` bytes of the memfd from ``offset``, mapped shared (None for none, or when the
+        memfd is gone: then the arrays in it cannot be decoded, and their calls say so)."""
+        if not size:
+            return None
+        try:
+            return mmap.mmap(self.memfd, size, flags=mmap.MAP_SHARED,
+                             prot=mmap.PROT_READ | mmap.PROT_WRITE, offset=offset)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _close_memfd(self):
+        if self.memfd is not None:
+            try:
+                os.close(self.memfd)
+            except OSError:
+                pass
+            self.memfd = None
+
     def _fds(self):
         devnull = self.zygote.devnull
         os.dup2(devnull, 0)
         os.dup2(self.w_out, 1)
         os.dup2(self.w_out, 2)
-        keep = sorted({0, 1, 2, self.r_job, self.w_res} | self.zygote.keep_fds)
+        keep = sorted({0, 1, 2, self.r_job, self.w_res, self.memfd} | self.zygote.keep_fds)
         low = 3
         for fd in keep + [1 << 20]:
             if fd >= low:
@@ -1363,9 +1526,11 @@ class _Child:
             self._emit_encoded("result", result)
             if memory:
                 return "memory", f"call {i}"
-        size = self.header.get("sealed", 0)
-        if size:
+        if self.header.get("sealed"):
             os.set_blocking(self.r_job, True)  # whatever the open calls did to it
+            size, arrays = SLOT.unpack(_read_exact(self.r_job, SLOT.size))
+            self.regions.append(self._region(_sealed_start(self.header.get("arrays", 0)), arrays))
+            self._close_memfd()
             sealed = json.loads(_read_exact(self.r_job, size))
             for i, call in enumerate(sealed, start=len(calls)):
                 result, memory = self._call(ns, call)
@@ -1380,8 +1545,9 @@ class _Child:
         name = call.get("function", "")
         value, error, memory = None, None, None
         try:
-            args = [wire.decode(a) for a in call.get("args", [])]
-            kwargs = {k: wire.decode(v) for k, v in call.get("kwargs", {}).items()}
+            regions = self.regions
+            args = [wire.decode(a, regions=regions) for a in call.get("args", [])]
+            kwargs = {k: wire.decode(v, regions=regions) for k, v in call.get("kwargs", {}).items()}
         except Exception as exc:
             return _invalid_input(exc), None
         stand_ins = call.get("stand_ins")

@@ -6,6 +6,12 @@ bytes]}``; a tuple ``{"__tuple__": [...]}``; dicts must have string keys; other
 leaves are ``None``, ``bool``, ``int``, ``float`` (``nan``/``inf`` spelled
 ``{"__float__": "nan"}``) and ``str``. Nothing is ever pickled.
 
+Inputs only: :func:`share` moves an array's bytes out of the tree into a region of shared
+memory (``{"__shared__": [dtype, shape, part, offset]}``); the job child decodes it as a view
+on that memory (``decode(tree, regions=...)``), which the worker compares with its own copy of
+the bytes after the job (see :mod:`autograder.sandbox`). The grader's :func:`decode` never
+accepts that tag.
+
 :func:`decode` is what the grader runs on worker output. It rebuilds values of
 exactly these types (``numpy.ndarray`` of a numeric or boolean dtype, Python
 scalars, tuples, lists, dicts) and rejects anything else with
@@ -76,12 +82,14 @@ def encode(value, _depth=0):
     raise WireError(f"values of type {type(value).__name__} cannot be graded")
 
 
-def decode(tree, _depth=0):
+def decode(tree, _depth=0, regions=None):
     """Rebuild a value from :func:`encode`'s output, accepting only plain types.
 
     Returns ``None``, ``bool``, ``int``, ``float``, ``str``, ``list``,
     ``tuple``, ``dict`` or ``numpy.ndarray`` (exact classes). Raises
-    :class:`WireError` on anything malformed.
+    :class:`WireError` on anything malformed. ``regions`` (the job child's only): the
+    buffers :func:`share`'s ``__shared__`` arrays are views on, by part; without it that tag
+    is refused like any other.
     """
     if _depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
@@ -89,36 +97,107 @@ def decode(tree, _depth=0):
     if tree is None or kind in (bool, int, float, str):
         return tree
     if kind is list:
-        return [decode(v, _depth + 1) for v in tree]
+        return [decode(v, _depth + 1, regions) for v in tree]
     if kind is not dict or len(tree) != 1:
         raise WireError("malformed value")
     (tag, body), = tree.items()
     if tag == "__float__" and body in ("nan", "inf", "-inf"):
         return float(body)
     if tag == "__tuple__" and type(body) is list:
-        return tuple(decode(v, _depth + 1) for v in body)
+        return tuple(decode(v, _depth + 1, regions) for v in body)
     if tag == "__dict__" and type(body) is dict:
-        return {k: decode(v, _depth + 1) for k, v in body.items() if type(k) is str}
+        return {k: decode(v, _depth + 1, regions) for k, v in body.items() if type(k) is str}
     if tag == "__ndarray__":
-        return _decode_array(body)
+        dtype, shape, raw = _array_bytes(body)
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    if tag == "__shared__" and regions is not None:
+        return _shared_array(body, regions)
     raise WireError(f"unknown tag {tag!r}")
 
 
-def _decode_array(body):
-    if type(body) is not list or len(body) != 3:
-        raise WireError("malformed array")
-    dtype, shape, data = body
-    if dtype not in ALLOWED_DTYPES or type(shape) is not list or type(data) is not str:
+def _array_shape(dtype, shape):
+    """The element count of an array of ``dtype`` and ``shape`` (as sent), checked."""
+    if dtype not in ALLOWED_DTYPES or type(shape) is not list:
         raise WireError("malformed array")
     if not all(type(n) is int and 0 <= n for n in shape) or len(shape) > 8:
         raise WireError("malformed array shape")
     count = math.prod(shape)
     if count > MAX_ARRAY_ELEMENTS:
         raise WireError(f"array of {count} elements is too large to grade")
+    return count
+
+
+def _array_bytes(body):
+    """``(dtype, shape, raw bytes)`` of an encoded array, checked."""
+    if type(body) is not list or len(body) != 3:
+        raise WireError("malformed array")
+    dtype, shape, data = body
+    count = _array_shape(dtype, shape)
+    if type(data) is not str:
+        raise WireError("malformed array")
     raw = binascii.a2b_base64(data, strict_mode=True)  # a ValueError for anything but base64
     if len(raw) != count * _ITEMSIZES[dtype]:
         raise WireError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return dtype, shape, raw
+
+
+#: Where each shared array starts in its part of the region (so every view is aligned).
+SHARED_ALIGN = 64
+
+
+def share(tree, data, part, slots, _depth=0):
+    """An encoded input with each non-empty array moved out of it (inputs only, grader side).
+
+    The array's bytes are appended to ``data`` (a ``bytearray``: the data of region part
+    ``part``) at the next :data:`SHARED_ALIGN` boundary, ``(offset, size)`` is appended to
+    ``slots``, and the array becomes ``{"__shared__": [dtype, shape, part, offset]}``.
+    Anything else is kept as it is (an array whose bytes do not match its shape too: the child
+    reports it, and checks the shape of every shared array before viewing it).
+    """
+    kind = type(tree)
+    if kind is list:
+        return tree if _depth >= MAX_DEPTH else [share(v, data, part, slots, _depth + 1) for v in tree]
+    if kind is not dict or len(tree) != 1 or _depth >= MAX_DEPTH:
+        return tree
+    (tag, body), = tree.items()
+    if tag == "__tuple__" and type(body) is list:
+        return {tag: [share(v, data, part, slots, _depth + 1) for v in body]}
+    if tag == "__dict__" and type(body) is dict:
+        return {tag: {k: share(v, data, part, slots, _depth + 1) for k, v in body.items()}}
+    if tag != "__ndarray__" or type(body) is not list or len(body) != 3:
+        return tree
+    dtype, shape, text = body
+    itemsize = _ITEMSIZES.get(dtype) if type(dtype) is str else None
+    if itemsize is None or type(shape) is not list or type(text) is not str:
+        return tree
+    try:
+        raw = binascii.a2b_base64(text, strict_mode=True)
+        count = math.prod(shape)
+    except (ValueError, TypeError):
+        return tree
+    if not raw or type(count) is not int or len(raw) != count * itemsize:
+        return tree
+    offset = len(data) + -len(data) % SHARED_ALIGN
+    data += _PADDING[:offset - len(data)]
+    data += raw
+    slots.append((offset, len(raw)))
+    return {"__shared__": [dtype, shape, part, offset]}
+
+
+_PADDING = bytes(SHARED_ALIGN)
+
+
+def _shared_array(body, regions):
+    """A view on the region part that holds a shared array (the job child's side of :func:`share`)."""
+    if type(body) is not list or len(body) != 4:
+        raise WireError("malformed shared array")
+    dtype, shape, part, offset = body
+    count = _array_shape(dtype, shape)
+    if type(part) is not int or not 0 <= part < len(regions) or regions[part] is None:
+        raise WireError("shared array in an unknown region")
+    if type(offset) is not int or offset < 0:
+        raise WireError("malformed shared array")
+    return np.frombuffer(regions[part], dtype=dtype, count=count, offset=offset).reshape(shape)
 
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -137,8 +216,10 @@ def json_items(raw, strings=True):
 def fingerprint(value):
     """A digest of a plain value (as :func:`decode` returns them), to tell whether it changed.
 
-    Arrays count by dtype, shape and bytes; dicts by sorted keys. The worker sends
-    fingerprints of the arguments after a call instead of the arguments themselves.
+    Arrays count by dtype, shape and bytes; dicts by sorted keys. A job sends fingerprints of
+    its arguments after a call instead of the arguments themselves; being the job's own, they
+    only add what the zygote cannot see (the lists and dicts around the arrays, whose bytes the
+    zygote compares itself: see :func:`share`).
     """
     digest = hashlib.sha256()
     _feed(digest, value, 0)

@@ -899,9 +899,10 @@ import base64, ctypes
 
 def scan(data):
     # Count, in every readable mapping of this process, the copies of a 64-character run of
-    # the base64 text a job carrying ``data`` (a repeating pattern) received.
+    # the base64 text a job carrying ``data`` (a repeating pattern) would receive, and of a
+    # 96-byte run of its raw bytes (how its arrays reach it: in shared memory).
     unit = base64.b64encode(bytes(range(48)) * 1).decode()
-    needle = unit.encode()
+    needles = [unit.encode(), bytes(range(48)) * 2]
     count = 0
     with open('/proc/self/maps') as maps:
         regions = [line.split() for line in maps]
@@ -910,7 +911,8 @@ def scan(data):
         if fields[1][0] != 'r' or (len(fields) > 5 and fields[5].startswith('[v')):
             continue
         try:
-            count += ctypes.string_at(start, end - start).count(needle)
+            memory = ctypes.string_at(start, end - start)
+            count += sum(memory.count(needle) for needle in needles)
         except Exception:
             pass
     return count
