@@ -42,6 +42,34 @@ def _expected(spec, function, check):
 # Roles ---------------------------------------------------------------------------------------
 
 
+def test_does_every_student_get_gradient_checks_hidden_cases_in_their_roles():
+    # The roles decide which catalogued mistakes fail where (e.g. a difference missing its
+    # denominator fails cases 1 and 2 only because |x| is small there): a draw outside them
+    # would score one mistake differently for some students.
+    from autograder.assignments.gradient_checking import GRID, SMALL_X
+
+    def on_grid(theta):
+        return theta / GRID == round(theta / GRID)
+
+    def between_grid_points(x):
+        return 0.25 <= (abs(x) / GRID) % 1 <= 0.75
+
+    for student in STUDENTS + [f"learner-{i}" for i in range(200)]:
+        _, checks = _checks("gradient_checking", "gradient_check", student)
+        cases = {c.name: [call.args for call in c.calls] for c in _hidden(checks)}
+        assert sorted(cases) == [f"hidden case {i}" for i in (1, 2, 3, 4)]
+        calls = [args for inputs in cases.values() for args in inputs]
+        assert all(between_grid_points(x) and on_grid(theta) for x, theta in calls), student
+        (x1, t1), (x2, t2) = cases["hidden case 1"]
+        assert x1 < 0 and t1 == 0 and 0 < x2 and t2 < 0 and max(abs(x1), x2) <= SMALL_X, student
+        ((x3, t3),) = cases["hidden case 2"]
+        assert x3 < 0 and t3 > 0 and abs(x3) <= SMALL_X, student
+        (a, ta), (b, tb) = cases["hidden case 3"]
+        assert 0 < a and ta >= a + 0.5 and b < 0 and tb >= -b + 0.5, student
+        (c, tc), (d, td) = cases["hidden case 4"]
+        assert c < 0 and tc <= c - 0.5 and 0 < d and td <= -(d + 0.5), student
+
+
 @pytest.mark.parametrize("function", ["initialize_parameters_zeros", "initialize_parameters_random",
                                       "initialize_parameters_he"])
 def test_does_every_student_get_a_deeper_network_and_a_shallow_one_of_other_sizes(function):

@@ -9,6 +9,7 @@ in ``config.json`` alone (checked), so ``setup.sh`` runs once and each zip is th
 the same tree; ``run_autograder`` grades correct, wrong, corrupt and misdirected submissions.
 """
 
+import importlib.util
 import json
 import re
 import shutil
@@ -293,3 +294,42 @@ def test_does_a_zip_of_several_assignments_grade_each_of_them(
     assert data["output"].splitlines()[2] == \
         f"{last}: 0/50, not graded: {reference.NOTEBOOKS[ASSIGNMENTS[2]]} is not UTF-8 text (byte 0)"
     assert text.count("not UTF-8") == 1
+
+
+def _entry_script():
+    path = ROOT / "deploy" / "gradescope" / "grade.py"
+    spec = importlib.util.spec_from_file_location("gradescope_entry_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+def _seed_drawn_for(users, tmp_path, monkeypatch):
+    """The seed of the hidden inputs run_autograder's script draws for a submission whose metadata
+    lists ``users`` (Gradescope user ids), the script run in this process on an empty submission."""
+    script = _entry_script()
+    drawn = []
+
+    def verdict(submission, assignments, student, secret):
+        drawn.append(seed_for(student, assignments[0], secret))
+        return {"score": 0.0, "output": "", "tests": []}
+
+    monkeypatch.setattr(script, "verdict", verdict)
+    here = tmp_path / "source"  # what the zip holds beside the script
+    here.mkdir(exist_ok=True)
+    (here / "config.json").write_text(json.dumps({"assignments": ["gradient_checking"]}))
+    (here / "course.secret").write_text("a course secret\n")
+    monkeypatch.setattr(script, "HERE", here)
+    root = tmp_path / "-".join(map(str, users))
+    (root / "submission").mkdir(parents=True)
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"id": u} for u in users]}))
+    assert script.main(["--root", str(root)]) == 0
+    return drawn[0]
+
+
+def test_does_a_group_get_the_same_hidden_inputs_whatever_the_order_gradescope_lists_it_in(
+        tmp_path, monkeypatch):
+    group = _seed_drawn_for([USER_ID, 17, 3003], tmp_path, monkeypatch)
+    assert _seed_drawn_for([3003, USER_ID, 17], tmp_path, monkeypatch) == group
+    assert _seed_drawn_for([17, 3003, USER_ID], tmp_path, monkeypatch) == group
+    assert _seed_drawn_for([USER_ID], tmp_path, monkeypatch) != group  # a member alone draws anew

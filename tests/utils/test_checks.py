@@ -179,6 +179,16 @@ def test_a_wrong_scalar_shows_both_values_unless_asked_not_to():
         "J is wrong, off by about 1e+00 of the expected value")
 
 
+@pytest.mark.parametrize(("got", "said"), [(1.5, "1e+00"), (1.04, "1e-01"), (1.2, "1e-01"), (1.02, "1e-02"),
+                                           (4.0, "1e+00"), (5.0, "1e+01")])
+def test_is_the_size_of_an_error_said_to_the_nearest_order_of_magnitude(got, said):
+    # an error of half the expected value is about 1 of it, not about a tenth; 0.04 is about 0.1
+    expected = f"off by about {said} of the expected value"
+    assert mismatch_scalar(got, 1.0, "J", show_values=False) == f"J is wrong, {expected}"
+    array = mismatch_array(np.array([1.0, got]), np.array([1.0, 1.0]), "A", show_values=False)
+    assert str(array).endswith(expected), array
+
+
 # ----------------------------------------------------------------------- mismatch_dict
 
 
