@@ -96,8 +96,11 @@ def test_does_a_jupyter_kernel_started_outside_the_repository_import_the_kit(tmp
 def test_does_every_installed_package_have_its_pinned_version():
     assert requirements.missing() == [], "a dependency of pyproject.toml is not pinned in constraints.txt"
     pins = requirements.pins(requirements.CONSTRAINTS.read_text())
+    # what the venv has installed: its site-packages only (setuptools, once imported, puts its
+    # own vendored copies of packaging, zipp ... on sys.path)
+    site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
     installed = {requirements._name(d.metadata["Name"]): d.version
-                 for d in importlib.metadata.distributions()}
+                 for d in importlib.metadata.distributions(path=site)}
     wrong = {name: (version, installed.get(name)) for name, version in pins.items()
              if name in installed and installed[name] != version}
     assert wrong == {}, "installed versions differ from constraints.txt: run `make install`"
