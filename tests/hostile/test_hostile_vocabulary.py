@@ -151,10 +151,8 @@ def test_does_every_line_about_a_hidden_case_in_every_output_come_from_the_catal
                    for c in result.functions[name].checks), name
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in PUBLISHED_SAYS], ids=lambda c: c.name)
 def test_does_the_published_case_still_say_what_is_wrong(results, case):
-    if case.name not in PUBLISHED_SAYS:
-        pytest.skip("the published case passes")
     (function,) = case.status
     published = [c for c in results[case.name].functions[function].checks
                  if c.name.startswith("published case") and not c.passed]
