@@ -19,33 +19,11 @@ tuple is an array: changed in place, the zygote sees it whatever the job forges
 (``reach_dict_array_forged_digest``).
 """
 
-import functools
-import json
-
-from autograder.reference import NOTEBOOKS, ROOT
-from tests.hostile.corpus import Case, Cell
-from tests.sample_class.build import _reference_regions, fill, graded_cells
+from tests.hostile.corpus import Case
+from tests.hostile.vocabulary_cases import GC, INIT, REG
+from tests.hostile.vocabulary_cases import wrapped as cell
 
 GROUP = "out of reach"
-GC = {"forward_propagation": 10, "backward_propagation": 10, "gradient_check": 10, "gradient_check_n": 20}
-INIT = {"initialize_parameters_zeros": 10, "initialize_parameters_random": 10, "initialize_parameters_he": 10}
-REG = {"compute_cost_with_regularization": 10, "backward_propagation_with_regularization": 10,
-       "forward_propagation_with_dropout": 20, "backward_propagation_with_dropout": 10}
-FULL = {"gradient_checking": GC, "initialization": INIT, "regularization": REG}
-
-
-@functools.cache
-def solution(assignment, name):
-    """The instructor's solution of ``name`` as a function ``_right`` (its cell without the header)."""
-    data = json.loads((ROOT / "release" / assignment / NOTEBOOKS[assignment]).read_text())
-    text = next(text for found, _, text in graded_cells(data) if found == name)
-    body = fill(text, _reference_regions(assignment)[name]).split("\n", 1)[1]
-    return body.replace(f"def {name}(", "def _right(", 1)
-
-
-def cell(assignment, name, signature, body, prelude=""):
-    """A graded cell: the solution as ``_right``, ``prelude``, then ``name`` running ``body``."""
-    return Cell(f"{solution(assignment, name)}\n{prelude}\ndef {name}{signature}:\n{body}\n")
 
 
 #: Finds what the job uses to digest its arguments, encode its values and write its events, from
