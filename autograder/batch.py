@@ -357,6 +357,9 @@ def grade_submission(submission, secret="", graders=None):
     by the platform's time counts and the others are named in a note; when the platform gives
     no time to tell, none of them counts, the note names them all, and the row's status is
     ``error`` (the instructor keeps the one to grade and grades the class again).
+
+    Where the platform gives the time of an upload, the row's ``times`` holds it for each
+    assignment whose notebook counts (``{assignment: "YYYY-MM-DDTHH:MM:SS[.ffffff]"}``).
     """
     started = time.perf_counter()
     results, notes = [], list(submission.notes)
@@ -424,6 +427,10 @@ def grade_submission(submission, secret="", graders=None):
            "results": [result for _, result in chosen],
            "code": _code_fingerprints(chosen, graded),
            "seconds": round(time.perf_counter() - started, 3)}
+    times = {result["assignment"]: origins[index].time for index, result in chosen
+             if origins[index] is not None and origins[index].time}
+    if times:  # the platform's time of each notebook that counts (a late penalty reads it)
+        row["times"] = times
     if scope:
         row["assignment"] = scope
         row["misfiled"] = [{"file": printable(file.name), "assignment": shown} for _, file, shown in others]

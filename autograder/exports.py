@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from autograder import reference, spreadsheet
 from autograder.batch import write_atomically
+from autograder.overrides import SAID
 
 TITLES = {"initialization": "Initialization", "regularization": "Regularization",
           "gradient_checking": "Gradient Checking"}
@@ -73,7 +74,8 @@ def _in_notebook_order(functions, assignment):
 
 
 def gradescope_result(result):
-    """The Gradescope autograder ``results.json`` of one graded notebook.
+    """The Gradescope autograder ``results.json`` of one graded notebook (with an instructor's
+    adjustments, when :class:`autograder.overrides.Adjuster` laid any over it, in its output).
 
     A notebook that could not be graded at all (unreadable, not a notebook) gets its reason
     once, as the output, and no tests: every one of them would only say it again."""
@@ -87,10 +89,14 @@ def gradescope_result(result):
             for c in function["checks"])]
         if function["hint"]:
             lines.append("Hint: " + function["hint"])
+        lines += [f"{SAID}: {a['reason']} ({a['said']})" for a in result.get("adjustments", ())
+                  if a["target"] == f"{result['assignment']}:{name}"]
         tests.append({"name": name, "score": function["score"], "max_score": function["max_score"],
                       "status": "passed" if function["status"] == "passed" else "failed",
                       "output": "\n".join(lines), "visibility": "visible"})
     output = result["error"] or f"{result['assignment']}: {result['score']:g}/{result['max_score']:g}"
+    output += "".join(f"\n{SAID}: {a['reason']} ({a['target']}: {a['said']})"
+                      for a in result.get("adjustments", ()))
     return {"score": result["score"], "output": output, "tests": tests,
             "visibility": "visible", "stdout_visibility": "hidden"}
 

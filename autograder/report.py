@@ -85,6 +85,9 @@ class ClassStats:
         self.code = similarity.Collector()
         self.pairs = []
         self.identity = []  # summary lines on where ids came from (autograder.batch.identity_summary)
+        self.adjustments = []  # summary lines on instructor adjustments (autograder.overrides.Adjuster)
+        self.adjusted = []  # [(student, adjustment)] applied, for the page
+        self.not_adjusted = []  # lines of overrides.csv not applied (autograder.overrides.Problem)
 
     def _flag(self, student, kind, text, link=None):
         self.attention.setdefault(student, Attention(student)).add(kind, text, link)
@@ -236,6 +239,8 @@ def format_summary(stats, out=None):
     if stats.pairs:
         lines.append("  each: two students with near-identical code for one graded function (a reason to "
                      "look, not proof; a class built from a few texts, like the sample class, has many)")
+    if stats.adjustments:
+        lines += ["", *stats.adjustments]
     if out is not None:
         out = Path(out)
         lines += ["", f"grades:     {out / 'grades.csv'}",

@@ -1,4 +1,5 @@
-"""The one writer of every CSV file the kit writes (``grades.csv``, ``similarity.csv``).
+"""The one writer of every CSV file the kit writes (``grades.csv``, ``similarity.csv``, the LMS
+import files of :mod:`autograder.lms`).
 
 An instructor opens these files in a spreadsheet, and a spreadsheet reads a text cell that
 begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a formula (CSV injection):
@@ -26,13 +27,20 @@ def cell(value, number_format="g"):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def write_csv(path, header, rows, number_format="g"):
+def write_csv(path, header, rows, number_format="g", *, encoding="utf-8", delimiter=",",
+              quote_all=False):
     """Write ``header`` and then each row of ``rows`` (sequences of values) to ``path`` as CSV,
-    every cell through :func:`cell`; atomically (a reader never sees half a file)."""
+    every cell through :func:`cell`; atomically (a reader never sees half a file).
+
+    ``encoding`` is Python's name of it: ``"utf-8-sig"`` begins the file with a UTF-8
+    byte-order mark, ``"utf-16"`` writes UTF-16 with its byte-order mark; ``delimiter`` (a
+    comma, or a tab) separates the cells; ``quote_all`` puts every cell in double quotes (else
+    only those that need them)."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
-        writer = csv.writer(handle)
+    with open(temporary, "w", newline="", encoding=encoding, errors="backslashreplace") as handle:
+        writer = csv.writer(handle, delimiter=delimiter,
+                            quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
         writer.writerow([cell(value, number_format) for value in header])
         for row in rows:
             writer.writerow([cell(value, number_format) for value in row])
