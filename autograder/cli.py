@@ -5,6 +5,11 @@
 
 ``python -m autograder grade-class PATH --out DIR [--jobs N] [--secret-file FILE] [--roster FILE] ...``
 
+``python -m autograder grade-class PATH --out DIR --lms {canvas,moodle,blackboard} [--lms-sheet FILE]
+[--lms-column NAME] [--no-submission {blank,zero}] [--due TIME --late-penalty PERCENT [--late-cap PERCENT]]``
+
+``python -m autograder appeal DIR STUDENT [--assignment NAME] [--secret-file FILE]``
+
 ``python -m autograder nbgrader-course DIR [--secret-file FILE] [--course-id ID]``
 
 ``python -m autograder secret new FILE``
@@ -14,7 +19,9 @@ notebook, whose result says why), 2 for usage errors (no such file, unknown
 assignment, ``--jobs`` below 1, an output folder that cannot be written, a secret file
 that ``secret new`` would overwrite, a roster that cannot be read, TLS flags
 without a ``tls://`` scheduler, a Dask scheduler that cannot be reached or refuses the
-certificate), and 1 for a class in which no notebook (of the ``--assignment`` asked for) was found.
+certificate, an LMS sheet that cannot be read, ``--lms`` on a class of several assignments,
+``appeal`` of a student with no stored result), and 1 for a class in which no notebook (of the
+``--assignment`` asked for) was found.
 """
 
 import argparse
@@ -22,7 +29,7 @@ import json
 import sys
 from pathlib import Path
 
-from autograder import reference
+from autograder import lms, reference
 from autograder.course_secret import HOW_TO_MAKE_ONE, new_secret_file
 from autograder.grade import grade_notebook
 
@@ -91,6 +98,35 @@ def _parser():
                             "changed)")
     group.add_argument("--layer", choices=("bwrap", "namespaces", "rlimits"),
                        help="force a sandbox layer (default: the strongest that works here)")
+    group.add_argument("--lms", choices=lms.PLATFORMS,
+                       help="also write the assignment's grades in this platform's import format into "
+                            "OUT/lms/ (the class graded as one assignment)")
+    group.add_argument("--lms-sheet", type=Path, metavar="FILE",
+                       help="with --lms: the platform's own export (Canvas gradebook export, Moodle "
+                            "grading worksheet, Blackboard Grade Center download): its rows, ids and "
+                            "columns are kept")
+    group.add_argument("--lms-column", metavar="NAME",
+                       help="with --lms: the assignment's column as named in the course, e.g. "
+                            "'Regularization (123456)' (default: the sheet's column of that title, "
+                            "else the title)")
+    group.add_argument("--no-submission", choices=lms.NO_SUBMISSION, default="blank",
+                       help="with --lms: what a student who handed nothing in gets: blank (the "
+                            "platform's own cell, no change on import; default) or zero")
+    group.add_argument("--due", metavar="TIME",
+                       help="late penalty: the due date, YYYY-MM-DDTHH:MM[:SS] in the platform's clock "
+                            "(only downloads that give upload times: Blackboard, nbgrader exchange)")
+    group.add_argument("--late-penalty", type=float, default=0.0, metavar="PERCENT",
+                       help="with --due: percent of the assignment's points off per day started")
+    group.add_argument("--late-cap", type=float, default=100.0, metavar="PERCENT",
+                       help="with --due: at most this percent off (default 100)")
+
+    appeal = commands.add_parser("appeal", help="what the grader saw and decided for one student "
+                                                "(instructor-side: shows the seed)")
+    appeal.add_argument("out", type=Path, help="the output folder of grade-class")
+    appeal.add_argument("student", help="the student id, as grades.csv shows it")
+    appeal.add_argument("--assignment", choices=sorted(reference.NOTEBOOKS),
+                        help="only this assignment (default: every one graded)")
+    appeal.add_argument("--secret-file", type=Path, help="the course secret, to check the result's seal")
 
     course = commands.add_parser("nbgrader-course",
                                  help="create an nbgrader course whose autograde is the sealed grader")
@@ -158,7 +194,7 @@ def _table(result):
 
 
 def _grade_class(args):
-    from autograder import exports, report, similarity
+    from autograder import exports, overrides, report, similarity
     from autograder.archive import ArchiveError
     from autograder.batch import identity_summary, results_of
     from autograder.cluster import ClusterError, TLSFiles
@@ -170,6 +206,8 @@ def _grade_class(args):
         roster = load_roster(args.roster) if args.roster else None  # a RosterError is a ValueError
         if args.nbgrader_db:
             exports.check_gradebook(args.nbgrader_db)  # before grading, not after
+        late = overrides.LateRule(args.due, args.late_penalty, args.late_cap) if args.due else None
+        sheet = lms.read_sheet(args.lms, args.lms_sheet) if args.lms and args.lms_sheet else None
         submissions = grade_class(args.path, args.out, jobs=args.jobs, scheduler=args.scheduler,
                                   secret=secret, layer=args.layer, assignment=args.assignment,
                                   tls=TLSFiles(args.tls_ca_file, args.tls_cert, args.tls_key),
@@ -188,9 +226,14 @@ def _grade_class(args):
         return 1
     current = {s.student: s for s in submissions}
     scope = submissions[0].assignment  # the one assignment the class is graded as, or None
+    found, problems = overrides.load(args.out)
+    adjuster = overrides.Adjuster(found, problems, late, overrides.digest(args.out))
 
-    def rows():
+    def stored_rows():
         return (row for row in results_of(args.out) if row["student"] in current)
+
+    def rows():  # the instructor's adjustments over the grader's scores, before every export
+        return (adjuster.apply(row) for row in stored_rows())
 
     if scope and not any(row["results"] for row in rows()):
         print(f"warning: no {scope} notebook was found in {args.path}: nothing was graded (leave "
@@ -198,9 +241,13 @@ def _grade_class(args):
         return 1
     stats = report.ClassStats(scope, detected=args.assignment is None)
     stats.identity = identity_summary(submissions)
-    for row in rows():
+    for stored in stored_rows():
+        row = adjuster.apply(stored)
+        overrides.keep_in_provenance(args.out, stored, row, secret)
         exports.write_student_exports(row, args.out)
         stats.add(row)
+    stats.adjustments, stats.adjusted = adjuster.summary(), adjuster.listing()
+    stats.not_adjusted = [str(problem) for problem in adjuster.not_applied()]
     exports.write_csv(rows(), args.out / "grades.csv", [scope] if scope else None)
     if args.nbgrader_db:
         try:
@@ -211,9 +258,40 @@ def _grade_class(args):
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(f"wrote {count} graded notebooks into {args.nbgrader_db}")
+        totals = sum(1 for _, adjustment in adjuster.listing() if ":" not in adjustment["target"])
+        if totals:
+            print(f"note: nbgrader's gradebook holds each function's score: {totals} adjustment"
+                  f"{'s' if totals > 1 else ''} of an assignment's total {'are' if totals > 1 else 'is'} "
+                  "not in it (grades.csv and the LMS files have them)")
+    status = 0
+    if args.lms and scope is None:
+        print("error: --lms writes one assignment's column, and this class holds several assignments: "
+              "grade it with --assignment NAME", file=sys.stderr)
+        status = 2
+    elif args.lms:
+        try:
+            written = lms.write(args.lms, rows(), args.out, scope, sheet=sheet, column=args.lms_column,
+                                people=lms.people_of(submissions, roster), convention=args.no_submission)
+        except (lms.SheetError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        stats.adjustments = [*stats.adjustments, *([""] if stats.adjustments else []),
+                             written.line(args.no_submission)]
     similarity.write_csv(stats.find_similar(), args.out / "similarity.csv")
     report.write_report(stats, args.out, lambda student: current[student].notebooks)
     print(report.format_summary(stats, args.out))
+    return status
+
+
+def _appeal(args):
+    from autograder.appeal import AppealError, record
+
+    try:
+        secret = _secret(args.secret_file) if args.secret_file else None
+        print(record(args.out, args.student, args.assignment, secret))
+    except (AppealError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -269,6 +347,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     if args.command == "grade-class":
         return _grade_class(args)
+    if args.command == "appeal":
+        return _appeal(args)
     if args.command == "nbgrader-course":
         return _nbgrader_course(args)
     if args.command == "secret":

@@ -193,6 +193,19 @@ def _by_hand(file_name):
     return stem if without is None else without.strip(" _-.")
 
 
+def platform_name(name):
+    """The student's name as the platform wrote it before its id in the name of a file or folder
+    of its download (Moodle: the full name; Canvas: its sortable name without spaces), or
+    None when the platform writes none there (Blackboard, nbgrader) or the name has no
+    platform's prefix. Never an id: :func:`identify_file` and :func:`identify_folder` say who."""
+    for pattern in (MOODLE_FOLDER, MOODLE_FILE):
+        match = pattern.fullmatch(name) if pattern is MOODLE_FOLDER else pattern.match(name)
+        if match:
+            return match["name"].strip() or None
+    match = CANVAS_FILE.match(name)
+    return match["name"] if match else None
+
+
 def raw_student_of_file(file_name):
     """The raw student name in a notebook's file name ("" when the name is only the notebook's)."""
     return identify_file(file_name).raw
@@ -250,12 +263,14 @@ def _key(text):
 
 
 class Roster:
-    """The class list of ``grade-class --roster``: ``ids`` (every student id) and, for files
-    named by hand, a way from a name or an email to an id (:meth:`resolve`)."""
+    """The class list of ``grade-class --roster``: ``ids`` (every student id), ``people`` (each
+    id's name and email) and, for files named by hand, a way from a name or an email to an id
+    (:meth:`resolve`)."""
 
     def __init__(self, rows):
         """``rows``: ``[(id, name, email)]``, each id at most once (:func:`load_roster` checks)."""
         self.ids = frozenset(student for student, _, _ in rows)
+        self.people = {student: (name, email) for student, name, email in rows}  # id -> (name, email)
         self._names = {}  # key of a name, email or id -> id, or None when several rows share it
         for student, name, email in rows:
             for text in {student, name, email}:

@@ -83,6 +83,24 @@ def test_is_a_number_written_as_a_number_even_when_negative():
     assert spreadsheet.cell(True) == "True"  # a truth value is not a number to a spreadsheet
 
 
+@pytest.mark.parametrize(("encoding", "delimiter", "quote_all", "starts"), [
+    ("utf-8", ",", False, b'name,"a, b"'), ("utf-8-sig", ",", False, b'\xef\xbb\xbfname,"a, b"'),
+    ("utf-8", ",", True, b'"name","a, b"'), ("utf-16", "\t", False, b"\xff\xfen\x00")])
+def test_does_the_writer_write_each_platforms_encoding_and_delimiter_with_the_same_cells(
+        tmp_path, encoding, delimiter, quote_all, starts):
+    path = tmp_path / "out.csv"
+    spreadsheet.write_csv(path, ["name", "a, b"], [["Zoë Ångström", "=1+2"], ["ada", -2.5]],
+                          encoding=encoding, delimiter=delimiter, quote_all=quote_all)
+    data = path.read_bytes()
+    if encoding == "utf-16":
+        assert data.startswith(starts) and "\t".encode("utf-16-le") in data
+    else:
+        assert data.startswith(starts)
+    with open(path, newline="", encoding="utf-16" if encoding == "utf-16" else "utf-8-sig") as handle:
+        assert list(csv.reader(handle, delimiter=delimiter)) == [
+            ["name", "a, b"], ["Zoë Ångström", "'=1+2"], ["ada", "-2.5"]]
+
+
 def test_does_grades_csv_keep_a_negative_score_a_number_and_neutralise_the_text(tmp_path):
     result = {"assignment": REG, "score": -2.5, "max_score": 50.0, "functions": {
         name: {"score": -2.5 if name == "compute_cost_with_regularization" else 0.0}

@@ -42,6 +42,18 @@ RIGHT = CLASS / "ada" / GC / GC_NOTEBOOK  # every function right: 50 points
 BLANK = ROOT / "release" / GC / GC_NOTEBOOK  # the release: 0 points
 TIME = "2016-01-30-15-30-10"
 
+@pytest.mark.parametrize(("name", "said"), [
+    ("Ana María_4321_assignsubmission_file_Regularization.ipynb", "Ana María"),  # Moodle, a file
+    ("Ana María_4321_assignsubmission_file", "Ana María"),  # Moodle 4, a folder
+    ("Ana María_4321_assignsubmission_file_", "Ana María"),  # Moodle 3, a folder
+    ("smithjohn_LATE_12345_678902_Regularization.ipynb", "smithjohn"),  # Canvas
+    (f"Week 1_jd42_attempt_{TIME}_Regularization.ipynb", None),  # Blackboard writes no name
+    ("alice_Regularization.ipynb", None),  # by hand: no platform's name
+])
+def test_does_the_platforms_name_of_a_student_come_from_its_prefix_only(name, said):
+    assert students.platform_name(name) == said
+
+
 #: ``(file name, who the platform says handed it in)``: each platform's own prefix.
 PLATFORM_NAMES = [
     ("Ana Maria_4321_assignsubmission_file_Regularization.ipynb", Identity("4321", MOODLE)),
