@@ -275,8 +275,7 @@ def _grade_class(args):
         except (lms.SheetError, OSError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        stats.adjustments = [*stats.adjustments, *([""] if stats.adjustments else []),
-                             written.line(args.no_submission)]
+        stats.lms = written.line(args.no_submission)
     similarity.write_csv(stats.find_similar(), args.out / "similarity.csv")
     report.write_report(stats, args.out, lambda student: current[student].notebooks)
     print(report.format_summary(stats, args.out))

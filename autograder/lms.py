@@ -139,12 +139,17 @@ class Written:
     graded: int = 0
     no_submission: int = 0
     undecided: list = field(default_factory=list)
+    not_in_sheet: list = field(default_factory=list)
 
     def line(self, convention):
         undecided = (f", {len(self.undecided)} undecided (empty: {', '.join(self.undecided[:5])})"
                      if self.undecided else "")
+        missing = (f"; not in the sheet, so not in the file: {len(self.not_in_sheet)} graded "
+                   f"student{'s' if len(self.not_in_sheet) > 1 else ''} "
+                   f"({', '.join(self.not_in_sheet[:5])}{' ...' if len(self.not_in_sheet) > 5 else ''})"
+                   if self.not_in_sheet else "")
         return (f"{NAMES[self.platform]}: {self.path} (column {self.column!r}: {self.graded} graded, "
-                f"{self.no_submission} without a notebook of it, {convention}{undecided})")
+                f"{self.no_submission} without a notebook of it, {convention}{undecided}){missing}")
 
 
 def _title_of(name, pattern):
@@ -205,8 +210,11 @@ def write(platform, rows, out, assignment, *, people=None, sheet=None, column=No
     suffix = "xls" if platform == "blackboard" else "csv"
     written = Written(folder / f"{platform}-{assignment}.{suffix}", platform, column)
 
+    seen = set()
+
     def score_cell(student, kept=""):
         """The cell of ``student``'s score; ``kept``: the sheet's own cell for them."""
+        seen.add(student)
         if student in undecided:
             written.undecided.append(student)
             return ""
@@ -228,6 +236,7 @@ def write(platform, rows, out, assignment, *, people=None, sheet=None, column=No
     else:
         header, body = _blackboard(sheet, people, scores, undecided, column, score_cell)
         spreadsheet.write_csv(written.path, header, body, encoding="utf-16", delimiter="\t")
+    written.not_in_sheet = sorted((set(scores) | undecided) - seen)  # said, never dropped silently
     return written
 
 

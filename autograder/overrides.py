@@ -239,14 +239,19 @@ class Adjuster:
         return bool(self.overrides or self.problems or self.late)
 
     def apply(self, row):
-        """``row`` with the adjustments laid over its results (a copy; ``row`` is unchanged).
+        """``row`` with the adjustments laid over its results (a copy; ``row`` is unchanged, and
+        returned as it is when nothing applies to it).
         Each adjusted result carries ``adjustments`` (``[{"line", "kind", "target", "points",
         "before", "after", "reason", "said"}]``, also in its provenance with the file's digest)
         and the row a note per adjustment."""
         self.students.add(row["student"])
-        adjusted = copy.deepcopy(row)
+        self.graded.update((row["student"], result["assignment"]) for result in row["results"])
+        if not self.late and not any((row["student"], result["assignment"]) in self.by_target
+                                     or "adjustments" in result.get("provenance", {})
+                                     for result in row["results"]):
+            return row  # nothing to lay over it (the usual case: the exports read every row)
+        adjusted = {**row, "results": copy.deepcopy(row["results"]), "notes": list(row["notes"])}
         for result in adjusted["results"]:
-            self.graded.add((row["student"], result["assignment"]))
             lines = list(self.by_target.get((row["student"], result["assignment"]), []))
             late = self.late and self.late.override(row["student"], result["assignment"],
                                                     row.get("times", {}).get(result["assignment"]),

@@ -88,6 +88,7 @@ class ClassStats:
         self.adjustments = []  # summary lines on instructor adjustments (autograder.overrides.Adjuster)
         self.adjusted = []  # [(student, adjustment)] applied, for the page
         self.not_adjusted = []  # lines of overrides.csv not applied (autograder.overrides.Problem)
+        self.lms = None  # the summary's line on the LMS import file (autograder.lms.Written.line)
 
     def _flag(self, student, kind, text, link=None):
         self.attention.setdefault(student, Attention(student)).add(kind, text, link)
@@ -241,6 +242,8 @@ def format_summary(stats, out=None):
                      "look, not proof; a class built from a few texts, like the sample class, has many)")
     if stats.adjustments:
         lines += ["", *stats.adjustments]
+    if stats.lms:
+        lines += ["", stats.lms]
     if out is not None:
         out = Path(out)
         lines += ["", f"grades:     {out / 'grades.csv'}",

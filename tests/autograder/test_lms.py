@@ -214,6 +214,15 @@ def test_without_a_sheet_is_every_student_a_row_with_the_conventions_cell(tmp_pa
     assert written.undecided == ["u3"] and written.no_submission == 2
 
 
+def test_is_a_graded_student_the_sheet_does_not_list_named_never_dropped_silently(tmp_path):
+    (tmp_path / "gradebook.csv").write_bytes(SHEETS["canvas"][1])
+    sheet = lms.read_sheet("canvas", tmp_path / "gradebook.csv")
+    written = lms.write("canvas", rows_of({"12345": 50.0, "12399": 40.0}), tmp_path, REG, sheet=sheet)
+    assert written.not_in_sheet == ["12399"]
+    assert written.line("blank").endswith("; not in the sheet, so not in the file: 1 graded student (12399)")
+    assert [row[1] for row in read(written.path, "utf-8-sig")[2:]] == ["12345", "12346", "12347", "12348"]
+
+
 def test_is_the_assignments_column_found_in_the_sheet_by_its_title():
     sheet = lms.Sheet(["Student", "ID", "Initialization (1)", "regularization (98765)"])
     assert lms.choose_column("canvas", REG, sheet) == "regularization (98765)"
