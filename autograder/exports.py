@@ -17,8 +17,7 @@ from autograder import reference, spreadsheet
 from autograder.batch import write_atomically
 from autograder.overrides import SAID
 
-TITLES = {"initialization": "Initialization", "regularization": "Regularization",
-          "gradient_checking": "Gradient Checking"}
+TITLES = reference.TITLES
 #: What a learner reads when the platform did not say who they are (``grade --anonymous``).
 ANONYMOUS_NOTICE = ("Coursera did not tell the grader who you are, so the hidden checks used the course's "
                     "default inputs, the same for everyone graded this way, not inputs drawn for you.")

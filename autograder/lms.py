@@ -47,8 +47,7 @@ from autograder.students import identify_file, identify_folder, platform_name, s
 
 PLATFORMS = ("canvas", "moodle", "blackboard")
 NO_SUBMISSION = ("blank", "zero")
-TITLES = {"initialization": "Initialization", "regularization": "Regularization",
-          "gradient_checking": "Gradient Checking"}
+TITLES = reference.TITLES
 NAMES = {"canvas": "Canvas gradebook import", "moodle": "Moodle grading worksheet",
          "blackboard": "Blackboard Grade Center upload"}
 

@@ -53,8 +53,7 @@ FILE = "overrides.csv"
 HEADER = ("student", "assignment", "function", "points", "reason")
 #: What the student reads before the reason.
 SAID = "adjusted by your instructor"
-TITLES = {"initialization": "Initialization", "regularization": "Regularization",
-          "gradient_checking": "Gradient Checking"}
+TITLES = reference.TITLES
 POINTS = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 

@@ -23,6 +23,9 @@ NOTEBOOKS = {
     "regularization": "Regularization.ipynb",
     "gradient_checking": "Gradient_Checking.ipynb",
 }
+#: Each assignment's title, as the course and every page and export name it.
+TITLES = {"initialization": "Initialization", "regularization": "Regularization",
+          "gradient_checking": "Gradient Checking"}
 #: Modules of an assignment folder; cached per assignment, so they are swapped in and out.
 FACE_MODULES = ("init_utils", "reg_utils", "gc_utils", "testCases", "public_tests")
 

@@ -30,8 +30,7 @@ from autograder.exports import breakable
 from autograder.result import STATUSES
 from autograder.students import NOT_IN_ROSTER
 
-TITLES = {"initialization": "Initialization", "regularization": "Regularization",
-          "gradient_checking": "Gradient Checking"}
+TITLES = reference.TITLES
 STATUS_COLOURS = {"passed": "#1a7f37", "partial": "#d4a72c", "failed": "#cf222e", "missing": "#8c959f",
                   "error": "#8250df", "timeout": "#bc4c00"}
 TOP_PAIRS = 10  # pairs shown side by side in the report (all of them are in similarity.csv)
