@@ -18,6 +18,7 @@ import numpy as np
 from autograder import vocabulary
 from autograder.checks import code_of, matches
 from utils.checks import Problem
+from utils.mistakes import Raises
 
 #: Exception names shown as they are: Python's built-in exceptions and numpy's public ones.
 #: Any other name is the student's to choose, so it is never shown for a hidden case.
@@ -130,22 +131,43 @@ def find_hint(check, outcomes):
 
 
 def matching_mistakes(check, outcomes, among=None):
-    """Every known mistake of ``check`` whose output equals the student's, in catalogue order
-    (only those whose key is in ``among``, when given)."""
-    if any(o.failure is not None for o in outcomes) or not check.mistakes:
+    """Every known mistake of ``check`` whose outputs are the student's, call by call, in
+    catalogue order (only those whose key is in ``among``, when given).
+
+    A call on which the mistaken code raises (its variant raises :class:`utils.mistakes.Raises`)
+    matches a call of the student's that raised an exception or returned NaN or infinity; any
+    other call matches a value equal to the mistake's output. A call that timed out, crashed or
+    ran out of memory matches no mistake."""
+    if not check.mistakes or any(o.failure is not None and o.failure.category != "exception"
+                                 for o in outcomes):
         return []
     found = []
     for mistake in check.mistakes:
         if among is not None and mistake.key not in among:
             continue
+        close = mistake.close or (lambda got, made: matches(got, made, rtol=1e-6, atol=1e-12))
         try:
-            produced = [mistake.variant(call) for call in check.calls]
-            close = mistake.close or (lambda got, made: matches(got, made, rtol=1e-6, atol=1e-12))
-            if all(close(o.value, p) for o, p in zip(outcomes, produced, strict=True)):
+            if all(_call_matches(mistake, call, outcome, close)
+                   for call, outcome in zip(check.calls, outcomes, strict=True)):
                 found.append(mistake)
         except Exception:  # a variant that does not apply, or a student value it cannot compare
             continue
     return found
+
+
+def _call_matches(mistake, call, outcome, close):
+    try:
+        produced = mistake.variant(call)
+    except Raises:
+        return outcome.failure is not None or _not_finite(outcome.value)
+    return outcome.failure is None and close(outcome.value, produced)
+
+
+def _not_finite(value):
+    try:
+        return not bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def status_for(score, max_score, problems, missing):

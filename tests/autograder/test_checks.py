@@ -10,9 +10,10 @@ import warnings
 import numpy as np
 import pytest
 
-from autograder import assignments, reference
+from autograder import assignments, reference, vocabulary
 from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
 from autograder.feedback import find_hint
+from utils.mistakes import Raises
 
 CASES = [(a, f.name) for a in reference.NOTEBOOKS for f in reference.load(a).functions]
 
@@ -87,11 +88,20 @@ def _judged(spec, function, checks, mistake_key):
         if mistake is None:
             continue
         try:
-            outcomes = [Outcome(value=mistake.variant(copy.deepcopy(call))) for call in check.calls]
+            outcomes = [_outcome_of(mistake.variant, call) for call in check.calls]
         except ValueError:
             yield check, None, None
             continue
         yield check, outcomes, judge(check, outcomes, _expected(spec, function, check))
+
+
+def _outcome_of(variant, call):
+    """What the mistaken code gives for ``call``: its value, or the exception it raises where
+    the catalogue says it raises (J / theta at theta = 0)."""
+    try:
+        return Outcome(value=variant(copy.deepcopy(call)))
+    except Raises:
+        return Outcome(failure=vocabulary.problem("exception"))
 
 
 def test_the_catalog_holds_at_least_ten_known_mistakes():
@@ -112,7 +122,7 @@ def _lost_points(spec, function, checks, mistake):
         if variant is None:  # the check does not know the mistake: the reference answers it
             variant = _reference_variant(spec, function, check)
         try:
-            outcomes = [Outcome(value=variant(copy.deepcopy(call))) for call in check.calls]
+            outcomes = [_outcome_of(variant, call) for call in check.calls]
         except ValueError:
             return True  # raises on these inputs: loses the points
         expected = _expected(spec, function, check)
