@@ -325,12 +325,30 @@ DROPOUT_FORWARD = (
           published=np.array([[0.4968338925883705, 0.00723875455760521, 0.2700557218886157,
                                0.4968338925883705, 0.4968338925883705]])),
 )
+DROPOUT_FORWARD = DROPOUT_FORWARD + (
+    Known("dropout-forward-int-a2", DROPOUT_FORWARD[-1].hint,
+          published=np.array([[0.4968338925883705, 0.00723875455760521, 0.04937429516042781,
+                               0.4968338925883705, 0.4968338925883705]])),
+)
 #: Two forward dropout mistakes made together (computed by the grader). Not a flipped mask of
 #: randn draws: it keeps 1 - Phi(keep_prob) of the units, which the grader's share check tells
 #: from keep_prob for some keep_prob only, so it would not score alike for every student.
 DROPOUT_FORWARD_PAIRS = tuple(
     pair(a, b) for i, a in enumerate(DROPOUT_FORWARD) for b in DROPOUT_FORWARD[i + 1:]
-    if {a.key, b.key} != {"dropout-forward-mask-flipped", "dropout-forward-randn"})
+    if {a.key, b.key} not in ({"dropout-forward-mask-flipped", "dropout-forward-randn"},
+                              {"dropout-forward-int-activations", "dropout-forward-int-a2"}))
+
+
+def _raising(variant, *errors):
+    """``variant``, which raises :class:`Raises` where it raises one of ``errors``: where the
+    mistaken code cannot run (another layer's mask of another shape), it raises for the student
+    too."""
+    def raising(call):
+        try:
+            return variant(call)
+        except errors as error:
+            raise Raises(type(error).__name__) from error
+    return raising
 
 
 def _swap_masks(cache):
@@ -348,8 +366,8 @@ def dropout_backward_mistakes(reference):
               "multiply by it), as in the forward pass.",
               lambda call: reference(*call.args[:3], 1.0 / call.args[3])),
         Known("dropout-backward-wrong-mask", "Use each layer's own mask: D2 for dA2, D1 for dA1.",
-              lambda call: reference(call.args[0], call.args[1], _swap_masks(call.args[2]),
-                                     call.args[3])),
+              _raising(lambda call: reference(call.args[0], call.args[1], _swap_masks(call.args[2]),
+                                              call.args[3]), ValueError)),
         Known("dropout-backward-layer-2-skipped", "dA2 is left as it comes from layer 3: shut "
               "down the same units as in the forward pass and rescale, dA2 = dA2 * D2 / keep_prob, "
               "before computing dZ2.", lambda call: reference(*call.args[:2],

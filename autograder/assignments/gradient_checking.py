@@ -310,11 +310,25 @@ def _gradient_check_mistakes(stand_ins, *, linear=True):
                       fits=_GRADIENT_CHECK_FITS)
 
 
+def _swapped_arguments(stand_ins):
+    """The same stand-ins with forward_propagation's arguments swapped: what a checker that calls
+    forward_propagation(theta_plus, x) is checking (right for the symmetric theta * x only)."""
+    return stand_ins.replace("def forward_propagation(x, theta):",
+                             "def forward_propagation(theta, x):", 1)
+
+
 def _another_cost(assignment, calls, stand_ins, *, correct):
     """Advice: the checker also works for a cost other than theta * x. A checker that computes J
     itself as theta * x answers what the same check with J = theta * x gives, and is advised to
-    call forward_propagation instead."""
+    call forward_propagation instead; one that calls forward_propagation with its arguments
+    swapped answers what the same check with them swapped gives, and is told so."""
     inline = assignment.reference("gradient_check", _inline_linear(stand_ins))
+    swapped = assignment.reference("gradient_check", _swapped_arguments(stand_ins))
+
+    def judged(student, expected):
+        if expected[0] > 1e-6:
+            return _same_difference(hidden=True)(student, expected)
+        return _is_rounding_noise(calls, hidden=True)(student, expected)
 
     def evaluate(student, reference):
         if correct:
@@ -323,13 +337,10 @@ def _another_cost(assignment, calls, stand_ins, *, correct):
             problem = _same_difference(hidden=True)(student, reference)
         if problem is None:
             return None
-        as_inline = [inline(*call.args, **call.kwargs) for call in calls]
-        if as_inline[0] > 1e-6:
-            inline_problem = _same_difference(hidden=True)(student, as_inline)
-        else:
-            inline_problem = _is_rounding_noise(calls, hidden=True)(student, as_inline)
-        if inline_problem is None:
+        if judged(student, [inline(*call.args, **call.kwargs) for call in calls]) is None:
             return vocabulary.problem("computes-j-itself")
+        if judged(student, [swapped(*call.args, **call.kwargs) for call in calls]) is None:
+            return vocabulary.problem("forward-arguments-swapped")
         return vocabulary.problem("other-cost")
     return evaluate
 

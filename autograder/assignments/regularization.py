@@ -317,10 +317,10 @@ def _forward_output(student, reference, *, hidden, values=True, rtol=1e-7, atol=
     return None
 
 
-def _dropout_forward_variant(scaled=True, keep_below=True, draw=None, truncated=False):
+def _dropout_forward_variant(scaled=True, keep_below=True, draw=None, truncated=()):
     """The forward pass with known dropout mistakes (same seed and draws as the exercise;
     ``draw(*shape)`` replaces ``np.random.rand`` for the masks' numbers; ``truncated``: the
-    masked activations cast to integers before the rescaling)."""
+    layers whose masked activations are cast to integers before the rescaling)."""
     def variant(call):
         X, parameters, keep_prob = call.args
         np.random.seed(1)
@@ -330,7 +330,7 @@ def _dropout_forward_variant(scaled=True, keep_below=True, draw=None, truncated=
             D = (draw or np.random.rand)(*Z.shape)
             D = (D < keep_prob if keep_below else D > keep_prob).astype(int)
             masked = relu(Z) * D
-            if truncated:
+            if l in truncated:
                 masked = masked.astype(int)
             activation = masked / (keep_prob if scaled else 1.0)
             cache += [Z, D, activation, parameters[f"W{l}"], parameters[f"b{l}"]]
@@ -441,7 +441,8 @@ DROPOUT_FORWARD_OPTIONS = {
     "dropout-forward-no-rescale": {"scaled": False},
     "dropout-forward-mask-flipped": {"keep_below": False},
     "dropout-forward-randn": {"draw": _randn},
-    "dropout-forward-int-activations": {"truncated": True},
+    "dropout-forward-int-activations": {"truncated": (1, 2)},
+    "dropout-forward-int-a2": {"truncated": (2,)},
 }
 
 
