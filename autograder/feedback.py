@@ -125,6 +125,12 @@ def message_for(check, problem):
     return vocabulary.line(check.name, check.describe, problem)
 
 
+def no_match(check_name, text):
+    """The hint of a function whose outputs no catalogued mistake explains: what its failed
+    published case ``check_name`` found (``text``, that case's own words, shown on its line too)."""
+    return f"No known mistake matches your outputs; what the {check_name} found: {text}"
+
+
 def find_hint(check, outcomes):
     """The hint of the first known mistake whose output equals the student's, if any."""
     found = matching_mistakes(check, outcomes)

@@ -512,8 +512,7 @@ def _published_finding(judged):
     A refusal (:func:`autograder.checks.unearned`) is never a hint: it is said on the checks."""
     for check, _, _, problem in judged:
         if check.fixed_inputs and not check.advisory and problem is not None:
-            return (f"No known mistake matches your outputs; what the {check.name} found: "
-                    f"{problem}")
+            return feedback.no_match(check.name, str(problem))
     return None
 
 
