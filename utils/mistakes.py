@@ -92,19 +92,21 @@ def matches(value, expected, rtol=1e-6, atol=1e-12):
 
 def hints_for(got, call, catalogue, *, rtol=1e-6, atol=1e-12):
     """The hints of the mistakes in ``catalogue`` whose output for ``call`` (a published case:
-    only visible tests call this) is ``got``."""
+    only visible tests call this) is ``got``, each once; an entry of two mistakes made together
+    only when no single mistake gives ``got``."""
     found = []
+    together = []
     for known in catalogue:
         if known.variant is None and known.published is None:
             continue
         try:
             produced = known.variant(call) if known.variant else known.published
             close = known.close or (lambda a, b: matches(a, b, rtol, atol))
-            if close(got, produced):
-                found.append(known.hint)
+            if close(got, produced) and known.hint not in found + together:
+                (together if known.parts else found).append(known.hint)
         except Exception:  # a variant that does not apply to this call (or raises on it)
             continue
-    return found
+    return found or together
 
 
 # Initialization ------------------------------------------------------------------------

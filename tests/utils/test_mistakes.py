@@ -106,3 +106,12 @@ def test_hints_for_names_only_the_mistakes_whose_output_is_the_students():
     assert mistakes.hints_for(6.0, mistakes.Call((3,)), known) == ["hint a"]
     assert mistakes.hints_for({"W": np.full(2, 3.0)}, mistakes.Call((3,)), known) == ["hint d"]
     assert mistakes.hints_for(7.0, mistakes.Call((3,)), known) == []
+
+
+def test_hints_for_names_two_mistakes_made_together_only_when_no_single_one_fits():
+    single = mistakes.Known("a", "hint a", lambda call: 1.0)
+    other = mistakes.Known("b", "hint b", lambda call: 2.0)
+    both = mistakes.pair(single, other, lambda call: 1.0)
+    only_both = mistakes.pair(single, other, lambda call: 3.0)
+    assert mistakes.hints_for(1.0, mistakes.Call((0,)), (single, other, both)) == ["hint a"]
+    assert mistakes.hints_for(3.0, mistakes.Call((0,)), (single, other, only_both)) == [only_both.hint]
