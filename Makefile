@@ -52,6 +52,7 @@ demo: install
 bench: install
 	$(PY) -m bench
 	$(PY) -m bench.gradescope
+	$(PY) -m bench.hints
 
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)

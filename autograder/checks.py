@@ -58,15 +58,31 @@ class Mistake:
     variant: Callable
     fits: Callable = _always
     close: Callable | None = None
+    #: The ids of the mistakes it names (two for mistakes made together), for the instructor.
+    keys: tuple = ()
+
+
+def _both_fit(first, second):
+    if first is _always:
+        return second
+    if second is _always:
+        return first
+    return lambda code: first(code) and second(code)
 
 
 def catalogued(entries, fits=None, variants=None):
     """:class:`Mistake` s from the catalogue's entries (:mod:`utils.mistakes`: key, hint,
-    variant, comparison), with the grader's own ``fits`` per key and, for entries the
-    catalogue gives no variant, ``variants`` per key."""
+    variant, comparison), with the grader's own ``fits`` per key (an entry of two mistakes fits
+    code that both fit) and, for entries the catalogue gives no variant, ``variants`` per key."""
     fits, variants = fits or {}, variants or {}
-    return tuple(Mistake(entry.key, entry.hint, entry.variant or variants[entry.key],
-                         fits.get(entry.key, _always), entry.close) for entry in entries)
+    mistakes = []
+    for entry in entries:
+        fit = fits.get(entry.key, _always)
+        for part in entry.parts:
+            fit = _both_fit(fit, fits.get(part, _always))
+        mistakes.append(Mistake(entry.key, entry.hint, entry.variant or variants[entry.key], fit,
+                                entry.close, entry.keys))
+    return tuple(mistakes)
 
 
 @dataclass(frozen=True)
@@ -110,8 +126,9 @@ def seed_for(student, assignment, secret=""):
 
 #: How hidden inputs are drawn, recorded with every result. 2: each hidden case has a fixed role
 #: and only values within it are drawn, from (course secret, assignment, student, the code that
-#: runs in the function's job). A kit that draws differently gets a new number.
-DRAW_SCHEME = 2
+#: runs in the function's job). A kit that draws differently gets a new number. 3: gradient_check_n's
+#: hidden case 1 is drawn until its last parameter's gradient stands apart from the others'.
+DRAW_SCHEME = 3
 
 
 def code_key(source, context=""):

@@ -12,12 +12,14 @@ student's output matches a known mistake computed by the grader, the function's 
 import ast
 import builtins
 import re
+import warnings
 
 import numpy as np
 
 from autograder import vocabulary
 from autograder.checks import code_of, matches
 from utils.checks import Problem
+from utils.mistakes import Raises
 
 #: Exception names shown as they are: Python's built-in exceptions and numpy's public ones.
 #: Any other name is the student's to choose, so it is never shown for a hidden case.
@@ -123,6 +125,12 @@ def message_for(check, problem):
     return vocabulary.line(check.name, check.describe, problem)
 
 
+def no_match(check_name, text):
+    """The hint of a function whose outputs no catalogued mistake explains: what its failed
+    published case ``check_name`` found (``text``, that case's own words, shown on its line too)."""
+    return f"No known mistake matches your outputs; what the {check_name} found: {text}"
+
+
 def find_hint(check, outcomes):
     """The hint of the first known mistake whose output equals the student's, if any."""
     found = matching_mistakes(check, outcomes)
@@ -130,22 +138,43 @@ def find_hint(check, outcomes):
 
 
 def matching_mistakes(check, outcomes, among=None):
-    """Every known mistake of ``check`` whose output equals the student's, in catalogue order
-    (only those whose key is in ``among``, when given)."""
-    if any(o.failure is not None for o in outcomes) or not check.mistakes:
+    """Every known mistake of ``check`` whose outputs are the student's, call by call, in
+    catalogue order (only those whose key is in ``among``, when given).
+
+    A call on which the mistaken code raises (its variant raises :class:`utils.mistakes.Raises`)
+    matches a call of the student's that raised an exception or returned NaN or infinity; any
+    other call matches a value equal to the mistake's output. A call that timed out, crashed or
+    ran out of memory matches no mistake."""
+    if not check.mistakes or any(o.failure is not None and o.failure.category != "exception"
+                                 for o in outcomes):
         return []
     found = []
     for mistake in check.mistakes:
         if among is not None and mistake.key not in among:
             continue
+        close = mistake.close or (lambda got, made: matches(got, made, rtol=1e-6, atol=1e-12))
         try:
-            produced = [mistake.variant(call) for call in check.calls]
-            close = mistake.close or (lambda got, made: matches(got, made, rtol=1e-6, atol=1e-12))
-            if all(close(o.value, p) for o, p in zip(outcomes, produced, strict=True)):
+            if all(_call_matches(mistake, call, outcome, close)
+                   for call, outcome in zip(check.calls, outcomes, strict=True)):
                 found.append(mistake)
         except Exception:  # a variant that does not apply, or a student value it cannot compare
             continue
     return found
+
+
+def _call_matches(mistake, call, outcome, close):
+    try:
+        produced = mistake.variant(call)
+    except Raises:
+        return outcome.failure is not None or _not_finite(outcome.value)
+    return outcome.failure is None and close(outcome.value, produced)
+
+
+def _not_finite(value):
+    try:
+        return not bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def status_for(score, max_score, problems, missing):
@@ -178,8 +207,82 @@ REMOVED_NUMPY_NAMES = {
     "round_": "np.round", "mat": "np.asmatrix", "in1d": "np.isin", "trapz": "np.trapezoid",
 }
 _NUMPY_NAME = re.compile(r"\b(?:np|numpy)\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\.)")
-_ELEMENT_TARGET = re.compile(r"^\s*[A-Za-z_]\w*\s*(?:\[[^\]=]*\]\s*){1,3}(?:[-+*/]?=)(?!=)")
-_SCALAR_CALL = re.compile(r"\b(?:float|int)\s*\(")
+_ELEMENT_TARGET = re.compile(r"^(?P<element>[A-Za-z_]\w*\s*(?:\[[^\]=]*\]\s*){1,3})(?:[-+*/]?=)(?!=)")
+#: An element of a row, ``thetaplus[i][0]`` or ``J[i, 0]``: the row, ``thetaplus[i]`` or ``J[i]``.
+_ROW_OF_ELEMENT = (re.compile(r"^(?P<name>[A-Za-z_]\w*\s*\[[^\]]*\])\s*\[\s*0\s*\]$"),
+                   re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\[(?P<index>[^\],]*),\s*0\s*\]$"))
+_SIMPLE = re.compile(r"^[A-Za-z_][\w.]*(?:\[[^\]]*\])*$")
+
+
+def _row_of(element):
+    """The row an element ``x[i][0]`` or ``x[i, 0]`` belongs to (``x[i]``), else ``None``."""
+    for pattern in _ROW_OF_ELEMENT:
+        found = pattern.match(element)
+        if found:
+            index = found.groupdict().get("index")
+            return found.group("name") + (f"[{index.strip()}]" if index is not None else "")
+    return None
+
+
+def _item_of(value):
+    """``value.item()``, in parentheses unless ``value`` is a name or an element."""
+    return f"{value}.item()" if _SIMPLE.match(value) else f"({value}).item()"
+_SCALAR_CALL = re.compile(r"\b(float|int)\s*\(")
+
+
+#: When numpy removed each name of :data:`REMOVED_NUMPY_NAMES`: the aliases of Python's own types
+#: were deprecated in 1.20 and removed in 1.24; the others went in 2.0, except two that 2.0
+#: deprecated and a later 2.x release removed.
+ALIASES_REMOVED = frozenset({"int", "float", "bool", "object", "str", "complex", "long", "unicode"})
+DEPRECATED_IN_2 = frozenset({"in1d", "trapz"})
+
+
+def numpy_has(name):
+    """Whether this numpy has ``np.<name>`` (asked without the warnings numpy gives for
+    ``np.object`` and ``np.str``)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return hasattr(np, name)
+
+
+def removed_when(name):
+    """When numpy removed ``np.<name>`` (a name of :data:`REMOVED_NUMPY_NAMES`), in words."""
+    if name in ALIASES_REMOVED:
+        return "it was removed in numpy 1.24 (deprecated since 1.20)"
+    if name in DEPRECATED_IN_2:
+        return "it was deprecated in numpy 2.0 and removed in a later 2.x release"
+    return "it was removed in numpy 2.0"
+
+
+def without_comment(line):
+    """``line`` without its trailing comment (a ``#`` outside string literals) and trailing blanks."""
+    quote = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif line.startswith(quote, index):
+                index += len(quote) - 1
+                quote = None
+        elif char in "\"'":
+            quote = line[index:index + 3] if line[index:index + 3] in ('"""', "'''") else char
+            index += len(quote) - 1
+        elif char == "#":
+            return line[:index].rstrip()
+        index += 1
+    return line.rstrip()
+
+
+def _call_argument(text, start):
+    """The text between the parenthesis at ``start - 1`` and its match, or ``None``."""
+    depth = 1
+    for index in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return text[start:index].strip()
+    return None
 
 
 def numpy2_advice(source_line, exception_kind):
@@ -188,31 +291,40 @@ def numpy2_advice(source_line, exception_kind):
     ``source_line`` is the student's line where the exception was raised, as the grader has it
     in the cell (never the exception's message); ``exception_kind`` is the name of the
     exception's built-in type (``"AttributeError"``, ``"TypeError"``, ``"ValueError"``). The
-    advice quotes the line, which is the student's own text.
+    advice quotes the line without its comment, and its example is made of the line's own
+    names (the element it assigns, the value it converts): both are the student's own text.
     """
-    line = _quoted(source_line)
+    line = _quoted(without_comment(_quoted(source_line)))
     code = code_of(line).strip() if line else ""
     if not code:
         return None
     shown = line if len(line) <= 120 else line[:117] + "..."
     if exception_kind == "AttributeError":
         for name in _NUMPY_NAME.findall(code):
-            if name in REMOVED_NUMPY_NAMES and not hasattr(np, name):
-                return (f"numpy 2 no longer has np.{name} (it was removed after numpy 1.x, which "
-                        f"the course was written for); write {REMOVED_NUMPY_NAMES[name]} instead, "
+            if name in REMOVED_NUMPY_NAMES and not numpy_has(name):
+                return (f"numpy 2 has no np.{name}: {removed_when(name)}, and the course's code was "
+                        f"written for an earlier numpy; write {REMOVED_NUMPY_NAMES[name]} instead, "
                         f"in: {shown}")
     if exception_kind == "TypeError" and _sums_a_generator(line):
         return ("numpy 2 no longer accepts a generator in np.sum (np.sum(f(x) for x in ...)); "
                 f"write sum(...) or np.sum([...]) with a list instead, in: {shown}")
-    if exception_kind == "ValueError" and _ELEMENT_TARGET.match(code):
+    target = _ELEMENT_TARGET.match(line.strip())
+    if exception_kind == "ValueError" and target:
+        element = target.group("element").strip()
+        value = line.strip()[target.end():].strip()
+        row = _row_of(element)
+        whole = f", or assign to the whole row: {row} = {value}" if row else ""
         return ("numpy 2 no longer puts a one-element array into a single element of an array "
-                "(numpy 1.x did); if the right-hand side is such an array (e.g. J_plus[i], of "
-                "shape (1,)), take its number with .item() or [0], or assign to the whole row "
-                f"(J_plus[i] = ...), in: {shown}")
-    if exception_kind == "TypeError" and _SCALAR_CALL.search(code):
-        return ("numpy 2 converts only arrays of no dimension (shape ()) with float() or int(); "
-                "if the value is a one-element array such as J_plus[i], use .item() or [0] "
-                f"instead, in: {shown}")
+                f"(numpy 1.x did): if {value} is such an array (of shape (1,) or (1, 1)), take its "
+                f"number: {element} = {_item_of(value)}{whole}; in: {shown}")
+    conversion = _SCALAR_CALL.search(line)
+    if exception_kind == "TypeError" and conversion:
+        argument = _call_argument(line, conversion.end())
+        example = (f": if {argument} is a one-element array, write {_item_of(argument)} instead of "
+                   f"{conversion.group(1)}({argument})" if argument else
+                   ": for a one-element array, use .item() or [0] instead")
+        return ("numpy 2 converts only arrays of no dimension (shape ()) with float() or int()"
+                f"{example}, in: {shown}")
     return None
 
 

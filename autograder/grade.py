@@ -253,9 +253,9 @@ class _Pending:
         if self.result is None:
             spec = self.spec
             for unit in self.units:
-                scored = score_function(spec, unit.function, unit.checks, self.outcomes, unit.notes)
-                if unit.context.note and scored.status != "passed" and scored.hint is None:
-                    scored.hint = unit.context.note  # a name only their edit of a locked cell sets
+                # context.note: a name only their edit of a locked cell sets
+                scored = score_function(spec, unit.function, unit.checks, self.outcomes, unit.notes,
+                                        unit.context.note)
                 self.functions[unit.function.name] = scored
             functions = {f.name: self.functions[f.name] for f in spec.functions}
             total = rounded(sum(f.score for f in functions.values()))
@@ -433,12 +433,15 @@ def _outcome(result, encoded, unit, quotable):
     return Outcome(value=value)
 
 
-def score_function(spec, function, checks, outcomes, notes):
+def score_function(spec, function, checks, outcomes, notes, context_note=None):
     """Judge one function's outcomes against the reference: its :class:`FunctionResult`.
 
     Shared by this grader and the in-kernel hidden tests (:mod:`autograder.nbgrader_bridge`).
     Advisory checks cost nothing: when one fails, its advice is the hint of a function that
-    has no other.
+    has no other. The hint of a function that did not pass is, first found: numpy 2 advice on
+    the student's line, the catalogued mistake (or two mistakes made together) that explains
+    every failed check it can be tried on, a note on the signature, ``context_note``, what a
+    failed published case found. ``mistakes`` lists the ids of the catalogued mistake named.
     """
     references, judged, advice, explained, hints = {}, [], None, None, {}
     for check in checks:
@@ -452,15 +455,18 @@ def score_function(spec, function, checks, outcomes, notes):
             if problem.category not in ("exception", "timeout", "memory", "crash"):
                 advice = (advice or feedback.find_hint(check, call_outcomes)
                           or feedback.said(function.name, check, problem)[1])
-        elif problem is not None and check.mistakes and all(o.failure is None for o in call_outcomes):
+        elif problem is not None and check.mistakes:
             # a hint must explain every failed check it can be tested on, not just one of them:
-            # after the first, only the mistakes that explained every check so far are tried
+            # after the first, only the mistakes that explained every check so far are tried.
+            # Calls are matched one by one: a mistake that raises on some inputs (J / theta at
+            # theta = 0) explains the exception there and the values elsewhere.
             if explained is None or explained:
                 among = None if explained is None else set(explained)
                 keys = [m.key for m in feedback.matching_mistakes(check, call_outcomes, among)]
                 explained = keys if explained is None else [k for k in explained if k in keys]
-            hints.update((m.key, m.hint) for m in check.mistakes)
-    hint = hints.get(explained[0]) if explained else None
+            hints.update((m.key, m) for m in check.mistakes)
+    named = hints.get(explained[0]) if explained else None
+    hint = named.hint if named else None
     refused = unearned(judged)  # constant outputs, tiny made-up differences, published cases only
     results, problems = [], []
     for check, _, _, problem in judged:
@@ -492,11 +498,22 @@ def score_function(spec, function, checks, outcomes, notes):
     others = [n for n in notes if n not in signature]
     if others and hint is not None:
         hint = f"{hint} (note: {'; '.join(others)})"
-    if refused is not None and hint is None:
-        hint = str(refused)
+    if hint is None and status != "passed":
+        hint = context_note or _published_finding(judged)
     if hint is None and advice is not None and status == "passed":
         hint = "Recommendation (no points lost): " + advice
-    return FunctionResult(score, function.points, status, results, hint)
+    mistakes = list(named.keys or (named.key,)) if named and hint == named.hint else []
+    return FunctionResult(score, function.points, status, results, hint, mistakes)
+
+
+def _published_finding(judged):
+    """What a failed published case found, said plainly, when no catalogued mistake explains the
+    function's outputs (a published case says what it saw in full: its inputs are the notebook's).
+    A refusal (:func:`autograder.checks.unearned`) is never a hint: it is said on the checks."""
+    for check, _, _, problem in judged:
+        if check.fixed_inputs and not check.advisory and problem is not None:
+            return feedback.no_match(check.name, str(problem))
+    return None
 
 
 _FIXED_EXPECTED = {}

@@ -48,6 +48,17 @@ def catalogue(assignment, function):
     return found
 
 
+@functools.cache
+def hint_of(assignment, function, key):
+    """The hint of the catalogued mistake ``key`` of one graded function (``None`` if unknown)."""
+    spec = reference.load(assignment)
+    for check in assignments.build_checks(spec, function, np.random.default_rng(0)):
+        for mistake in check.mistakes:
+            if mistake.key == key:
+                return mistake.hint
+    return None
+
+
 @dataclass
 class Attention:
     """One student who needs a look, and why (each reason with the page that shows it)."""
@@ -134,10 +145,14 @@ class ClassStats:
                 self.score_sums[f"{assignment}:{name}"] += function["score"]
                 self.score_counts[f"{assignment}:{name}"] += 1
                 hint = function.get("hint")
-                known = catalogue(assignment, name).get(hint) if hint else None
-                if known:
-                    self.mistakes[key][known] += 1
-                    self.mistake_hints[(assignment, name, known)] = hint
+                # the ids the grader recorded (two for mistakes made together); a result stored
+                # by an earlier kit has none, and its hint's text says which mistake it named
+                known = function.get("mistakes") or (
+                    [catalogue(assignment, name).get(hint)] if hint else [])
+                for mistake in filter(None, known):
+                    self.mistakes[key][mistake] += 1
+                    self.mistake_hints[(assignment, name, mistake)] = hint_of(
+                        assignment, name, mistake) or hint
                 if function["status"] == "timeout":
                     self._flag(student, "timeout", f"{name} did not finish in time", f"{link}#{name}")
                 if function["status"] == "missing" and not result["error"] and any(

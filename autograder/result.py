@@ -2,8 +2,10 @@
 
 ``{"assignment", "student", "score", "max_score", "functions": {name: {"score",
 "max_score", "status", "checks": [{"name", "points", "max_points", "passed",
-"category", "message"}], "hint"}}, "error", "provenance"}``. Every graded
-function of the assignment is present under ``functions``, whatever happened.
+"category", "message"}], "hint", "mistakes"}}, "error", "provenance"}``. Every graded
+function of the assignment is present under ``functions``, whatever happened. ``mistakes`` lists
+the ids of the catalogued mistake(s) the hint names (:mod:`utils.mistakes`): for the instructor
+and the class report only, never shown to the student.
 """
 
 import copy
@@ -29,6 +31,7 @@ class FunctionResult:
     status: str
     checks: list[CheckResult] = field(default_factory=list)
     hint: str | None = None
+    mistakes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -51,7 +54,7 @@ class Result:
                                                  "max_points": c.max_points, "passed": c.passed,
                                                  "category": c.category, "message": c.message}
                                                 for c in f.checks],
-                                     "hint": f.hint}
+                                     "hint": f.hint, "mistakes": list(f.mistakes)}
                               for name, f in self.functions.items()},
                 "error": self.error, "provenance": copy.deepcopy(self.provenance)}
 

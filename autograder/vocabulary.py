@@ -151,14 +151,19 @@ ADVICE = _entries(
                                     "of calling forward_propagation: right for this assignment, but "
                                     "it checks no other cost; call forward_propagation(x, theta_plus) "
                                     "and forward_propagation(x, theta_minus)"),
+    ("forward-arguments-swapped", "advice", "your gradient_check calls forward_propagation with "
+                                            "its arguments swapped (theta first, then x): right "
+                                            "for J = theta * x, which is symmetric, but not for "
+                                            "another cost; call forward_propagation(x, theta_plus) "
+                                            "and forward_propagation(x, theta_minus)"),
     ("other-cost", "advice", "your gradient_check gives a wrong difference for a cost other than "
-                             "theta * x (a cubic one); compute J_plus and J_minus with "
+                             "theta * x (a cubic one); check that J_plus and J_minus come from "
                              "forward_propagation(x, theta_plus) and forward_propagation(x, "
-                             "theta_minus), and use the centred difference"),
+                             "theta_minus)"),
 )
 ADVICE_OF = {
     "forward_propagation_with_dropout": ("masks-not-arrays",),
-    "gradient_check": ("computes-j-itself", "other-cost"),
+    "gradient_check": ("computes-j-itself", "forward-arguments-swapped", "other-cost"),
 }
 
 ENTRIES = {**GENERAL, **REFUSALS, **FINDINGS, **ADVICE}

@@ -41,7 +41,10 @@ from utils import fixtures
 from utils.checks import Problem, mismatch_scalar
 from utils.gradcheck import gradients_to_vector, parameter_shapes
 from utils.mistakes import (
+    APPROXIMATIONS,
+    DIFFERENCES,
     GRADIENT_CHECK_N,
+    GRADIENT_CHECK_N_PAIRS,
     backward_mistakes,
     forward_mistakes,
     gradapprox_not_from_j,
@@ -307,11 +310,25 @@ def _gradient_check_mistakes(stand_ins, *, linear=True):
                       fits=_GRADIENT_CHECK_FITS)
 
 
+def _swapped_arguments(stand_ins):
+    """The same stand-ins with forward_propagation's arguments swapped: what a checker that calls
+    forward_propagation(theta_plus, x) is checking (right for the symmetric theta * x only)."""
+    return stand_ins.replace("def forward_propagation(x, theta):",
+                             "def forward_propagation(theta, x):", 1)
+
+
 def _another_cost(assignment, calls, stand_ins, *, correct):
     """Advice: the checker also works for a cost other than theta * x. A checker that computes J
     itself as theta * x answers what the same check with J = theta * x gives, and is advised to
-    call forward_propagation instead."""
+    call forward_propagation instead; one that calls forward_propagation with its arguments
+    swapped answers what the same check with them swapped gives, and is told so."""
     inline = assignment.reference("gradient_check", _inline_linear(stand_ins))
+    swapped = assignment.reference("gradient_check", _swapped_arguments(stand_ins))
+
+    def judged(student, expected):
+        if expected[0] > 1e-6:
+            return _same_difference(hidden=True)(student, expected)
+        return _is_rounding_noise(calls, hidden=True)(student, expected)
 
     def evaluate(student, reference):
         if correct:
@@ -320,13 +337,10 @@ def _another_cost(assignment, calls, stand_ins, *, correct):
             problem = _same_difference(hidden=True)(student, reference)
         if problem is None:
             return None
-        as_inline = [inline(*call.args, **call.kwargs) for call in calls]
-        if as_inline[0] > 1e-6:
-            inline_problem = _same_difference(hidden=True)(student, as_inline)
-        else:
-            inline_problem = _is_rounding_noise(calls, hidden=True)(student, as_inline)
-        if inline_problem is None:
+        if judged(student, [inline(*call.args, **call.kwargs) for call in calls]) is None:
             return vocabulary.problem("computes-j-itself")
+        if judged(student, [swapped(*call.args, **call.kwargs) for call in calls]) is None:
+            return vocabulary.problem("forward-arguments-swapped")
         return vocabulary.problem("other-cost")
     return evaluate
 
@@ -513,39 +527,58 @@ _GRADIENT_CHECK_N_FITS = {
 }
 
 
+#: How each gradapprox mistake of gradient_check_n computes gradapprox (see _approximate), and
+#: how each mistake of its difference compares the two vectors.
+_N_APPROXIMATIONS = {"theta-not-copied": "aliased", "theta-minus-from-theta-plus": "aliased",
+                     "one-sided-difference-n": "one-sided", "plus-minus-swapped-n": "swapped",
+                     "j-minus-at-theta-plus-n": "j-minus-at-plus"}
+
+
+def _last_element(grad, gradapprox):
+    return relative_difference(grad[-1:], gradapprox[-1:])
+
+
+_N_DIFFERENCES = {"difference-no-denominator-n": DIFFERENCES["no-denominator"],
+                  "difference-squared-n": DIFFERENCES["squared"],
+                  "difference-last-element-n": _last_element}
+
+
 def _gradient_check_n_variants(forward_n, layer_dims):
-    """What each mistake of :data:`utils.mistakes.GRADIENT_CHECK_N` returns, by key."""
+    """What each mistake of :data:`utils.mistakes.GRADIENT_CHECK_N` (and each pair of a
+    gradapprox mistake with a mistake of the difference) returns, by key."""
     from utils.gradcheck import dictionary_to_vector, vector_to_dictionary
 
-    def approximate(call, aliased=False, one_sided=False):
+    def approximate(call, kind="centred"):
         parameters, gradients, X, Y = call.args[:4]
         epsilon = call.kwargs.get("epsilon", 1e-7)
         values, _ = dictionary_to_vector(parameters)
         grad = gradients_to_vector(gradients)
         approx = np.zeros_like(values)
         base = forward_n(X, Y, vector_to_dictionary(values, layer_dims))[0]
+        aliased = kind == "aliased"
         for i in range(values.shape[0]):
+            # theta_plus and theta_minus the same array, or theta_minus copied from theta_plus
+            # after its shift: either way J_minus[i] is the cost at the unshifted parameters.
             plus = values if aliased else np.copy(values)
             plus[i] += epsilon
             j_plus = forward_n(X, Y, vector_to_dictionary(plus, layer_dims))[0]
             minus = values if aliased else np.copy(values)
             minus[i] -= epsilon
-            j_minus = base if one_sided else forward_n(X, Y, vector_to_dictionary(minus, layer_dims))[0]
-            approx[i] = (j_plus - j_minus) / (epsilon if one_sided else 2 * epsilon)
+            j_minus = forward_n(X, Y, vector_to_dictionary(minus, layer_dims))[0]
+            approx[i] = APPROXIMATIONS[kind if kind != "aliased" else "centred"](
+                j_plus, j_minus, base, epsilon)
         return grad, approx
 
-    def unshifted_minus(call):
-        # theta_plus and theta_minus the same array, or theta_minus copied from theta_plus after
-        # its shift: either way J_minus[i] is the cost at the unshifted parameters.
-        return relative_difference(*approximate(call, aliased=True))
+    def variant(approximation="centred", difference=relative_difference):
+        return lambda call: difference(*approximate(call, approximation))
 
-    return {
-        "theta-not-copied": unshifted_minus,
-        "theta-minus-from-theta-plus": unshifted_minus,
-        "one-sided-difference-n": lambda call: relative_difference(*approximate(call, one_sided=True)),
-        "difference-no-denominator-n":
-            lambda call: float(np.linalg.norm(np.subtract(*approximate(call)))),
-    }
+    variants = {key: variant(approximation=kind) for key, kind in _N_APPROXIMATIONS.items()
+                if key != "j-minus-at-theta-plus-n"}  # the catalogue's own: 1 whatever the inputs
+    variants.update((key, variant(difference=compare)) for key, compare in _N_DIFFERENCES.items())
+    for entry in GRADIENT_CHECK_N_PAIRS:
+        first, second = entry.parts
+        variants[entry.key] = variant(_N_APPROXIMATIONS[first], _N_DIFFERENCES[second])
+    return variants
 
 
 def _gradient_check_n_mistakes(forward_n, layer_dims, remember=False):
@@ -555,7 +588,8 @@ def _gradient_check_n_mistakes(forward_n, layer_dims, remember=False):
     variants = _gradient_check_n_variants(forward_n, layer_dims)
     if remember:
         variants = {key: _remembered(key, variant) for key, variant in variants.items()}
-    return catalogued(GRADIENT_CHECK_N, fits=_GRADIENT_CHECK_N_FITS, variants=variants)
+    return catalogued(GRADIENT_CHECK_N + GRADIENT_CHECK_N_PAIRS, fits=_GRADIENT_CHECK_N_FITS,
+                      variants=variants)
 
 
 _REMEMBERED = {}  # (mistake key, fingerprint of the call's inputs) -> what the mistake returns
@@ -618,7 +652,9 @@ def _hidden_network(rng, *, planted):
     """Layer sizes of 1 to 3 units (6 to 36 parameters), parameters in [-1, 1] and, with
     ``planted``, the planted entry's place in W2 (its parameter set in [0.5, 1]). The gradient
     on the polynomial cost (v + v**2) has a norm of at least 1: then a difference missing its
-    denominator is at least twice the right one."""
+    denominator is at least twice the right one. Without ``planted`` (correct gradients), the
+    last parameter's gradient stands apart from the others' root mean square
+    (:func:`_last_stands_apart`)."""
     dims = [int(n) for n in rng.integers(1, 4, size=4)]
     while True:
         params = _random_parameters(rng, dims)
@@ -626,15 +662,31 @@ def _hidden_network(rng, *, planted):
         if planted:
             entry = tuple(int(rng.integers(0, n)) for n in params["W2"].shape)
             params["W2"][entry] = rng.uniform(0.5, 1.0)
-        if np.linalg.norm(gradients_to_vector(_polynomial_gradients(params))) >= 1:
+        gradient = gradients_to_vector(_polynomial_gradients(params))
+        if np.linalg.norm(gradient) >= 1 and (planted or _last_stands_apart(gradient)):
             return dims, params, entry
+
+
+#: With correct gradients, how far (relative) the last parameter's gradient stays from the root
+#: mean square of all of them: the difference of the last parameter alone is then at least this
+#: far from the whole vectors' difference, ten times the tolerance CORRECT_N_RTOL.
+LAST_APART = 0.1
+
+
+def _last_stands_apart(gradient):
+    """Whether a checker that compares the last parameter only (its truncation error over its
+    gradient, where the whole vectors give the root mean square's) cannot match the right
+    difference by chance: ``|g_last|`` is not within LAST_APART of ``norm(g) / sqrt(n)``."""
+    rms = np.linalg.norm(gradient) / np.sqrt(gradient.size)
+    return abs(abs(float(gradient.ravel()[-1])) / rms - 1) > LAST_APART
 
 
 def gradient_check_n_checks(assignment, rng):
     """The published cases, then two hidden cases with fixed roles, each on a network of its own:
 
     - hidden case 1, correct gradients, at two epsilons (the difference is the centred
-      difference's truncation error, nine times larger at the second: no constant is right at both);
+      difference's truncation error, nine times larger at the second: no constant is right at
+      both, nor the difference of the last parameter alone);
     - hidden case 2, one planted wrong entry in dW2 (never the first or last entry, so a checker
       that compares one end of the vector only never sees it), whose parameter is in [0.5, 1].
     """

@@ -43,7 +43,7 @@ import numpy as np
 
 from autograder import vocabulary
 from autograder.checks import Call, Check, catalogued, same_dict
-from utils.mistakes import he_mistakes, random_mistakes
+from utils.mistakes import he_mistakes, random_mistakes, zeros_mistakes
 
 #: The network of the property checks: its first two weight matrices (3200 weights each) are
 #: judged by their spread, the last one (80 weights) only by its shape. Layers of 80, 40, 80
@@ -153,7 +153,8 @@ def _spread(expected_std, finding):
 
 
 def zeros_checks(assignment, rng):
-    checks = _value_checks(rng, [3, 2, 1])
+    reference = assignment.reference("initialize_parameters_zeros")
+    checks = _value_checks(rng, [3, 2, 1], catalogued(zeros_mistakes(reference)))
     checks.append(Check("weights are floating-point zeros", (Call((deeper(rng, 4),)),), _float_zeros,
                         describe="dtype of every array"))
     return checks

@@ -63,6 +63,7 @@ from utils.activations import relu, sigmoid
 from utils.checks import Problem, as_numeric_array, mismatch_array, mismatch_scalar
 from utils.mistakes import (
     DROPOUT_FORWARD,
+    DROPOUT_FORWARD_PAIRS,
     GRADIENT_WEIGHTS,
     backward_l2_mistakes,
     cost_mistakes,
@@ -233,18 +234,24 @@ def cost_checks(assignment, rng):
 # backward_propagation_with_regularization -----------------------------------------------
 
 
+#: The weights' gradients in the order the backward pass computes them: where several are wrong,
+#: the first one computed is the one blamed.
+COMPUTED_ORDER = tuple(reversed(GRADIENT_WEIGHTS))
+
+
 def _l2_gradient_term(student, reference):
-    """dW(lambd) - dW(0) is the reference's (lambd/m) W, and lambd = 0 gives the plain gradients."""
+    """dW(lambd) - dW(0) is the reference's (lambd/m) W, and lambd = 0 gives the plain gradients
+    (each judged in the order computed: dW3, dW2, dW1)."""
     for value in student:
-        problem = same_dict("gradients", GRADIENT_WEIGHTS, values=False)([value], reference[:1])
+        problem = same_dict("gradients", COMPUTED_ORDER, values=False)([value], reference[:1])
         if problem:
             return problem
     g0, r0 = student[0], reference[0]
     for g, r in zip(student[1:], reference[1:], strict=True):
-        for key in GRADIENT_WEIGHTS:
+        for key in COMPUTED_ORDER:
             if not np.allclose(g[key] - g0[key], r[key] - r0[key], rtol=1e-7, atol=1e-12):
                 return vocabulary.problem("l2-gradient-term")
-    return same_dict("gradients for lambd = 0", GRADIENT_WEIGHTS)(student[:1], reference[:1])
+    return same_dict("gradients for lambd = 0", COMPUTED_ORDER)(student[:1], reference[:1])
 
 
 def backward_l2_checks(assignment, rng):
@@ -310,9 +317,10 @@ def _forward_output(student, reference, *, hidden, values=True, rtol=1e-7, atol=
     return None
 
 
-def _dropout_forward_variant(scaled=True, keep_below=True, draw=None):
-    """The forward pass with a known dropout mistake (same seed and draws as the exercise;
-    ``draw(*shape)`` replaces ``np.random.rand`` for the masks' numbers)."""
+def _dropout_forward_variant(scaled=True, keep_below=True, draw=None, truncated=()):
+    """The forward pass with known dropout mistakes (same seed and draws as the exercise;
+    ``draw(*shape)`` replaces ``np.random.rand`` for the masks' numbers; ``truncated``: the
+    layers whose masked activations are cast to integers before the rescaling)."""
     def variant(call):
         X, parameters, keep_prob = call.args
         np.random.seed(1)
@@ -321,7 +329,10 @@ def _dropout_forward_variant(scaled=True, keep_below=True, draw=None):
             Z = parameters[f"W{l}"] @ activation + parameters[f"b{l}"]
             D = (draw or np.random.rand)(*Z.shape)
             D = (D < keep_prob if keep_below else D > keep_prob).astype(int)
-            activation = relu(Z) * D / (keep_prob if scaled else 1.0)
+            masked = relu(Z) * D
+            if l in truncated:
+                masked = masked.astype(int)
+            activation = masked / (keep_prob if scaled else 1.0)
             cache += [Z, D, activation, parameters[f"W{l}"], parameters[f"b{l}"]]
         Z3 = parameters["W3"] @ activation + parameters["b3"]
         A3 = sigmoid(Z3)
@@ -421,12 +432,33 @@ def _mask_types(student, reference):
     return None
 
 
+def _randn(*shape):
+    return np.random.randn(*shape)
+
+
+#: What each forward dropout mistake changes in the pass (see _dropout_forward_variant).
+DROPOUT_FORWARD_OPTIONS = {
+    "dropout-forward-no-rescale": {"scaled": False},
+    "dropout-forward-mask-flipped": {"keep_below": False},
+    "dropout-forward-randn": {"draw": _randn},
+    "dropout-forward-int-activations": {"truncated": (1, 2)},
+    "dropout-forward-int-a2": {"truncated": (2,)},
+}
+
+
+def dropout_forward_mistakes():
+    """The catalogued forward dropout mistakes, alone and two at a time."""
+    variants = {key: _dropout_forward_variant(**options)
+                for key, options in DROPOUT_FORWARD_OPTIONS.items()}
+    for entry in DROPOUT_FORWARD_PAIRS:
+        first, second = entry.parts
+        variants[entry.key] = _dropout_forward_variant(**DROPOUT_FORWARD_OPTIONS[first],
+                                                       **DROPOUT_FORWARD_OPTIONS[second])
+    return catalogued(DROPOUT_FORWARD + DROPOUT_FORWARD_PAIRS, variants=variants)
+
+
 def dropout_forward_checks(assignment, rng):
-    mistakes = catalogued(DROPOUT_FORWARD, variants={
-        "dropout-forward-no-rescale": _dropout_forward_variant(scaled=False),
-        "dropout-forward-mask-flipped": _dropout_forward_variant(keep_below=False),
-        "dropout-forward-randn": _dropout_forward_variant(draw=lambda *shape: np.random.randn(*shape)),
-    })
+    mistakes = dropout_forward_mistakes()
     forward = assignment.reference("forward_propagation_with_dropout")
     published = fixtures.forward_propagation_with_dropout_test_case() + (0.7,)
     checks = [Check("published case", (Call(published),),
@@ -457,12 +489,15 @@ def dropout_forward_checks(assignment, rng):
 
 
 def _masks_respected(cache):
-    """dA is 0 for dropped units; kept units carry the reference gradient (already / keep_prob)."""
+    """dA is 0 for dropped units; kept units carry the reference gradient (already / keep_prob).
+    Judged in the order the backward pass computes them, dA2 then dA1: the first place where
+    the student's values leave the reference's is the one named (a wrong dA2 makes dA1 wrong
+    too)."""
     def evaluate(student, reference):
-        problem = same_dict("gradients", ("dA1", "dA2"), values=False)(student, reference)
+        problem = same_dict("gradients", ("dA2", "dA1"), values=False)(student, reference)
         if problem:
             return problem
-        for name, mask in (("dA1", cache[1]), ("dA2", cache[6])):
+        for name, mask in (("dA2", cache[6]), ("dA1", cache[1])):  # in the order computed
             got, expected = student[0][name], reference[0][name]
             if np.any(got[mask == 0] != 0):
                 return vocabulary.problem("dropped-get-gradient")

@@ -10,9 +10,10 @@ import warnings
 import numpy as np
 import pytest
 
-from autograder import assignments, reference
+from autograder import assignments, reference, vocabulary
 from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
 from autograder.feedback import find_hint
+from utils.mistakes import Raises
 
 CASES = [(a, f.name) for a in reference.NOTEBOOKS for f in reference.load(a).functions]
 
@@ -87,11 +88,20 @@ def _judged(spec, function, checks, mistake_key):
         if mistake is None:
             continue
         try:
-            outcomes = [Outcome(value=mistake.variant(copy.deepcopy(call))) for call in check.calls]
+            outcomes = [_outcome_of(mistake.variant, call) for call in check.calls]
         except ValueError:
             yield check, None, None
             continue
         yield check, outcomes, judge(check, outcomes, _expected(spec, function, check))
+
+
+def _outcome_of(variant, call):
+    """What the mistaken code gives for ``call``: its value, or the exception it raises where
+    the catalogue says it raises (J / theta at theta = 0)."""
+    try:
+        return Outcome(value=variant(copy.deepcopy(call)))
+    except Raises:
+        return Outcome(failure=vocabulary.problem("exception"))
 
 
 def test_the_catalog_holds_at_least_ten_known_mistakes():
@@ -112,7 +122,7 @@ def _lost_points(spec, function, checks, mistake):
         if variant is None:  # the check does not know the mistake: the reference answers it
             variant = _reference_variant(spec, function, check)
         try:
-            outcomes = [Outcome(value=variant(copy.deepcopy(call))) for call in check.calls]
+            outcomes = [_outcome_of(variant, call) for call in check.calls]
         except ValueError:
             return True  # raises on these inputs: loses the points
         expected = _expected(spec, function, check)
@@ -382,3 +392,32 @@ def test_does_every_students_gradient_check_n_plant_one_wrong_entry_in_dw2():
         assert wrong["dW2"].size == 1
         vector = gradients_to_vector(gradients) - gradients_to_vector(right)
         assert vector[0, 0] == 0 and vector[-1, 0] == 0  # never the vector's first or last entry
+
+
+# Blame in the order the computation runs -----------------------------------------------------
+
+
+def _judged_as(function, mistake_key, student="alice"):
+    """``{check name: problem}`` of the checks of ``function`` given what the mistake returns."""
+    spec, checks = _checks("regularization", function, student)
+    return {check.name: problem for check, outcomes, problem in _judged(spec, function, checks, mistake_key)}
+
+
+def test_is_a_dropout_backward_pass_that_skips_layer_2_blamed_on_da2_not_da1():
+    # dA1 is wrong only because dA2 is: the backward pass computes dA2 first, and so do the checks
+    for student in ("alice", "bob", "chen"):
+        judged = _judged_as("backward_propagation_with_dropout", "dropout-backward-layer-2-skipped",
+                            student)
+        assert "gradients['dA2']" in str(judged["published case"])
+        properties = judged["dropped units get no gradient, kept ones are rescaled"]
+        assert properties.entry == "dropped-get-gradient"  # dA2's dropped units, not dA1's scale
+
+
+def test_are_the_l2_gradients_judged_from_dw3_down_to_dw1():
+    spec, checks = _checks("regularization", "backward_propagation_with_regularization")
+    published = checks[0]
+    expected = _expected(spec, "backward_propagation_with_regularization", published)
+    wrong = {key: value + (1.0 if key in ("dW1", "dW3") else 0.0) for key, value in expected[0].items()}
+    problem = judge(published, [Outcome(value=wrong)], expected)
+    assert "gradients['dW3']" in str(problem) and "dW1" not in str(problem)
+    assert assignments.regularization.COMPUTED_ORDER == ("dW3", "dW2", "dW1")

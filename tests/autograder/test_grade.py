@@ -222,8 +222,9 @@ def _two_mistakes_apart():
 
 
 def test_do_two_failed_checks_matching_two_different_mistakes_get_neither_hint():
-    # What the kit says today: a hint explains every failed check it can be tried on, so when
-    # they disagree no hint is given rather than the first check's.
+    # A hint explains every failed check it can be tried on, so when they disagree (and no entry
+    # of the two made together explains both) no catalogued hint is given rather than the first
+    # check's.
     first, second, x, y = _two_mistakes_apart()
     checks, _ = _he_judged_as({})
     hints = {m.key: m.hint for c in checks for m in c.mistakes}
@@ -231,4 +232,29 @@ def test_do_two_failed_checks_matching_two_different_mistakes_get_neither_hint()
     _, one = _he_judged_as({"published case": x, first: x, second: x})
     assert one.hint == hints[x]  # the control: agreeing checks name their mistake
     _, both = _he_judged_as({"published case": x, first: x, second: y})
-    assert both.status != "passed" and both.hint is None, both.hint
+    assert both.status != "passed" and both.mistakes == [], both.hint
+    # no catalogued hint: what the published case found, said plainly
+    assert both.hint.startswith("No known mistake matches your outputs; what the published case "
+                                "found: "), both.hint
+    assert one.mistakes == [x]
+
+
+def test_is_j_over_theta_named_through_the_sandbox_though_it_raises_at_theta_0(tmp_path):
+    # the most frequent real mistake: right wherever theta is not 0, ZeroDivisionError at 0
+    from tests.sample_class.build import student_notebook
+
+    work = {"gradient_checking": {"backward_propagation": [
+        "J = forward_propagation(x, theta)  # J = theta * x\ndtheta = J / theta"]}}
+    path = tmp_path / "noa" / "gradient_checking" / "Gradient_Checking.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(student_notebook("gradient_checking", work)))
+    with Graders() as graders:
+        result = grade_notebook(path, graders=graders)
+    function = result.functions["backward_propagation"]
+    assert 0 < function.score < function.max_score
+    failed = [c for c in function.checks if not c.passed]
+    assert [c.name for c in failed] == ["hidden case 1"] and failed[0].category == "exception"
+    assert function.mistakes == ["backward-j-over-theta"]
+    assert "theta = 0" in function.hint and "divides by zero" in function.hint
+    stored = result.to_dict()["functions"]["backward_propagation"]
+    assert stored["mistakes"] == ["backward-j-over-theta"]  # for the instructor's side

@@ -200,8 +200,7 @@ def test_do_the_reports_tables_agree_with_the_stored_results(graded):
         for result in row["results"]:
             for name, function in result["functions"].items():
                 statuses[(name, function["status"])] += 1
-                key = report.catalogue(result["assignment"], name).get(function["hint"])
-                if key:
+                for key in function["mistakes"]:  # the ids the grader recorded
                     mistakes[(name, key)] += 1
     functions = next(t for t in page.tables if t[0][0] == "function" and "passed" in t[0])
     header = functions[0]
@@ -311,3 +310,30 @@ def test_are_grading_errors_and_odd_file_names_on_the_attention_list(graded):
     kinds = {entry.student: [kind for kind, _, _ in entry.reasons] for entry in stats.attention_list()}
     assert kinds == {"kai": ["grading error"], "caf-dafd66c0": ["odd file name"]}
     assert "students: 2 (1 could not be graded)" in report.format_summary(stats)
+
+
+def _with_mistakes(row, function, ids, hint):
+    row = json.loads(json.dumps(row))
+    for result in row["results"]:
+        if function in result["functions"]:
+            result["functions"][function].update(mistakes=ids, hint=hint, status="failed")
+    return row
+
+
+def test_does_the_misconception_chart_count_every_mistake_id_the_grader_recorded(graded):
+    # two mistakes made together count for both; a result stored by an earlier kit, which has
+    # no ids, counts by the text of its hint
+    _, rows, _ = graded
+    function = "initialize_parameters_he"
+    hints = {key: hint for hint, key in report.catalogue("initialization", function).items()}
+    stats = report.ClassStats()
+    stats.add(_with_mistakes(rows["ada"], function, ["he-xavier", "bias-not-column"], "both hints"))
+    stats.add(_with_mistakes(dict(rows["ben"]), function, ["he-xavier"], hints["he-xavier"]))
+    older = _with_mistakes(rows["cleo"], function, [], hints["he-unscaled"])
+    for result in older["results"]:
+        result["functions"].get(function, {}).pop("mistakes", None)
+    stats.add(older)
+    counted = stats.mistakes[("initialization", function)]
+    assert counted == {"he-xavier": 2, "bias-not-column": 1, "he-unscaled": 1}
+    # each bar says the mistake's own hint, not the pair's
+    assert stats.mistake_hints[("initialization", function, "bias-not-column")] == hints["bias-not-column"]

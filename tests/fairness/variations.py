@@ -358,9 +358,9 @@ GRADIENT_CHECKING = [
       'dtheta = x\nprint("dtheta =", dtheta)'),
     v("backward_j_over_theta", BACKWARD, PARTIAL, "J / theta: wrong at theta = 0",
       "J = forward_propagation(x, theta)\ndtheta = J / theta",
-      says="raised an exception"),  # a hidden case names no exception class; its role says theta = 0
+      says="divides by zero"),  # the catalogued hint, matched by the exception at theta = 0
     v("backward_dot_over_theta", BACKWARD, PARTIAL, "np.dot(theta, x) / theta: NaN at theta = 0",
-      "dtheta = np.dot(theta, x) / theta", says="nan"),
+      "dtheta = np.dot(theta, x) / theta", says="divides by zero"),  # and by the NaN there
     v("backward_theta", BACKWARD, ZERO, "dtheta = theta", "dtheta = theta", says="not theta"),
     v("backward_returns_j", BACKWARD, ZERO, "returns J itself", "dtheta = theta * x",
       says="not J itself"),

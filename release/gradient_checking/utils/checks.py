@@ -21,6 +21,8 @@ import numpy as np
 _KIT = Path(__file__).resolve().parent
 #: A failing visible test shows at most this many problems (the rest are counted).
 SHOWN_PROBLEMS = 6
+#: Catalogued mistakes named at most when several give the student's output on the notebook's case.
+SHOWN_HINTS = 3
 
 
 class CheckFailed(AssertionError):
@@ -243,7 +245,8 @@ def report(test_name, problems, hints=(), note=None):
     """Print a pass line, or fail with every problem found, in a few plain lines.
 
     The message names the function, each problem (at most :data:`SHOWN_PROBLEMS`, the others
-    counted) and the first of ``hints`` (a catalogued mistake the output matches); ``note`` is
+    counted) and ``hints`` (the catalogued mistakes the output matches: when several give it,
+    each of them, at most :data:`SHOWN_HINTS`, since the one case cannot tell which); ``note`` is
     printed before the pass line. Raises
     :class:`CheckFailed` (so the notebook cell shows an error, without frames) unless the
     notebook runs under ``nbgrader autograde``, where the hidden tests that follow decide the
@@ -259,9 +262,12 @@ def report(test_name, problems, hints=(), note=None):
     lines += [f"  - {p}" for p in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
         lines.append(f"  ... and {len(problems) - SHOWN_PROBLEMS} more")
-    hints = [h for h in hints if h]
-    if hints:
+    hints = list(dict.fromkeys(h for h in hints if h))
+    if len(hints) == 1:
         lines.append(f"Hint: {hints[0]}")
+    elif hints:  # the notebook's one case cannot tell them apart: naming one could be wrong
+        lines.append("Hint: on this case your output is what each of these known mistakes gives: "
+                     + " ".join(f"{n}) {h}" for n, h in enumerate(hints[:SHOWN_HINTS], start=1)))
     message = "\n".join(lines)
     if under_autograde():
         print(message)

@@ -11,10 +11,15 @@ caller supplies: the grader from the instructor's solution, a visible test from 
 expected values. A mistake whose outputs would need the exercise's own solution to compute
 has no variant here (``variant=None``; the grader computes it): its hint is still defined
 here, once, with its output on the published case where a visible test can use it.
+
+A variant raises :class:`Raises` for a call on which code with the mistake raises (``J / theta``
+at ``theta = 0``): the mistake is matched on the other calls and on that one by the exception.
+:func:`pair` makes one entry of two mistakes made together, where both can be computed at once.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 
 import numpy as np
 
@@ -25,6 +30,10 @@ class Call:
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+
+
+class Raises(Exception):
+    """Raised by a variant for a call on which code with the mistake raises an exception."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,27 @@ class Known:
     variant: Callable | None = None
     close: Callable | None = None
     published: object = None
+    #: The keys of the mistakes an entry of two mistakes made together is made of (:func:`pair`).
+    parts: tuple = ()
+
+    @property
+    def keys(self):
+        """The mistake ids this entry names: its parts, or its own key."""
+        return self.parts or (self.key,)
+
+
+def pair(first, second, variant=None, *, close=None, published=None):
+    """The entry of ``first`` and ``second`` made together: both hints, ``variant`` computing
+    what code with both mistakes returns (``None``: computed by the grader)."""
+    return Known(f"{first.key}+{second.key}", f"Two known mistakes at once. 1. {first.hint} "
+                 f"2. {second.hint}", variant, close=close, published=published,
+                 parts=(first.key, second.key))
+
+
+def pairs(firsts, seconds, combined):
+    """Every pair of an entry of ``firsts`` with one of ``seconds``; ``combined(a, b)`` is the
+    pair's variant (``None``: computed by the grader)."""
+    return tuple(pair(a, b, combined(a, b)) for a in firsts for b in seconds)
 
 
 def matches(value, expected, rtol=1e-6, atol=1e-12):
@@ -62,19 +92,21 @@ def matches(value, expected, rtol=1e-6, atol=1e-12):
 
 def hints_for(got, call, catalogue, *, rtol=1e-6, atol=1e-12):
     """The hints of the mistakes in ``catalogue`` whose output for ``call`` (a published case:
-    only visible tests call this) is ``got``."""
+    only visible tests call this) is ``got``, each once; an entry of two mistakes made together
+    only when no single mistake gives ``got``."""
     found = []
+    together = []
     for known in catalogue:
         if known.variant is None and known.published is None:
             continue
         try:
             produced = known.variant(call) if known.variant else known.published
             close = known.close or (lambda a, b: matches(a, b, rtol, atol))
-            if close(got, produced):
-                found.append(known.hint)
-        except Exception:  # a variant that does not apply to this call
+            if close(got, produced) and known.hint not in found + together:
+                (together if known.parts else found).append(known.hint)
+        except Exception:  # a variant that does not apply to this call (or raises on it)
             continue
-    return found
+    return found or together
 
 
 # Initialization ------------------------------------------------------------------------
@@ -108,7 +140,66 @@ def _uniform_draws(scale):
     return variant
 
 
+BIAS_HINT = ("Each bias b{l} is a column of zeros, np.zeros((layers_dims[l], 1)): not the number "
+             "0, nor an array of another shape.")
+
+
+def _bias_not_column(parameters, dims):
+    """``parameters`` with every bias the number 0 (what a variant of the bias mistake gives)."""
+    return {key: (0 if key.startswith("b") else value) for key, value in parameters.items()}
+
+
+def bias_close(got, produced):
+    """The weights are the ones ``produced`` holds, and every bias is zeros but not the column
+    ``(n_l, 1)``: the number 0, a row, a flat vector or a matrix."""
+    if not isinstance(got, dict) or set(got) != set(produced):
+        return False
+    wrong_shape = False
+    for key, value in produced.items():
+        if key.startswith("W"):
+            if not matches(got[key], value):
+                return False
+            continue
+        array = np.asarray(got[key])
+        if array.dtype.kind not in "biuf" or np.any(array != 0):
+            return False
+        rows = produced["W" + key[1:]].shape[0]
+        wrong_shape = wrong_shape or array.shape != (rows, 1)
+    return wrong_shape
+
+
+def _bias_variant(weights):
+    def variant(call):
+        return _bias_not_column(weights(call), call.args[0])
+    return variant
+
+
+def bias_mistake(reference):
+    """The biases not a column of zeros, with the weights ``reference`` gives."""
+    return Known("bias-not-column", BIAS_HINT, _bias_variant(lambda call: reference(*call.args)),
+                 close=bias_close)
+
+
+def zeros_mistakes(reference):
+    return (bias_mistake(reference),)
+
+
+def _with_biases(weight_mistakes, reference):
+    bias = bias_mistake(reference)
+    return weight_mistakes + (bias,) + tuple(
+        dataclass_replace(pair(known, bias), variant=_bias_variant(known.variant), close=bias_close)
+        for known in weight_mistakes)
+
+
 def random_mistakes(reference):
+    return _with_biases(_random_weight_mistakes(reference), reference)
+
+
+def he_mistakes(reference):
+    return _with_biases(_he_weight_mistakes(reference), reference)
+
+
+def _random_weight_mistakes(reference):
     return (
         Known("random-unscaled", "The weights look like plain np.random.randn draws: multiply "
               "them by 10 for this (deliberately bad) large initialisation.",
@@ -121,7 +212,7 @@ def random_mistakes(reference):
     )
 
 
-def he_mistakes(reference):
+def _he_weight_mistakes(reference):
     return (
         Known("he-xavier", "Your weights are scaled by sqrt(1/n_prev) (Xavier); He uses "
               "sqrt(2/n_prev), with n_prev the size of the previous layer.",
@@ -163,6 +254,18 @@ def cost_mistakes(reference):
             return reference(*_with_lambd(call, 0.0).args) + lambd / (2 * Y.shape[1]) * total
         return variant
 
+    def twice(variant):
+        """The cross-entropy part counted twice, on top of ``variant`` (the L2 term's own)."""
+        return lambda call: variant(call) + reference(*_with_lambd(call, 0.0).args)
+
+    l2 = _l2_term_mistakes(reference, l2_variant, unsquared, partial_sum)
+    doubled = Known("cross-entropy-twice", "The cross-entropy cost is counted twice: "
+                    "L2_regularization_cost is the L2 term only, and cost = cross_entropy_cost + "
+                    "L2_regularization_cost adds it once.", twice(lambda call: reference(*call.args)))
+    return l2 + (doubled,) + pairs(l2, (doubled,), lambda a, b: twice(a.variant))
+
+
+def _l2_term_mistakes(reference, l2_variant, unsquared, partial_sum):
     return (
         Known("l2-missing-1/m", "The L2 term must be divided by m, the number of examples: "
               "(1/m) * (lambd/2) * sum of squared weights.",
@@ -218,7 +321,36 @@ DROPOUT_FORWARD = (
           "np.random.rand (randn draws normal numbers, so the share kept is not keep_prob).",
           published=np.array([[0.4968338925883705, 0.05332326994706385, 0.0456509933734419,
                                0.01446892814785783, 0.4968338925883705]])),
+    Known("dropout-forward-int-activations", "Only the mask is made of integers "
+          "((D < keep_prob).astype(int)): the activations stay floats. A = (A * D).astype(int) "
+          "cuts every activation below 1 to 0.",
+          published=np.array([[0.4968338925883705, 0.00723875455760521, 0.2700557218886157,
+                               0.4968338925883705, 0.4968338925883705]])),
 )
+DROPOUT_FORWARD = DROPOUT_FORWARD + (
+    Known("dropout-forward-int-a2", DROPOUT_FORWARD[-1].hint,
+          published=np.array([[0.4968338925883705, 0.00723875455760521, 0.04937429516042781,
+                               0.4968338925883705, 0.4968338925883705]])),
+)
+#: Two forward dropout mistakes made together (computed by the grader). Not a flipped mask of
+#: randn draws: it keeps 1 - Phi(keep_prob) of the units, which the grader's share check tells
+#: from keep_prob for some keep_prob only, so it would not score alike for every student.
+DROPOUT_FORWARD_PAIRS = tuple(
+    pair(a, b) for i, a in enumerate(DROPOUT_FORWARD) for b in DROPOUT_FORWARD[i + 1:]
+    if {a.key, b.key} not in ({"dropout-forward-mask-flipped", "dropout-forward-randn"},
+                              {"dropout-forward-int-activations", "dropout-forward-int-a2"}))
+
+
+def _raising(variant, *errors):
+    """``variant``, which raises :class:`Raises` where it raises one of ``errors``: where the
+    mistaken code cannot run (another layer's mask of another shape), it raises for the student
+    too."""
+    def raising(call):
+        try:
+            return variant(call)
+        except errors as error:
+            raise Raises(type(error).__name__) from error
+    return raising
 
 
 def _swap_masks(cache):
@@ -236,9 +368,27 @@ def dropout_backward_mistakes(reference):
               "multiply by it), as in the forward pass.",
               lambda call: reference(*call.args[:3], 1.0 / call.args[3])),
         Known("dropout-backward-wrong-mask", "Use each layer's own mask: D2 for dA2, D1 for dA1.",
-              lambda call: reference(call.args[0], call.args[1], _swap_masks(call.args[2]),
-                                     call.args[3])),
+              _raising(lambda call: reference(call.args[0], call.args[1], _swap_masks(call.args[2]),
+                                              call.args[3]), ValueError)),
+        Known("dropout-backward-layer-2-skipped", "dA2 is left as it comes from layer 3: shut "
+              "down the same units as in the forward pass and rescale, dA2 = dA2 * D2 / keep_prob, "
+              "before computing dZ2.", lambda call: reference(*call.args[:2],
+                                                              _unit_mask(call.args[2], 6, call.args[3]),
+                                                              call.args[3])),
+        Known("dropout-backward-layer-1-skipped", "dA1 is left as it comes from layer 2: shut "
+              "down the same units as in the forward pass and rescale, dA1 = dA1 * D1 / keep_prob, "
+              "before computing dZ1.", lambda call: reference(*call.args[:2],
+                                                              _unit_mask(call.args[2], 1, call.args[3]),
+                                                              call.args[3])),
     )
+
+
+def _unit_mask(cache, position, keep_prob):
+    """``cache`` with the mask at ``position`` keeping every unit and times ``keep_prob``: the
+    backward step of that layer then neither masks nor rescales."""
+    cache = list(cache)
+    cache[position] = np.full(np.shape(cache[position]), float(keep_prob))
+    return tuple(cache)
 
 
 # Gradient Checking ---------------------------------------------------------------------
@@ -253,13 +403,25 @@ def backward_mistakes():
     return (Known("backward-theta", "The derivative of J = theta * x with respect to theta "
                   "is x, not theta.", lambda call: call.args[1]),
             Known("backward-returns-J", "dtheta is the derivative of J with respect to theta "
-                  "(x), not J itself (theta * x).", lambda call: call.args[0] * call.args[1]))
+                  "(x), not J itself (theta * x).", lambda call: call.args[0] * call.args[1]),
+            Known("backward-j-over-theta", "dtheta is x, the derivative of J = theta * x with "
+                  "respect to theta: return x itself. J / theta gives x only where theta is not "
+                  "0; at theta = 0 it divides by zero.", _j_over_theta))
+
+
+def _j_over_theta(call):
+    """What ``J / theta`` returns: x, except at theta = 0, where it raises."""
+    x, theta = call.args[:2]
+    if theta == 0:
+        raise Raises("division by zero")
+    return x * theta / theta
 
 
 def relative_difference(grad, gradapprox):
     grad, gradapprox = np.asarray(grad, dtype=float), np.asarray(gradapprox, dtype=float)
-    return float(np.linalg.norm(grad - gradapprox)
-                 / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 where both are 0: NaN
+        return float(np.float64(np.linalg.norm(grad - gradapprox))
+                     / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
 
 
 def _real(value):
@@ -292,52 +454,103 @@ def same_or_blown_up(got, produced):
     return bool(np.isclose(value, made, rtol=1e-6, atol=1e-12))
 
 
+#: How a gradient checker's gradapprox can be computed wrongly, from J at theta + epsilon
+#: (``plus``), at theta - epsilon (``minus``), at theta (``centre``) and epsilon.
+APPROXIMATIONS = {
+    "centred": lambda plus, minus, centre, epsilon: (plus - minus) / (2 * epsilon),
+    "one-sided": lambda plus, minus, centre, epsilon: (plus - centre) / epsilon,
+    "swapped": lambda plus, minus, centre, epsilon: (minus - plus) / (2 * epsilon),
+    "j-minus-at-plus": lambda plus, minus, centre, epsilon: (plus - plus) / (2 * epsilon),
+}
+
+
+def _squared_difference(grad, gradapprox):
+    grad, gradapprox = np.asarray(grad, dtype=float), np.asarray(gradapprox, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(np.sum((grad - gradapprox) ** 2))
+                     / (np.sum(grad ** 2) + np.sum(gradapprox ** 2)))
+
+
+def _norm_of_sum(grad, gradapprox):
+    grad, gradapprox = np.asarray(grad, dtype=float), np.asarray(gradapprox, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(np.linalg.norm(grad - gradapprox)) / np.linalg.norm(grad + gradapprox))
+
+
+#: How the difference of the two gradients can be computed wrongly.
+DIFFERENCES = {
+    "relative": relative_difference,
+    "no-denominator": lambda grad, gradapprox: float(np.linalg.norm(np.subtract(grad, gradapprox))),
+    "norm-of-sum": _norm_of_sum,
+    "squared": _squared_difference,
+}
+
+_APPROXIMATION_MISTAKES = {
+    "one-sided": ("one-sided-difference", "Use the centred difference (J(theta + eps) - "
+                  "J(theta - eps)) / (2 eps), not a one-sided one."),
+    "swapped": ("plus-minus-swapped", "gradapprox is (J_plus - J_minus) / (2 * epsilon): J_plus, "
+                "at theta + epsilon, comes first; swapped, gradapprox has the wrong sign."),
+    "j-minus-at-plus": ("j-minus-at-theta-plus", "J_minus is the cost at theta_minus = theta - "
+                        "epsilon: computed at theta_plus, it equals J_plus, gradapprox is 0 and "
+                        "the difference is always 1."),
+}
+_DIFFERENCE_MISTAKES = {
+    "no-denominator": ("difference-no-denominator", "Divide the norm of the difference by "
+                       "norm(grad) + norm(gradapprox) to get a relative difference."),
+    "norm-of-sum": ("denominator-norm-of-sum", "The denominator is norm(grad) + norm(gradapprox), not "
+                    "norm(grad + gradapprox): the two differ when the gradients point different ways."),
+    "squared": ("difference-squared", "Take norms, not squares: numerator = "
+                "np.linalg.norm(grad - gradapprox) and denominator = np.linalg.norm(grad) + "
+                "np.linalg.norm(gradapprox), without squaring either."),
+}
+
+
 def gradient_check_mistakes(forward, backward, *, linear=True):
     """The mistakes of ``gradient_check`` with the notebook's ``forward(x, theta)`` and
-    ``backward(x, theta)`` (``linear``: J = theta * x, where a one-sided difference is exact)."""
-    def centred(call):
+    ``backward(x, theta)`` (``linear``: J = theta * x, where a one-sided difference is exact),
+    then each wrong gradapprox paired with each wrong difference."""
+    def approximation(call, kind="centred"):
         x, theta = call.args[:2]
         epsilon = call.kwargs.get("epsilon", 1e-7)
-        return (forward(x, theta + epsilon) - forward(x, theta - epsilon)) / (2 * epsilon)
+        return APPROXIMATIONS[kind](forward(x, theta + epsilon), forward(x, theta - epsilon),
+                                    forward(x, theta), epsilon)
 
-    def one_sided(call):
-        x, theta = call.args[:2]
-        epsilon = call.kwargs.get("epsilon", 1e-7)
-        return relative_difference(backward(x, theta),
-                                   (forward(x, theta + epsilon) - forward(x, theta)) / epsilon)
+    def checker(approximate="centred", difference="relative"):
+        compare = DIFFERENCES[difference]
 
-    def no_denominator(call):
-        x, theta = call.args[:2]
-        return float(np.linalg.norm(backward(x, theta) - centred(call)))
+        def variant(call):
+            x, theta = call.args[:2]
+            return compare(backward(x, theta), approximation(call, approximate))
+        return variant
 
-    def norm_of_sum(call):
-        x, theta = call.args[:2]
-        grad, approx = backward(x, theta), centred(call)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return float(np.float64(np.linalg.norm(grad - approx)) / np.linalg.norm(grad + approx))
+    def close_of(difference):
+        return same_or_blown_up if difference == "norm-of-sum" else None
 
+    approximations = [Known(key, hint, checker(approximate=kind))
+                      for kind, (key, hint) in _APPROXIMATION_MISTAKES.items()
+                      if not (linear and kind == "one-sided")]  # exact for the linear J = theta * x
+    kinds = {known.key: kind for kind, (key, _) in _APPROXIMATION_MISTAKES.items()
+             for known in approximations if known.key == key}
+    differences = [Known(key, hint, checker(difference=kind), close=close_of(kind))
+                   for kind, (key, hint) in _DIFFERENCE_MISTAKES.items()]
+    difference_kinds = {key: kind for kind, (key, _) in _DIFFERENCE_MISTAKES.items()}
+    together = tuple(
+        pair(a, d, checker(kinds[a.key], difference_kinds[d.key]),
+             close=close_of(difference_kinds[d.key]))
+        for a in approximations for d in differences)
     return (
         Known("grad-equals-gradapprox", "grad must come from backward_propagation(x, theta); "
               "comparing gradapprox with itself always gives 0.", lambda call: 0.0),
         Known("grad-not-from-backward", "grad must be backward_propagation(x, theta), the gradient "
               "being checked; written by hand (e.g. grad = x), the check cannot notice a wrong "
-              "backward pass.", lambda call: relative_difference(call.args[0], centred(call)),
+              "backward pass.", lambda call: relative_difference(call.args[0], approximation(call)),
               close=tiny_close),
         Known("backward-at-gradapprox", "Call backward_propagation(x, theta): the gradient at "
               "theta, not at gradapprox.",
-              lambda call: relative_difference(backward(call.args[0], centred(call)), centred(call)),
+              lambda call: relative_difference(backward(call.args[0], approximation(call)),
+                                               approximation(call)),
               close=tiny_close),
-    ) + (() if linear else (
-        # Exact for the linear J = theta * x: named only where the cost is not linear.
-        Known("one-sided-difference", "Use the centred difference (J(theta + eps) - "
-              "J(theta - eps)) / (2 eps), not a one-sided one.", one_sided),
-    )) + (
-        Known("difference-no-denominator", "Divide the norm of the difference by "
-              "norm(grad) + norm(gradapprox) to get a relative difference.", no_denominator),
-        Known("denominator-norm-of-sum", "The denominator is norm(grad) + norm(gradapprox), not "
-              "norm(grad + gradapprox): the two differ when the gradients point different ways.",
-              norm_of_sum, close=same_or_blown_up),
-    )
+    ) + tuple(approximations) + tuple(differences) + together
 
 
 def gradapprox_not_from_j(backward):
@@ -370,4 +583,28 @@ GRADIENT_CHECK_N = (
           "norm(grad) + norm(gradapprox).", published=2.3225406048733928),
     Known("grad-equals-gradapprox-n", "grad comes from the gradients argument; comparing "
           "gradapprox with itself always gives 0.", lambda call: 0.0),
+    Known("plus-minus-swapped-n", "gradapprox[i] is (J_plus[i] - J_minus[i]) / (2 * epsilon): "
+          "J_plus[i], at theta_plus, comes first; swapped, gradapprox has the wrong sign.",
+          published=0.9732732389249682),
+    Known("j-minus-at-theta-plus-n", "J_minus[i] is the cost at theta_minus: computed from "
+          "theta_plus, it equals J_plus[i], gradapprox is 0 and the difference is always 1.",
+          lambda call: 1.0),
+    Known("difference-squared-n", "Take norms, not squares: numerator = np.linalg.norm(grad - "
+          "gradapprox) and denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox).",
+          published=0.1580457629638873),
+    Known("difference-last-element-n", "The difference compares the whole vectors: "
+          "np.linalg.norm(grad - gradapprox), not grad[i] - gradapprox[i] after the loop, which "
+          "compares the last parameter only.", published=2.4577112074727173e-07),
 )
+
+#: The gradapprox mistakes of ``gradient_check_n``, and the mistakes of its difference: each
+#: pair of one of each is an entry of its own (computed by the grader).
+GRADIENT_CHECK_N_APPROXIMATIONS = ("theta-not-copied", "theta-minus-from-theta-plus",
+                                   "one-sided-difference-n", "plus-minus-swapped-n",
+                                   "j-minus-at-theta-plus-n")
+GRADIENT_CHECK_N_DIFFERENCES = ("difference-no-denominator-n", "difference-squared-n",
+                                "difference-last-element-n")
+GRADIENT_CHECK_N_PAIRS = pairs(
+    [known for key in GRADIENT_CHECK_N_APPROXIMATIONS for known in GRADIENT_CHECK_N if known.key == key],
+    [known for key in GRADIENT_CHECK_N_DIFFERENCES for known in GRADIENT_CHECK_N if known.key == key],
+    lambda a, b: None)
