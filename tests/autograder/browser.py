@@ -15,6 +15,7 @@ from pathlib import Path
 CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium"),
                                    shutil.which("chromium-browser")) if path and Path(path).is_file()), None)
 TIMEOUT_MS = 60_000  # for one page
+SHOT_HEIGHT = 4000  # CSS pixels of a page's screenshot at most (from its top): enough to look at
 #: Why a browser test cannot run here (None: it can).
 MISSING = None if CHROMIUM else "chromium is not installed; Debian: apt-get install chromium"
 
@@ -47,11 +48,13 @@ class Browser:
     def render(self, path, width, script=None, height=900, screenshot=None):
         """Load the file at ``path`` at ``width`` CSS pixels; returns ``(png bytes of the whole
         page, the value of the JavaScript expression ``script``)``; the PNG is also written to
-        ``screenshot`` when given."""
+        ``screenshot`` when given (the page's top :data:`SHOT_HEIGHT` pixels)."""
         page = self.open(path, width, height)
         try:
             measured = page.evaluate(script) if script else None
-            png = page.screenshot(full_page=True, path=screenshot)
+            full = page.evaluate("document.documentElement.scrollHeight")
+            png = page.screenshot(full_page=True, path=screenshot, clip={
+                "x": 0, "y": 0, "width": width, "height": max(1, min(full, SHOT_HEIGHT))})
         finally:
             page.context.close()
         return png, measured
@@ -209,8 +212,8 @@ def ink(png):
     import numpy as np
     from PIL import Image
 
-    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int32)
     background = pixels[-1, -1]
     painted = np.abs(pixels - background).max(axis=2) > 24
-    colours = np.unique(pixels.reshape(-1, 3), axis=0)
-    return float(painted.mean()), len(colours)
+    packed = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]  # one int per colour
+    return float(painted.mean()), len(np.unique(packed))

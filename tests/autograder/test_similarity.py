@@ -248,7 +248,8 @@ def test_does_the_pair_view_mark_the_same_logic_on_both_sides_of_a_renamed_copy(
     # and the docstring.
     zed, original = sides["zed"][0], {text.strip() for _, text, _ in sides["jon"][0]}
     added = [(text, mark) for _, text, mark in zed
-             if text.strip() not in original and (not text.strip() or text.strip().startswith(("#", *NOT_LOGIC)))]
+             if text.strip() not in original
+             and (not text.strip() or text.strip().startswith(("#", *NOT_LOGIC)))]
     assert len(added) >= 4 and all(mark == "" for _, mark in added), added
 
 
