@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import exports, similarity, spreadsheet
+from autograder import exports, report, similarity, spreadsheet
 from autograder.students import student_id
 from tests import capabilities
 from tests.autograder import browser
@@ -101,10 +101,12 @@ def test_does_grades_csv_keep_a_negative_score_a_number_and_neutralise_the_text(
 def test_does_similarity_csv_neutralise_the_ids_and_keep_the_score_a_number(tmp_path):
     pairs = [similarity.Pair(REG, "compute_cost_with_regularization", "+1+1", "@SUM", 0.875, 9),
              similarity.Pair(REG, "compute_cost_with_regularization", "ada", "bob", 1.0, 12)]
-    similarity.write_csv(pairs, tmp_path / "similarity.csv")
-    assert _read(tmp_path / "similarity.csv")[1:] == [
-        [REG, "compute_cost_with_regularization", "'+1+1", "'@SUM", "0.875"],
-        [REG, "compute_cost_with_regularization", "ada", "bob", "1.000"]]
+    similarity.write_csv(pairs, tmp_path / "similarity.csv", report.pair_link)
+    assert _read(tmp_path / "similarity.csv")[1:] == [  # the link to the pair view starts with its folder
+        [REG, "compute_cost_with_regularization", "'+1+1", "'@SUM", "0.875",
+         f"pairs/+1+1~@SUM.html#{REG}-compute_cost_with_regularization"],
+        [REG, "compute_cost_with_regularization", "ada", "bob", "1.000",
+         f"pairs/ada~bob.html#{REG}-compute_cost_with_regularization"]]
 
 
 def test_is_the_spreadsheet_module_the_only_csv_writer_of_the_kit():
