@@ -354,6 +354,16 @@ def logic(line):
     return "" if not code or code.startswith(NOT_LOGIC) else code
 
 
+def test_does_a_later_run_remove_the_pair_views_it_did_not_find(graded, tmp_path):
+    out, _, _ = graded
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    assert list((copy / "pairs").glob("*.html"))
+    report.write_report(report.ClassStats(), copy, lambda student: [])  # a run with no similar pair
+    assert list((copy / "pairs").glob("*.html")) == []
+    assert "No pair of students wrote the same code." in (copy / "report.html").read_text(encoding="utf-8")
+
+
 def test_are_identical_lines_of_one_function_shown_once_with_their_count(graded):
     out, _, _ = graded
     page = (out / "feedback" / "finn" / "regularization.html").read_text()

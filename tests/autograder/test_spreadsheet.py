@@ -167,8 +167,9 @@ def test_do_the_json_results_and_pages_keep_the_readable_ids(graded):
 @needs_chromium
 def test_does_no_script_of_a_student_run_in_the_kits_own_pages(graded):
     out, _ = graded
-    pages = [out / "report.html", *sorted((out / "feedback").rglob("*.html"))]
-    assert len(pages) == len(HONEST) + len(TRICKY) + 2
+    views = sorted((out / "pairs").glob("*.html"))  # the pair views show the students' code
+    pages = [out / "report.html", *views, *sorted((out / "feedback").rglob("*.html"))]
+    assert views and len(pages) == len(HONEST) + len(TRICKY) + 2 + len(views)
     assert f"{MARKER}-file" in (out / "report.html").read_text(encoding="utf-8")  # shown, as text
     with browser.Browser() as chromium:
         for page in pages:
