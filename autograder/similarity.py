@@ -31,6 +31,11 @@ whose remaining fingerprints are identical (copies of one text are compared once
 fingerprint is held by at most ten submissions, so its cost grows linearly with the class
 (at most 45 pairs per distinct fingerprint), not with its square.
 
+The pair view of the report shows where two students' code agrees: :func:`token_lines` maps
+each normalised token back to the line of the cell it was printed from, and :func:`marked_lines`
+marks every line a shared fingerprint covers (and the lines of template and common code, which
+were discounted), so a renamed copy is highlighted on the same statements on both sides.
+
 Written here rather than taken from ``copydetect``: that tool fingerprints whole files and
 compares every pair of files, and knows nothing of graded functions, template code or Python
 scoping; the few dozen lines below do the per-function part with the standard library.
