@@ -276,7 +276,7 @@ def _grade_class(args):
             print(f"error: {error}", file=sys.stderr)
             return 2
         stats.lms = written.line(args.no_submission)
-    similarity.write_csv(stats.find_similar(), args.out / "similarity.csv")
+    similarity.write_csv(stats.find_similar(), args.out / "similarity.csv", report.pair_link)
     report.write_report(stats, args.out, lambda student: current[student].notebooks)
     print(report.format_summary(stats, args.out))
     return status

@@ -47,6 +47,8 @@ PREPROCESSOR = "autograder.nbgrader_autograde.SealedGrade"
 RESTORE_METADATA = "autograder.nbgrader_sanitize.RestoreMetadata"
 #: Written last into a course's ``c.GenerateFeedback.preprocessors``.
 SANITIZE_FEEDBACK = "autograder.nbgrader_sanitize.SanitizeFeedback"
+#: Written just before it: each graded test cell shows the kit's verdict as plain text.
+KIT_VERDICT = "autograder.nbgrader_sanitize.KitVerdict"
 #: A course's ``c.GenerateFeedback.exporter_class``.
 FEEDBACK_EXPORTER = "autograder.nbgrader_sanitize.FeedbackExporter"
 
@@ -300,15 +302,16 @@ SANITIZE_PREPROCESSORS = sanitize_preprocessors()
 def feedback_preprocessors():
     """nbgrader's default ``GenerateFeedback.preprocessors``, by name, with ``ClearHiddenTests``
     after ``GetGrades`` (the autograded notebooks hold the test cells as the gradebook has them,
-    hidden regions included, and a feedback page shows each test cell's source), and
-    :class:`autograder.nbgrader_sanitize.SanitizeFeedback` last."""
+    hidden regions included, and a feedback page shows each test cell's source), then
+    :class:`autograder.nbgrader_sanitize.KitVerdict` (the kit's verdict as plain text in each
+    graded test cell) and :class:`autograder.nbgrader_sanitize.SanitizeFeedback` last."""
     from nbgrader.converters import GenerateFeedback
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
     steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
     if ClearHiddenTests not in steps:
         steps.insert(steps.index(GetGrades) + 1 if GetGrades in steps else 0, ClearHiddenTests)
-    return [*(_public_name(step) for step in steps), SANITIZE_FEEDBACK]
+    return [*(_public_name(step) for step in steps), KIT_VERDICT, SANITIZE_FEEDBACK]
 
 
 FEEDBACK_PREPROCESSORS = feedback_preprocessors()
@@ -349,8 +352,9 @@ def config_text(secret_file, course_id):
         f"{sanitize}"
         "]\n"
         "c.OverwriteCells.add_missing_cells = True\n"
-        "# Feedback pages show the test cells without their hidden regions, and what students\n"
-        "# wrote (markdown, outputs, metadata) sanitised: no script of theirs runs in the page.\n"
+        "# Feedback pages show the test cells without their hidden regions, each graded test\n"
+        "# cell's verdict as the kit words it (score, checks, hint), and what students wrote\n"
+        "# (markdown, outputs, metadata) sanitised: no script of theirs runs in the page.\n"
         "c.GenerateFeedback.preprocessors = [\n"
         f"{feedback}"
         "]\n"

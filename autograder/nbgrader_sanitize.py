@@ -39,6 +39,11 @@ numeric image sizes, as nbconvert's template writes those into a tag unquoted); 
 :class:`FeedbackExporter` (``c.GenerateFeedback.exporter_class``), nbconvert's HTML exporter
 with its own ``sanitize_html`` always on and each markdown cell cleaned once it is HTML, since a
 markdown link ``[x](javascript:...)`` only becomes a tag when rendered.
+
+**The feedback reads like the kit's.** :class:`KitVerdict` (before ``SanitizeFeedback``) makes each
+graded test cell show the kit's verdict as plain text: ``Score: 6 / 10``, each check's line and
+the hint, with no bare ``Out[n]: 6`` (the points nbgrader read) and no checksum; the exporter
+lays the page out at the reader's screen width and wraps long lines (:data:`READABLE`).
 """
 
 import copy
@@ -349,10 +354,85 @@ class SanitizeFeedback(SanitizeHTML):
         return outputs
 
 
+def _number(value):
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return "?"
+
+
+def kit_verdict(cell):
+    """Make a graded test cell's outputs (in place) the kit's verdict as plain text: one stdout
+    stream, ``Score: 6 / 10`` (the gradebook's score and points, as ``GetGrades`` put them in the
+    cell's metadata) and then the kit's lines for the function (each check, then the hint), as
+    :class:`autograder.nbgrader_autograde.SealedGrade` wrote them. The ``execute_result`` that told
+    nbgrader the points (a bare ``Out[n]: 6``) and any other output go; so does the cell's
+    checksum, which only nbgrader's bookkeeping reads. Other cells are left as they are."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if cell.get("cell_type") != "code" or not isinstance(meta, dict) or not meta.get("grade") \
+            or meta.get("solution"):
+        return cell
+    lines = "".join(_text(output.get("text", "")) for output in cell.get("outputs", [])
+                    if output.get("output_type") == "stream" and output.get("name") == "stdout")
+    score = f"Score: {_number(meta.get('score'))} / {_number(meta.get('points'))}\n"
+    cell["outputs"] = [NotebookNode(output_type="stream", name="stdout", text=score + lines)]
+    cell["execution_count"] = None
+    meta.pop("checksum", None)
+    return cell
+
+
+class KitVerdict(NbGraderPreprocessor):
+    """A step of ``c.GenerateFeedback.preprocessors`` (after ``GetGrades``, before
+    :class:`SanitizeFeedback`): each graded test cell shows the kit's verdict as plain text
+    (:func:`kit_verdict`)."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        return kit_verdict(cell), resources
+
+
+#: Put into the head of every feedback page: the page is laid out at the phone's width (nbgrader's
+#: own page has no viewport, so a phone shows it 980 pixels wide, shrunk), long output and code
+#: lines wrap, and the headings and prompts give way on a narrow screen.
+READABLE = """<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+  body { padding-left: .5rem; padding-right: .5rem; }
+  a, a:visited { color: #0550ae; text-decoration: underline; }
+  div.nbgrader_cell .panel-heading a, div.nbgrader_cell .panel-heading a:visited { color: #fff; }
+  div.output_area pre, div.output_text pre, div.input_area pre {
+    white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; }
+  div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow-wrap: anywhere; }
+  div.nbgrader_cell .panel-heading::after { content: ""; display: table; clear: both; }
+  div.rendered_html, div.text_cell_render { overflow-wrap: anywhere; }
+  div.rendered_html table { display: block; overflow-x: auto; max-width: 100%; }
+  div.rendered_html pre, div.output_subarea { max-width: 100%; overflow-x: auto; }
+  img { max-width: 100%; height: auto; }
+  .highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cs,
+  .highlight .cp { color: #37595a; }
+  .highlight .o, .highlight .m, .highlight .mi, .highlight .mf, .highlight .mh { color: #4a4a4a; }
+  .highlight .ow { color: #7a1fbf; } .highlight .ne, .highlight .nd { color: #9c2a25; }
+  .highlight .nb, .highlight .k, .highlight .kn, .highlight .kc, .highlight .bp { color: #006000; }
+  .highlight .se, .highlight .si { color: #7d4a14; } .highlight .nn, .highlight .nc { color: #0000c8; }
+  @media (max-width: 40rem) {
+    div.prompt { min-width: 0; display: none; }
+    div.inner_cell, div.output_subarea { max-width: 100%; }
+    .container { padding-left: 0; padding-right: 0; }
+  }
+</style>
+"""
+
+
 class FeedbackExporter(HTMLExporter):
     """nbconvert's HTML exporter as nbgrader's feedback uses it, with its ``sanitize_html`` always
-    on (HTML and markdown outputs cleaned, no script or widget output) and each markdown cell
-    cleaned once rendered (:func:`clean_html`)."""
+    on (HTML and markdown outputs cleaned, no script or widget output), each markdown cell
+    cleaned once rendered (:func:`clean_html`), and :data:`READABLE` in the page's head."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        html = re.sub(r"<html>", '<html lang="en">', html, count=1)  # the page's language, for a reader
+        end = html.find("</head>")  # last in the head: over nbgrader's and bootstrap's own styles
+        if end >= 0:
+            html = html[:end] + READABLE + html[end:]
+        return html, resources
 
     @default("sanitize_html")
     def _sanitize_html_default(self):

@@ -6,8 +6,11 @@ function, the catalogued mistakes found, the seconds of each student, who needs 
 and why, and each student's code fingerprints for :mod:`autograder.similarity`.
 
 :func:`write_report` draws the pictures with matplotlib (PNG, embedded as base64 ``data:``
-URIs, so the page is one file that can be mailed or put on a course site) and fills the
-jinja2 template ``templates/report.html.j2``.
+URIs, so the page is one file that can be mailed or put on a course site; each wide chart has a
+narrow variant that a phone shows instead, its text as legible as on a desktop) and fills the
+jinja2 template ``templates/report.html.j2``; beside it, ``pairs/`` holds a pair view
+(``templates/pair.html.j2``) for each two students with similar code: the output folder is
+self-contained, with no server and nothing fetched.
 """
 
 import base64
@@ -17,6 +20,7 @@ import io
 import json
 import logging
 import statistics
+import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +37,6 @@ from autograder.students import NOT_IN_ROSTER
 TITLES = reference.TITLES
 STATUS_COLOURS = {"passed": "#1a7f37", "partial": "#d4a72c", "failed": "#cf222e", "missing": "#8c959f",
                   "error": "#8250df", "timeout": "#bc4c00"}
-TOP_PAIRS = 10  # pairs shown side by side in the report (all of them are in similarity.csv)
 STUB_TEXT = "is not written yet"
 
 
@@ -57,6 +60,30 @@ def hint_of(assignment, function, key):
             if mistake.key == key:
                 return mistake.hint
     return None
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def similar_anchor(student):
+    """The id of the report's list of ``student``'s similar pairs."""
+    return f"similar-{student}"
+
+
+def pair_page(student_a, student_b):
+    """The pair view of two students, relative to the output folder: ``pairs/<a>~<b>.html`` (a
+    student id never holds ``~``, so the name is one pair's only)."""
+    return f"pairs/{student_a}~{student_b}.html"
+
+
+def pair_link(pair):
+    """The link to one similar pair (a :class:`autograder.similarity.Pair`) in its pair view."""
+    return f"{pair_page(pair.student_a, pair.student_b)}#{pair_section(pair)}"
+
+
+def pair_section(pair):
+    return f"{pair.assignment}-{pair.function}"
 
 
 @dataclass
@@ -164,19 +191,25 @@ class ClassStats:
         self.code.add(row)
 
     def find_similar(self, threshold=similarity.THRESHOLD):
-        """The class's similar pairs; each student in one gets a reason per classmate, listing
-        the functions they share."""
+        """The class's similar pairs; each student in one gets one reason ("similar to 2
+        classmates in 3 functions") linked to the list of their pairs in the report."""
         self.pairs = self.code.pairs(threshold)
-        shared = defaultdict(list)  # (student, classmate) -> [pair]
-        for pair in self.pairs:
-            shared[(pair.student_a, pair.student_b)].append(pair)
-            shared[(pair.student_b, pair.student_a)].append(pair)
-        for (student, other), pairs in sorted(shared.items()):
-            functions = ", ".join(f"{p.function} {p.score:.0%}" for p in pairs)
-            first = pairs[0]
-            self._flag(student, "similar code", f"like {other}: {functions}",
-                       f"feedback/{student}/{first.assignment}.html#{first.function}")
+        for student, pairs in sorted(self.pairs_of().items()):
+            classmates = {other for other, _ in pairs}
+            functions = {(pair.assignment, pair.function) for _, pair in pairs}
+            self._flag(student, "similar code",
+                       f"similar to {_count(len(classmates), 'classmate')} in "
+                       f"{_count(len(functions), 'function')}",
+                       f"#{similar_anchor(student)}")
         return self.pairs
+
+    def pairs_of(self):
+        """``{student: [(classmate, pair)]}`` of the similar pairs, each student's in the pairs' order."""
+        found = defaultdict(list)
+        for pair in self.pairs:
+            found[pair.student_a].append((pair.student_b, pair))
+            found[pair.student_b].append((pair.student_a, pair))
+        return found
 
     # What the summary and the page show ------------------------------------------------------
 
@@ -270,14 +303,37 @@ def format_summary(stats, out=None):
 
 # The page ---------------------------------------------------------------------------------------
 
+DPI = 110  # pixels per inch of the pictures: at 1:1, matplotlib's 9-point text is 13.75 pixels tall
+NARROW = 3.5  # inches: a narrow variant is 385 pixels wide, about a phone's 390 CSS pixels less margins
+WIDE_FROM = "58rem"  # the wide variant of a chart is shown from this viewport width on (it then fits 1:1)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A chart as the page embeds it: ``src`` (a ``data:image/png`` URI), its size in pixels, and
+    ``text_px``, the height in the picture's pixels of its smallest text (points × DPI / 72): a
+    browser that shows the picture at ``w`` CSS pixels shows that text at ``text_px × w / width``."""
+
+    src: str
+    width: int
+    height: int
+    text_px: float
+
 
 def _png(figure):
+    from matplotlib.text import Text
+    from PIL import Image
+
+    sizes = [text.get_fontsize() for text in figure.findobj(Text) if text.get_visible() and text.get_text()]
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     import matplotlib.pyplot as plt
 
     plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    data = buffer.getvalue()
+    width, height = Image.open(io.BytesIO(data)).size
+    return Picture("data:image/png;base64," + base64.b64encode(data).decode(), width, height,
+                   round(min(sizes, default=0.0) * DPI / 72, 2))
 
 
 def _pyplot():
@@ -294,7 +350,8 @@ def _pyplot():
 
 
 def histograms_of_totals(stats):
-    """``[(assignment, picture)]``: one histogram of the totals per assignment."""
+    """``[(assignment, picture)]``: one histogram of the totals per assignment (narrow enough for
+    a phone as it is)."""
     plt = _pyplot()
     pictures = []
     for spec in stats.specs():
@@ -311,46 +368,61 @@ def histograms_of_totals(stats):
     return pictures
 
 
-def chart_of_statuses(stats):
+def _bars(labels, narrow, extra=0.9):
+    """A figure and axis for one horizontal bar per label: wide, the labels beside the bars; narrow,
+    each label above its bar, so the bars keep the whole width of a phone."""
     plt = _pyplot()
+    if narrow:
+        figure, axis = plt.subplots(figsize=(NARROW, 0.62 * len(labels) + extra))
+        axis.set_yticks([])
+        axis.spines["left"].set_visible(False)
+        for row, label in enumerate(labels):
+            axis.text(0, row - 0.36, textwrap.fill(label, 46), va="bottom", ha="left", fontsize=9)
+        axis.set_ylim(len(labels) - 0.5, -1.1)
+    else:
+        figure, axis = plt.subplots(figsize=(8, 0.32 * len(labels) + extra))
+        axis.set_yticks(range(len(labels)), labels)
+        axis.invert_yaxis()
+    return plt, figure, axis
+
+
+def chart_of_statuses(stats, narrow=False):
     keys = [(spec.name, name) for spec in stats.specs() for name in spec.names]
-    figure, axis = plt.subplots(figsize=(8, 0.32 * len(keys) + 0.9))
+    plt, figure, axis = _bars([name for _, name in keys], narrow, 1.1 if narrow else 0.9)
     left = np.zeros(len(keys))
     handed = np.array([max(1, sum(stats.statuses[key].values())) for key in keys], dtype=float)
     for status in STATUSES:
         shares = np.array([stats.statuses[key].get(status, 0) for key in keys]) / handed
-        axis.barh(range(len(keys)), shares, left=left, color=STATUS_COLOURS[status], label=status)
+        axis.barh(range(len(keys)), shares, left=left, height=0.45 if narrow else 0.8,
+                  color=STATUS_COLOURS[status], label=status)
         left += shares
-    axis.set_yticks(range(len(keys)), [name for _, name in keys])
-    axis.invert_yaxis()
     axis.set_xlim(0, 1)
     axis.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
-    axis.legend(ncol=len(STATUSES), loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False, fontsize=8)
+    axis.legend(ncol=3 if narrow else len(STATUSES), loc="lower center",
+                bbox_to_anchor=(0.5 if narrow else 0.4, 1.0), frameon=False, fontsize=8)
     figure.tight_layout()
     return _png(figure)
 
 
-def chart_of_mistakes(stats):
+def chart_of_mistakes(stats, narrow=False):
     items = [((assignment, function, key), count)
              for (assignment, function), counter in stats.mistakes.items() for key, count in counter.items()]
     if not items:
         return None
     items.sort(key=lambda item: -item[1])
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(8, 0.32 * len(items) + 0.6))
-    axis.barh(range(len(items)), [count for _, count in items], color="#bc4c00")
-    axis.set_yticks(range(len(items)), [f"{function}: {key}" for (_, function, key), _ in items])
-    axis.invert_yaxis()
+    _, figure, axis = _bars([f"{function}: {key}" for (_, function, key), _ in items], narrow, 0.6)
+    axis.barh(range(len(items)), [count for _, count in items], height=0.45 if narrow else 0.8,
+              color="#bc4c00")
     axis.set_xlabel("students")
     axis.xaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout()
     return _png(figure)
 
 
-def histogram_of_seconds(stats):
+def histogram_of_seconds(stats, narrow=False):
     plt = _pyplot()
     seconds = [s for s, _ in stats.seconds]
-    figure, axis = plt.subplots(figsize=(8, 2.4))
+    figure, axis = plt.subplots(figsize=(NARROW if narrow else 8, 2.4))
     top = max(seconds, default=1.0)
     bins = np.geomspace(max(min([s for s in seconds if s > 0], default=0.01), 0.005), max(top, 0.01) * 1.05,
                         30) if top > 0 else 10
@@ -360,6 +432,12 @@ def histogram_of_seconds(stats):
     axis.set_ylabel("students")
     figure.tight_layout()
     return _png(figure)
+
+
+def _variants(chart, stats):
+    """``{"wide", "narrow"}`` pictures of one chart (None when the chart has nothing to draw)."""
+    wide = chart(stats)
+    return None if wide is None else {"wide": wide, "narrow": chart(stats, narrow=True)}
 
 
 _TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
@@ -382,44 +460,99 @@ def _digest(row, assignment, function):
     return result.get("provenance", {}).get("source_sha256", {}).get(function)
 
 
-def render(stats, notebooks_of, row_of):
-    """The page's HTML; ``notebooks_of(student)`` gives a student's ``[(folder, path)]`` and
-    ``row_of(student)`` their stored result, for the code shown side by side."""
-    top = []
-    for pair in stats.pairs[:TOP_PAIRS]:
-        sides = []
-        for student in (pair.student_a, pair.student_b):
-            digest = _digest(row_of(student), pair.assignment, pair.function)
-            sides.append((student, _source_of(notebooks_of(student), pair.assignment, pair.function, digest)
-                          or "(the notebook is no longer where it was graded)"))
-        top.append((pair, sides))
+GONE = "(the notebook is no longer where it was graded)"
+
+
+def render(stats):
+    """The report page's HTML."""
     mistakes = [(assignment, function, key, count, stats.mistake_hints[(assignment, function, key)])
                 for (assignment, function), counter in sorted(stats.mistakes.items())
                 for key, count in counter.most_common()]
     functions = [(spec.name, name, stats.statuses[(spec.name, name)],
                   sum(stats.statuses[(spec.name, name)].values()))
                  for spec in stats.specs() for name in spec.names]
+    similar = []  # (student, [(classmate, page, [pair])])
+    for student, pairs in sorted(stats.pairs_of().items()):
+        classmates = defaultdict(list)
+        for other, pair in pairs:
+            classmates[other].append(pair)
+        similar.append((student, [(other, pair_page(*sorted((student, other))), found)
+                                  for other, found in classmates.items()]))
     return _TEMPLATES.get_template("report.html.j2").render(
         stats=stats, titles=TITLES, by_assignment=stats.by_assignment(), statuses=STATUSES,
-        colours=STATUS_COLOURS, functions=functions, mistakes=mistakes, pairs=stats.pairs, top=top,
+        colours=STATUS_COLOURS, functions=functions, mistakes=mistakes, pairs=stats.pairs, similar=similar,
         attention=stats.attention_list(), slowest=stats.slowest(10), threshold=similarity.THRESHOLD,
-        layers=", ".join(stats.layers) or "none used",
-        pictures={"totals": histograms_of_totals(stats), "statuses": chart_of_statuses(stats),
-                  "mistakes": chart_of_mistakes(stats), "seconds": histogram_of_seconds(stats)})
+        layers=", ".join(stats.layers) or "none used", wide_from=WIDE_FROM, anchor=similar_anchor,
+        pictures={"totals": histograms_of_totals(stats), "statuses": _variants(chart_of_statuses, stats),
+                  "mistakes": _variants(chart_of_mistakes, stats),
+                  "seconds": _variants(histogram_of_seconds, stats)})
+
+
+def render_pair(stats, student_a, student_b, pairs, source_of):
+    """The pair view of two students (``pairs``: their similar pairs, one per function):
+    for each function, the score, how many fingerprints they share and how many counted for
+    nothing, and the two cells side by side, every line marked as
+    :func:`autograder.similarity.marked_lines` marks it. ``source_of(student, pair)`` gives a
+    student's cell of the pair's function, or None."""
+    sections = []
+    for pair in pairs:
+        evidence = stats.code.evidence(pair)
+        sides = []
+        for student, own in ((student_a, evidence["a"]), (student_b, evidence["b"])):
+            source = source_of(student, pair)
+            lines = (similarity.marked_lines(source, pair.function, evidence["shared"], evidence["stub"],
+                                             evidence["common"]) if source is not None else None)
+            sides.append({"student": student, "lines": lines, "fingerprints": len(own),
+                          "discounted": len(own & (evidence["stub"] | evidence["common"]))})
+        sections.append({"pair": pair, "id": pair_section(pair), "sides": sides,
+                         "shared": len(evidence["shared"])})
+    return _TEMPLATES.get_template("pair.html.j2").render(
+        student_a=student_a, student_b=student_b, sections=sections, titles=TITLES,
+        threshold=similarity.THRESHOLD, anchor=similar_anchor, gone=GONE)
+
+
+def _write(path, text):
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", errors="backslashreplace")
+    temporary.replace(path)
 
 
 def write_report(stats, out, notebooks_of):
-    """Write ``out/report.html`` (atomically); returns its path. The code of the pairs shown
-    side by side is read again from the students' notebooks and stored results."""
-    path = Path(out) / "report.html"
+    """Write ``out/report.html`` and a pair view ``out/pairs/<a>~<b>.html`` for each two students
+    with similar code (each file atomically; pair views of an earlier run that this one has not
+    found are removed); returns the report's path. The code shown side by side is read again
+    from the students' notebooks and stored results; ``notebooks_of(student)`` gives a student's
+    ``[(folder, path)]``."""
+    out = Path(out)
+    rows = {}
 
     def row_of(student):
-        try:
-            return json.loads((Path(out) / "results" / f"{student}.json").read_text())
-        except (OSError, ValueError):
-            return None
+        if student not in rows:
+            try:
+                rows[student] = json.loads((out / "results" / f"{student}.json").read_text())
+            except (OSError, ValueError):
+                rows[student] = None
+        return rows[student]
 
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(render(stats, notebooks_of, row_of), encoding="utf-8", errors="backslashreplace")
-    temporary.replace(path)
+    def source_of(student, pair):
+        digest = _digest(row_of(student), pair.assignment, pair.function)
+        return _source_of(notebooks_of(student), pair.assignment, pair.function, digest)
+
+    by_students = defaultdict(list)
+    for pair in stats.pairs:
+        by_students[(pair.student_a, pair.student_b)].append(pair)
+    folder = out / "pairs"
+    written = set()
+    if by_students:
+        folder.mkdir(exist_ok=True)
+    for (student_a, student_b), pairs in sorted(by_students.items()):
+        path = out / pair_page(student_a, student_b)
+        _write(path, render_pair(stats, student_a, student_b, pairs, source_of))
+        written.add(path.name)
+    if folder.is_dir():
+        for stale in folder.glob("*.html"):
+            if stale.name not in written:
+                stale.unlink()
+    path = out / "report.html"
+    _write(path, render(stats))
     return path

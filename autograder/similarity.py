@@ -31,6 +31,11 @@ whose remaining fingerprints are identical (copies of one text are compared once
 fingerprint is held by at most ten submissions, so its cost grows linearly with the class
 (at most 45 pairs per distinct fingerprint), not with its square.
 
+The pair view of the report shows where two students' code agrees: :func:`token_lines` maps
+each normalised token back to the line of the cell it was printed from, and :func:`marked_lines`
+marks every line a shared fingerprint covers (and the lines of template and common code, which
+were discounted), so a renamed copy is highlighted on the same statements on both sides.
+
 Written here rather than taken from ``copydetect``: that tool fingerprints whole files and
 compares every pair of files, and knows nothing of graded functions, template code or Python
 scoping; the few dozen lines below do the per-function part with the standard library.
@@ -78,6 +83,13 @@ def normalise(source, name):
 
 
 def _normalise(source, name):
+    found = _normalised(source, name)
+    return None if found is None else tuple(TOKEN.findall(found[0]))
+
+
+def _normalised(source, name):
+    """``(text, body)``: the normalised text of function ``name`` and its renamed body (an
+    :class:`ast.Module` whose nodes keep their positions in ``source``), or None."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -128,10 +140,79 @@ def _normalise(source, name):
         elif isinstance(node, ast.ExceptHandler) and node.name:
             node.name = renamed.get(node.name, node.name)
     try:
-        text = ast.unparse(body)
+        return ast.unparse(body), body
     except (RecursionError, ValueError):
         return None
-    return tuple(TOKEN.findall(text))
+
+
+def token_lines(source, name):
+    """``(tokens, lines)``: the normalised tokens of function ``name`` (as :func:`normalise` gives
+    them) and, for each, the line of ``source`` it stands for (1-based; None for a token that no
+    line wrote, e.g. the ``pass`` of a body whose statements were all dropped); None when
+    :func:`normalise` gives None.
+
+    The normalised text is parsed again: its tree has the shape of the renamed body, so walking
+    both side by side pairs each node of the text with the node of ``source`` it was printed
+    from. A token stands for the line where the smallest node around it starts in ``source``:
+    a name or a number for its own line, an operator or a bracket for the line of its expression.
+    """
+    found = _normalised(source, name)
+    if found is None:
+        return None
+    text, body = found
+    matches = list(TOKEN.finditer(text))
+    tokens = tuple(match.group() for match in matches)
+    try:
+        pairs = zip(ast.walk(body), ast.walk(ast.parse(text)), strict=False)
+        starts = [0]
+        for line in text.encode("utf-8", "surrogatepass").splitlines(keepends=True):
+            starts.append(starts[-1] + len(line))
+        spans = []  # (start, end) in bytes of the normalised text -> line in source
+        for original, printed in pairs:
+            if type(original) is not type(printed):
+                break  # the shapes part here (not seen in practice): later nodes stay unpaired
+            line = getattr(original, "lineno", None)
+            if line is not None and getattr(printed, "end_lineno", None) is not None:
+                spans.append((starts[printed.lineno - 1] + printed.col_offset,
+                              starts[printed.end_lineno - 1] + printed.end_col_offset, line))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return tokens, [None] * len(tokens)
+    ascii_text = text.isascii()
+    lines = []
+    for match in matches:
+        start, end = match.span()
+        if not ascii_text:
+            start, end = (len(text[:start].encode("utf-8", "surrogatepass")),
+                          len(text[:end].encode("utf-8", "surrogatepass")))
+        around = [(e - s, line) for s, e, line in spans if s <= start and end <= e]
+        lines.append(min(around)[1] if around else None)
+    return tokens, lines
+
+
+#: How a line of a pair view is marked, strongest first: code the two students share, code of the
+#: release notebook's stub, code many students of the class share (both discounted).
+MARKS = ("shared", "template", "common")
+
+
+def marked_lines(source, name, shared, stub=frozenset(), common=frozenset()):
+    """``[(number, text, mark)]`` for each line of the cell ``source``: ``mark`` is the strongest of
+    :data:`MARKS` whose fingerprints (sets of ints: ``shared``, ``stub``, ``common``) cover a
+    token of that line, or ``""``. A fingerprint covers the :data:`K` tokens whose hash it is,
+    wherever they occur in the function."""
+    marks = {}
+    found = token_lines(source, name)
+    if found is not None:
+        tokens, lines = found
+        k = min(K, len(tokens))
+        for start, value in enumerate(_hashes(tokens, k) if tokens else []):
+            for rank, values in enumerate((shared, stub, common)):
+                if value in values:
+                    for line in lines[start:start + k]:
+                        if line is not None:
+                            marks[line] = min(marks.get(line, rank), rank)
+                    break
+    return [(number, text, MARKS[marks[number]] if number in marks else "")
+            for number, text in enumerate(source.splitlines(), start=1)]
 
 
 CACHED_CHARS = 64 * 1024  # cells up to this size have their fingerprints cached by text
@@ -227,6 +308,7 @@ class Collector:
     def __init__(self):
         self.students = []
         self.by_function = defaultdict(list)  # (assignment, function) -> [(student index, fingerprints)]
+        self.index = {}  # (assignment, function, student) -> the student's fingerprints of it
 
     def add(self, row):
         code = row.get("code") or {}
@@ -237,14 +319,15 @@ class Collector:
         for assignment, functions in code.items():
             for function, values in functions.items():
                 if values:
-                    self.by_function[(assignment, function)].append((index, array("I", values)))
+                    stored = array("I", values)
+                    self.by_function[(assignment, function)].append((index, stored))
+                    self.index[(assignment, function, row["student"])] = stored
 
     def pairs(self, threshold=THRESHOLD):
         """Every pair at or above ``threshold``, most similar first (ties by function and names)."""
         found = []
         for (assignment, function), submissions in sorted(self.by_function.items()):
-            stub = template(assignment).get(function, frozenset()) if assignment in reference.NOTEBOOKS \
-                else frozenset()
+            stub = _stub(assignment, function)
             for a, b, score, shared in _function_pairs(submissions, stub, threshold):
                 first, second = sorted((self.students[a], self.students[b]))
                 found.append(Pair(assignment, function, first, second, round(score, 3), shared))
@@ -252,11 +335,36 @@ class Collector:
         return found
 
 
-def _function_pairs(submissions, stub, threshold):
-    """``(student a, student b, score, shared)`` of one function's submissions ``[(student, fps)]``."""
+    def evidence(self, pair):
+        """What a pair view shows of ``pair``: ``{"a", "b"}`` (each student's fingerprints of the
+        function), ``"shared"`` (those the two have in common and that count), ``"stub"`` and
+        ``"common"`` (those that count for nothing: the release stub's, and those held by too many
+        submissions of the class); sets of ints."""
+        key = (pair.assignment, pair.function)
+        stub = _stub(*key)
+        common = _common(self.by_function.get(key, []))
+        a = frozenset(self.index.get((*key, pair.student_a), ()))
+        b = frozenset(self.index.get((*key, pair.student_b), ()))
+        return {"a": a, "b": b, "shared": (a & b) - stub - common, "stub": stub, "common": common}
+
+
+def _stub(assignment, function):
+    """The fingerprints of the release notebook's stub of ``function`` (none for another assignment)."""
+    if assignment not in reference.NOTEBOOKS:
+        return frozenset()
+    return template(assignment).get(function, frozenset())
+
+
+def _common(submissions):
+    """The fingerprints of one function's submissions ``[(student, fps)]`` that too many of them hold."""
     frequency = Counter(value for _, values in submissions for value in set(values))
     limit = min(MAX_HOLDERS, max(COMMON_MIN_STUDENTS - 1, COMMON_SHARE * len(submissions)))
-    common = {value for value, count in frequency.items() if count > limit}
+    return {value for value, count in frequency.items() if count > limit}
+
+
+def _function_pairs(submissions, stub, threshold):
+    """``(student a, student b, score, shared)`` of one function's submissions ``[(student, fps)]``."""
+    common = _common(submissions)
     variants = defaultdict(list)  # the student's own fingerprints -> students who have exactly them
     for student, values in submissions:
         own = frozenset(values) - stub - common
@@ -287,14 +395,15 @@ def _function_pairs(submissions, stub, threshold):
     return results
 
 
-def write_csv(pairs, path):
-    """``assignment, function, student_a, student_b, score`` of each pair (written atomically, by
-    :func:`autograder.spreadsheet.write_csv`: no student id reads as a formula)."""
+def write_csv(pairs, path, view=None):
+    """``assignment, function, student_a, student_b, score, view`` of each pair (written atomically,
+    by :func:`autograder.spreadsheet.write_csv`: no student id reads as a formula). ``view(pair)``
+    gives the pair view's link, relative to the file's folder (the column is empty without it)."""
     from autograder import spreadsheet
 
-    spreadsheet.write_csv(path, ["assignment", "function", "student_a", "student_b", "score"],
-                          ([pair.assignment, pair.function, pair.student_a, pair.student_b, pair.score]
-                           for pair in pairs), number_format=".3f")
+    spreadsheet.write_csv(path, ["assignment", "function", "student_a", "student_b", "score", "view"],
+                          ([pair.assignment, pair.function, pair.student_a, pair.student_b, pair.score,
+                            view(pair) if view else ""] for pair in pairs), number_format=".3f")
 
 
 def source_of(notebook_path, assignment, function):

@@ -1,181 +1,102 @@
-"""A page as a real browser shows it: headless Chromium, driven over the DevTools protocol.
+"""A page as a real browser shows it: the system's Chromium, driven by Playwright.
 
-Chromium (Debian's ``chromium`` package) is started with ``--remote-debugging-pipe``: it
-reads protocol commands, JSON ended by a NUL byte, from its file descriptor 3 and writes
-replies and events to 4. The page is laid out at an exact viewport width (a phone is 390
-CSS pixels wide; a window cannot be made that narrow, so the device metrics are set), a
-script measures its layout, and a PNG of the whole page is taken.
+Playwright starts the Chromium the machine has (``/usr/bin/chromium``, Debian's ``chromium``
+package, by ``executable_path``), never a browser of its own. Each page is opened at an exact
+viewport width (a phone is 390 CSS pixels wide), measured by a script (:data:`LAYOUT`), scanned
+for accessibility by axe-core (packaged in ``axe-playwright-python``) and saved as a PNG of the
+whole page, so a failed test leaves a picture to look at.
 """
 
-import base64
-import fcntl
-import json
-import os
+import io
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-TIMEOUT = 60  # seconds for one page
-
-
-class BrowserError(RuntimeError):
-    pass
-
-
-class _Pipe:
-    def __init__(self, process, commands, replies):
-        self.process, self.commands, self.replies = process, commands, replies
-        self.buffer, self.next_id, self.events = b"", 0, []
-
-    def _read_message(self):
-        while b"\0" not in self.buffer:
-            chunk = os.read(self.replies, 1 << 16)
-            if not chunk:
-                raise BrowserError("chromium closed its DevTools pipe")
-            self.buffer += chunk
-        message, self.buffer = self.buffer.split(b"\0", 1)
-        return json.loads(message)
-
-    def call(self, method, session=None, **params):
-        self.next_id += 1
-        message = {"id": self.next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        os.write(self.commands, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._read_message()
-            if reply.get("id") == self.next_id:
-                if "error" in reply:
-                    raise BrowserError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method):
-        while True:
-            found = next((e for e in self.events if e.get("method") == method), None)
-            if found:
-                self.events.remove(found)
-                return found
-            self.events.append(self._read_message())
-
-
-def _high(fd):
-    """A close-on-exec copy of ``fd`` numbered 100 or more (out of the way of 3 and 4)."""
-    return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 100)
+CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium"),
+                                   shutil.which("chromium-browser")) if path and Path(path).is_file()), None)
+TIMEOUT_MS = 60_000  # for one page
+SHOT_HEIGHT = 4000  # CSS pixels of a page's screenshot at most (from its top): enough to look at
+#: Why a browser test cannot run here (None: it can).
+MISSING = None if CHROMIUM else "chromium is not installed; Debian: apt-get install chromium"
 
 
 class Browser:
     """One headless Chromium for several pages: ``with Browser() as b: b.render(path, 390)``."""
 
     def __init__(self):
+        from playwright.sync_api import sync_playwright
+
         if CHROMIUM is None:
-            raise BrowserError("chromium is not installed")
-        to_browser_read, self.commands = os.pipe()
-        self.replies, from_browser_write = os.pipe()
-        child_read, child_write = _high(to_browser_read), _high(from_browser_write)
-        for fd in (to_browser_read, from_browser_write):
-            os.close(fd)
+            raise RuntimeError(MISSING)
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
 
-        def give_descriptors():
-            os.dup2(child_read, 3)
-            os.dup2(child_write, 4)
+    def open(self, path, width, height=900, block_network=False):
+        """A new page showing the file at ``path`` at ``width`` CSS pixels (a phone's touch and
+        viewport rules below 600). The caller closes its context (``page.context.close()``)."""
+        context = self._browser.new_context(viewport={"width": width, "height": height},
+                                            device_scale_factor=1, is_mobile=width < 600,
+                                            has_touch=width < 600)
+        context.set_default_timeout(TIMEOUT_MS)
+        if block_network:
+            context.route(re.compile(r"^(https?|wss?)://"), lambda route: route.abort())
+        page = context.new_page()
+        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        return page
 
-        self.profile = tempfile.mkdtemp(prefix="chromium-profile-")
-        self.process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-             "--disable-extensions", "--mute-audio", "--remote-debugging-pipe",
-             f"--user-data-dir={self.profile}"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=give_descriptors, close_fds=False)
-        os.close(child_read)
-        os.close(child_write)
-        self.pipe = _Pipe(self.process, self.commands, self.replies)
-
-    def render(self, path, width, script="null", height=900):
+    def render(self, path, width, script=None, height=900, screenshot=None):
         """Load the file at ``path`` at ``width`` CSS pixels; returns ``(png bytes of the whole
-        page, the value of the JavaScript expression ``script`` once the page has loaded)``."""
-        pipe = self.pipe
-        target = pipe.call("Target.createTarget", url="about:blank")["targetId"]
-        session = pipe.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        page, the value of the JavaScript expression ``script``)``; the PNG is also written to
+        ``screenshot`` when given (the page's top :data:`SHOT_HEIGHT` pixels)."""
+        page = self.open(path, width, height)
         try:
-            pipe.call("Page.enable", session)
-            metrics = {"deviceScaleFactor": 1, "mobile": width < 600}
-            pipe.call("Emulation.setDeviceMetricsOverride", session, width=width, height=height, **metrics)
-            pipe.call("Page.navigate", session, url=Path(path).resolve().as_uri())
-            pipe.wait_for("Page.loadEventFired")
-            measured = pipe.call("Runtime.evaluate", session, expression=script, returnByValue=True)
-            full = pipe.call("Runtime.evaluate", session, returnByValue=True,
-                             expression="Math.ceil(document.documentElement.scrollHeight)")["result"]["value"]
-            pipe.call("Emulation.setDeviceMetricsOverride", session, width=width,
-                      height=min(int(full), 12000), **metrics)
-            shot = pipe.call("Page.captureScreenshot", session, format="png")
+            measured = page.evaluate(script) if script else None
+            full = page.evaluate("document.documentElement.scrollHeight")
+            png = page.screenshot(full_page=True, path=screenshot, clip={
+                "x": 0, "y": 0, "width": width, "height": max(1, min(full, SHOT_HEIGHT))})
         finally:
-            pipe.call("Target.closeTarget", targetId=target)
-        return base64.b64decode(shot["data"]), measured["result"].get("value")
+            page.context.close()
+        return png, measured
 
     def scripts_run(self, path, settle_ms=300):
         """Load the file at ``path`` and say what its scripts did: ``{"console": [messages],
         "dialogs": [messages], "links": [the URL of each link, image and frame]}``.
 
         Before any script of the page runs, ``alert``, ``confirm`` and ``prompt`` are made to log
-        ``dialog: <message>`` instead of opening a dialog (a dialog would hold the page); any
-        dialog that opens all the same is accepted and recorded. No request leaves the machine
-        (http and https are blocked), so only the page's own scripts can run. After the load
-        event, ``settle_ms`` milliseconds pass for timers and late events."""
-        pipe = self.pipe
-        target = pipe.call("Target.createTarget", url="about:blank")["targetId"]
-        session = pipe.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        ``dialog: <message>`` instead of opening a dialog; any dialog that opens all the same is
+        accepted and recorded. No request leaves the machine (http, https and web sockets are
+        refused), so only the page's own scripts can run. After the load event, ``settle_ms``
+        milliseconds pass for timers and late events."""
         seen = {"console": [], "dialogs": [], "links": []}
-
-        def handle(event):
-            params = event.get("params", {})
-            if event.get("method") == "Runtime.consoleAPICalled":
-                seen["console"].append(" ".join(str(a.get("value", a.get("description", "")))
-                                                for a in params.get("args", [])))
-            elif event.get("method") == "Page.javascriptDialogOpening":
-                seen["dialogs"].append(params.get("message", ""))
-                pipe.call("Page.handleJavaScriptDialog", session, accept=True)
-            return event.get("method")
-
+        context = self._browser.new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route(re.compile(r"^(https?|wss?)://"), lambda route: route.abort())
+        context.add_init_script("for (const name of ['alert', 'confirm', 'prompt']) {"
+                                "  window[name] = (message) => console.log('dialog: ' + message); }")
         try:
-            for domain in ("Page", "Runtime", "Network"):
-                pipe.call(f"{domain}.enable", session)
-            pipe.call("Network.setBlockedURLs", session, urls=["http://*", "https://*"])
-            pipe.call("Page.addScriptToEvaluateOnNewDocument", session, source=(
-                "for (const name of ['alert', 'confirm', 'prompt']) {"
-                "  window[name] = (message) => console.log('dialog: ' + message); }"))
-            pipe.call("Page.navigate", session, url=Path(path).resolve().as_uri())
-            while True:
-                event = pipe.events.pop(0) if pipe.events else pipe._read_message()
-                if handle(event) == "Page.loadEventFired" and event.get("sessionId") == session:
-                    break
-            pipe.call("Runtime.evaluate", session, awaitPromise=True,
-                      expression=f"new Promise(done => setTimeout(done, {int(settle_ms)}))")
-            seen["links"] = pipe.call("Runtime.evaluate", session, returnByValue=True, expression=(
+            page = context.new_page()
+            page.on("console", lambda message: seen["console"].append(message.text))
+
+            def dialog(opened):
+                seen["dialogs"].append(opened.message)
+                opened.accept()
+
+            page.on("dialog", dialog)
+            page.goto(Path(path).resolve().as_uri(), wait_until="load")
+            page.wait_for_timeout(settle_ms)
+            seen["links"] = page.evaluate(
                 "[...document.querySelectorAll('[href], [src], [action], [formaction], [data]')]"
-                ".map(e => e.href || e.src || e.action || e.formAction || e.data || '')"))["result"]["value"]
-            while pipe.events:
-                handle(pipe.events.pop(0))
+                ".map(e => e.href || e.src || e.action || e.formAction || e.data || '')")
         finally:
-            pipe.call("Target.closeTarget", targetId=target)
+            context.close()
         return seen
 
     def close(self):
         try:
-            self.pipe.call("Browser.close")
-        except (BrowserError, OSError):
-            pass
-        for fd in (self.commands, self.replies):
-            os.close(fd)
-        try:
-            self.process.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+            self._browser.close()
+        finally:
+            self._playwright.stop()
 
     def __enter__(self):
         return self
@@ -195,9 +116,13 @@ def unsafe_links(links):
     return [link for link in links if not SAFE_LINK.match(link)]
 
 
-#: Measures a page: its viewport and scrolling widths, the elements wider than the screen
-#: (outside scrolling boxes), and for each ``h2`` holding a ``.name`` and a ``.points``, whether
-#: they overlap, how many words of the name are broken in two, and on how many lines it is.
+#: Measures a page: its viewport and scrolling widths; the elements wider than the screen
+#: (outside a box that scrolls on its own); the smallest text as rendered (the computed font
+#: size of every element holding text, in CSS pixels, with the element); each chart (an
+#: ``img.chart``) with the height its smallest text is shown at (its ``data-text-px``, of the
+#: picture source the browser chose, scaled by the shown over the natural width); and for each
+#: ``h2`` holding a ``.name`` and a ``.points``, whether they overlap, how many words of the name
+#: are broken in two, and on how many lines it is.
 LAYOUT = """(() => {
   const boxes = (a, b) => !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top);
   const rows = (element) => {
@@ -205,7 +130,15 @@ LAYOUT = """(() => {
     range.selectNodeContents(element);
     return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
   };
-  const out = {width: window.innerWidth, scroll: document.documentElement.scrollWidth, headings: []};
+  const scrolls = (e) => {  // inside a box that scrolls sideways on its own, and fits the screen
+    for (let box = e.parentElement; box; box = box.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(box).overflowX))
+        return box.getBoundingClientRect().right <= window.innerWidth + 1;
+    }
+    return false;
+  };
+  const out = {width: window.innerWidth, scroll: document.documentElement.scrollWidth, headings: [],
+               charts: [], smallest: null};
   for (const h of document.querySelectorAll("h2")) {
     const name = h.querySelector(".name"), points = h.querySelector(".points");
     if (!name || !points) continue;
@@ -220,22 +153,67 @@ LAYOUT = """(() => {
                        points.getBoundingClientRect()), broken: broken,
                        rows: rows(name)});
   }
-  out.wide = [...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".scroll, pre"))
+  const all = [...document.querySelectorAll("body *")];
+  out.wide = all.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !scrolls(e))
     .map(e => e.tagName + "." + e.className).slice(0, 10);
+  for (const e of all) {
+    const shown = e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
+    const text = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!shown || !text) continue;
+    const size = parseFloat(getComputedStyle(e).fontSize);
+    if (!out.smallest || size < out.smallest.px)
+      out.smallest = {px: size, element: e.tagName + "." + e.className,
+                      text: e.textContent.trim().slice(0, 40)};
+  }
+  for (const img of document.querySelectorAll("img.chart")) {
+    const source = img.closest("picture") && [...img.closest("picture").querySelectorAll("source")]
+      .find(s => s.srcset === img.currentSrc);
+    const textPx = parseFloat((source || img).dataset.textPx);
+    const scale = img.getBoundingClientRect().width / img.naturalWidth;
+    out.charts.push({alt: img.alt, variant: source ? "wide" : "narrow", natural: img.naturalWidth,
+                     shown: img.getBoundingClientRect().width, textPx: textPx * scale,
+                     right: img.getBoundingClientRect().right});
+  }
   return out;
 })()"""
+
+#: Every link of a page, in document order: ``[{href, text}]``.
+LINKS = """[...document.querySelectorAll("a[href]")].map(a => ({href: a.getAttribute("href"),
+  text: a.textContent.trim().slice(0, 60)}))"""
+#: What the keyboard can focus on a page: links, and boxes given a ``tabindex``.
+FOCUSABLE = """document.querySelectorAll('a[href], [tabindex]:not([tabindex="-1"])').length"""
+#: The element that has the focus: its ``href`` for a link, else its tag.
+FOCUSED = """(() => { const e = document.activeElement;
+  return e && e.tagName === "A" ? e.getAttribute("href") : (e ? e.tagName : null); })()"""
+
+
+def tab_order(page):
+    """What Tab reaches, in order, from the top of ``page``: a link's ``href``, another
+    element's tag; as many presses as the page has elements a keyboard can focus."""
+    reached = []
+    for _ in range(page.evaluate(FOCUSABLE)):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(FOCUSED))
+    return reached
+
+
+def axe_violations(page):
+    """The accessibility violations axe-core finds on ``page``: ``[{id, impact, help, nodes}]``
+    (axe-core as ``axe-playwright-python`` packages it)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in results.response["violations"]]
 
 
 def ink(png):
     """``(share of pixels that differ from the page's background, number of distinct colours)``."""
-    import io
-
     import numpy as np
     from PIL import Image
 
-    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int32)
     background = pixels[-1, -1]
     painted = np.abs(pixels - background).max(axis=2) > 24
-    colours = np.unique(pixels.reshape(-1, 3), axis=0)
-    return float(painted.mean()), len(colours)
+    packed = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]  # one int per colour
+    return float(painted.mean()), len(np.unique(packed))

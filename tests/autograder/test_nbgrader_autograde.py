@@ -33,7 +33,11 @@ points, flags, cell types), each of whom must get ``grade-class``'s scores, with
 stopping the course; a student whose ``timestamp.txt`` nbgrader cannot read (that one submission
 fails, the course goes on); and two students with a payload in every field a student controls,
 whose feedback pages (one with outputs put back into its autograded notebook) are opened in
-headless Chromium: no script of theirs may run.
+headless Chromium: no script of theirs may run. The feedback pages of a sample student read like
+the kit's (each graded test cell shows the score, the checks and the hint as text, no bare
+``Out[n]`` and no checksum) and are measured in Chromium at 1280 and 390 CSS pixels: laid out at
+the screen's width, no sideways scroll, no text under 10 pixels, long lines wrapped, every link
+reachable by keyboard, no serious accessibility violation.
 """
 
 import json
@@ -52,6 +56,7 @@ from autograder.batch import discover
 from autograder.exports import gradescope_result
 from autograder.nbgrader_autograde import (
     FEEDBACK_EXPORTER,
+    KIT_VERDICT,
     PREPROCESSOR,
     RESTORE_METADATA,
     SANITIZE_FEEDBACK,
@@ -115,7 +120,7 @@ KERNEL_STUDENTS = "fake_nbgrader_*"  # the fake bridge and the tripwire, for the
 #: preprocessor runs (the kit cannot help it), and goes on with the others.
 BAD_TIMESTAMP = "zz_unreadable_timestamp"
 needs_chromium = pytest.mark.skipif(browser.CHROMIUM is None, reason=capabilities.reason(
-    capabilities.CHROMIUM, "chromium is not installed; Debian: apt-get install chromium"))
+    capabilities.CHROMIUM, browser.MISSING or ""))
 JUPYTER_DIRS = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")
 
 
@@ -248,7 +253,7 @@ def test_does_nbgrader_course_put_the_sealed_grader_in_place_of_execute(course):
     default = [step.__name__ for step in Autograde.class_traits()["sanitize_preprocessors"].default()]
     assert sanitize == SANITIZE_PREPROCESSORS and sanitize[0] == RESTORE_METADATA
     assert [name.rsplit(".", 1)[1] for name in sanitize[1:]] == default
-    assert config.GenerateFeedback.preprocessors[-1] == SANITIZE_FEEDBACK
+    assert config.GenerateFeedback.preprocessors[-2:] == [KIT_VERDICT, SANITIZE_FEEDBACK]
     assert config.GenerateFeedback.exporter_class == FEEDBACK_EXPORTER
 
 
@@ -586,5 +591,63 @@ def test_do_the_readmes_lines_switch_an_existing_course_to_the_sealed_grader(tmp
     assert "nbgrader.preprocessors.ClearHiddenTests" in config.GenerateFeedback.preprocessors
     assert config.OverwriteCells.add_missing_cells is True
     assert list(config.Autograde.sanitize_preprocessors) == SANITIZE_PREPROCESSORS
-    assert config.GenerateFeedback.preprocessors[-1] == SANITIZE_FEEDBACK
+    assert config.GenerateFeedback.preprocessors[-2:] == [KIT_VERDICT, SANITIZE_FEEDBACK]
     assert config.GenerateFeedback.exporter_class == FEEDBACK_EXPORTER
+
+
+# ------------------------------------------------------------------------------ the feedback pages as read
+
+
+
+def _ivan_pages(course):
+    pages = sorted((course["course"] / "feedback" / "ivan").rglob("*.html"))
+    assert len(pages) == len(NOTEBOOKS)
+    return pages
+
+
+def test_does_each_graded_cell_of_nbgrader_feedback_show_the_kits_verdict_as_text(course):
+    from html import unescape
+
+    from autograder.reference import load
+
+    for page in _ivan_pages(course):
+        assignment = page.parent.name
+        text = page.read_text(encoding="utf-8")
+        assert "Out[" not in text and "checksum" not in text.lower(), page
+        result = _ours(course, "ivan")[assignment]
+        lines = {test["name"]: test["output"].splitlines() for test in gradescope_result(result)["tests"]}
+        outputs = [unescape(re.sub(r"<[^>]+>", "", block)) for block in
+                   re.findall(r'<div class="output_subarea output_stream output_stdout output_text">'
+                              r'\s*<pre>(.*?)</pre>', text, re.DOTALL)]
+        verdicts = [block for block in outputs if block.startswith("Score: ")]
+        assert len(verdicts) == len(result["functions"]), page
+        for block, name in zip(verdicts, load(assignment).names, strict=True):  # in the notebook's order
+            function, shown = result["functions"][name], block.splitlines()
+            assert shown[0] == f"Score: {function['score']:g} / {function['max_score']:g}", (page, name)
+            assert shown[1:] == lines[name], (page, name)
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1280, 390])
+def test_is_each_nbgrader_feedback_page_readable_at_this_width(course, width, tmp_path):
+    with browser.Browser() as chromium:
+        for page in _ivan_pages(course):
+            _, layout = chromium.render(page, width, browser.LAYOUT,
+                                        screenshot=tmp_path / f"{page.stem}-{width}.png")
+            assert layout["width"] == width, page  # laid out at the screen's width, not shrunk from 980
+            assert layout["scroll"] <= width and layout["wide"] == [], (page, layout)
+            assert layout["smallest"]["px"] >= 10, (page, layout["smallest"])
+            opened = chromium.open(page, width)
+            try:
+                wrapped = opened.evaluate("""[...document.querySelectorAll(".output_text pre")]
+                    .every(pre => pre.scrollWidth <= pre.clientWidth + 1)""")
+                serious = [v for v in browser.axe_violations(opened)
+                           if v["impact"] in ("serious", "critical")]
+                if width == 390:
+                    links = [link["href"] for link in opened.evaluate(browser.LINKS)]
+                    reached = browser.tab_order(opened)
+                    assert [href for href in reached if href in links] == links, page
+            finally:
+                opened.context.close()
+            assert wrapped, page  # long output lines wrap rather than run off the page
+            assert serious == [], (page, serious)

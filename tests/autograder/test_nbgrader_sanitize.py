@@ -1,5 +1,6 @@
 """The parts of :mod:`autograder.nbgrader_sanitize` without an nbgrader run: the metadata rebuilt
-from a record of the release notebook, the grader's view of copies, and the HTML cleaner.
+from a record of the release notebook, the grader's view of copies, the HTML cleaner, and the
+feedback's verdict as text in a page laid out for any screen.
 ``test_nbgrader_autograde`` runs them through nbgrader's own commands."""
 
 import copy
@@ -18,6 +19,7 @@ from autograder.nbgrader_sanitize import (
     SanitizeFeedback,
     clean_html,
     grading_view,
+    kit_verdict,
     restore_metadata,
 )
 from autograder.reference import NOTEBOOKS, ROOT
@@ -171,3 +173,46 @@ def test_does_the_feedback_exporter_clean_markdown_once_it_is_html():
     assert "onerror" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
     assert FeedbackExporter(template_name="classic").from_notebook_node(nb)[1]["should_sanitize_html"]
+
+
+def _graded_cell(score=6.0, points=10.0):
+    cell = nbformat.v4.new_code_cell("check(f)", outputs=[
+        nbformat.v4.new_output("stream", name="stdout",
+                               text="✓ published case: right\n✗ hidden case 1: wrong\n"
+                                    "Hint: mind the shape.\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "6"}, execution_count=3)])
+    cell.execution_count = 3
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_f", "points": points,
+                                 "score": score, "checksum": "0" * 32}
+    return cell
+
+
+def test_does_a_graded_cell_show_the_kits_verdict_as_plain_text():
+    cell = kit_verdict(_graded_cell())
+    assert [output.output_type for output in cell.outputs] == ["stream"]  # no Out[n]: 6
+    assert cell.outputs[0].text.splitlines() == ["Score: 6 / 10", "✓ published case: right",
+                                                 "✗ hidden case 1: wrong", "Hint: mind the shape."]
+    assert cell.execution_count is None and "checksum" not in cell.metadata["nbgrader"]
+    partial = kit_verdict(_graded_cell(score=6.6667))
+    assert partial.outputs[0].text.startswith("Score: 6.6667 / 10\n")
+
+
+def test_are_other_cells_left_as_they_are_by_the_verdict():
+    answer = _graded_cell()
+    answer.metadata["nbgrader"]["solution"] = True  # a graded answer cell, not a test cell
+    plain = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("execute_result",
+                                                                           data={"text/plain": "1"})])
+    markdown = nbformat.v4.new_markdown_cell("text")
+    for cell in (answer, plain, markdown):
+        before = copy.deepcopy(cell)
+        assert kit_verdict(cell) == before
+
+
+def test_is_the_feedback_page_laid_out_for_a_phone_with_long_lines_wrapped():
+    nb = nbformat.v4.new_notebook(cells=[kit_verdict(_graded_cell())])
+    html, _ = FeedbackExporter(template_name="classic").from_notebook_node(nb)
+    head = html.split("</head>")[0]
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in head
+    assert head.rstrip().endswith("</style>") and "white-space: pre-wrap" in head  # last: over nbconvert's
+    assert '<html lang="en">' in html
+    assert "Score: 6 / 10" in html and "Out[" not in html

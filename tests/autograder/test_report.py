@@ -3,9 +3,14 @@
 One class is graded once by ``python -m autograder grade-class``: the sample class plus
 students who need attention for each reason the report knows: a notebook filed under
 another assignment's folder, a notebook that is not JSON, a function that never returns
-(with short job limits), and a student who handed in a classmate's notebook. The page is
-checked as HTML (self-contained, numbers equal to the stored results, every link leads to a
-page) and in headless Chromium at a desktop width and a phone's 390 CSS pixels.
+(with short job limits), a student who handed in a classmate's notebook, and a planted renamed
+copy (``rex`` took ``jon``'s ``gradient_check_n``, renamed its variables, added comments, blank
+lines, a print and a docstring). The pages are checked as HTML (self-contained, numbers equal to
+the stored results, every link leads to a page and an anchor that exist) and in headless
+Chromium (driven by Playwright) at a desktop's 1280 and a phone's 390 CSS pixels: no sideways
+scroll, no text under 10 pixels, charts not shrunk past legibility, every link reachable by
+keyboard, no serious accessibility violation (axe-core), and the pair view's marks. Screenshots
+of every page are saved in the test's temporary folder.
 """
 
 import base64
@@ -19,6 +24,7 @@ import statistics
 import subprocess
 import sys
 from collections import Counter
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +33,7 @@ import pytest
 from autograder import reference, report
 from tests import capabilities
 from tests.autograder import browser
+from tests.autograder.test_similarity import COPY_OF_JON, INDEPENDENT, NOT_LOGIC
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import REFERENCE
 
@@ -36,7 +43,9 @@ GC = "gradient_checking"
 LOOP = {GC: {"forward_propagation": ["while True:\n    pass"], "backward_propagation": REFERENCE,
              "gradient_check": REFERENCE, "gradient_check_n": REFERENCE}}
 needs_chromium = pytest.mark.skipif(browser.CHROMIUM is None, reason=capabilities.reason(
-    capabilities.CHROMIUM, "chromium is not installed; Debian: apt-get install chromium"))
+    capabilities.CHROMIUM, browser.MISSING or ""))
+WIDTHS = [1280, 390]
+SMALLEST_TEXT = 10  # CSS pixels: no text of a page may be shown smaller
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +64,10 @@ def graded(tmp_path_factory):
     looping.parent.mkdir(parents=True)
     looping.write_text(json.dumps(student_notebook(GC, LOOP)))
     shutil.copytree(CLASS / "ben" / "regularization", submitted / "zed" / "regularization")
+    for student, snippets in (("jon", INDEPENDENT["jon"]), ("rex", COPY_OF_JON)):
+        planted = submitted / student / GC / gc_name
+        planted.parent.mkdir(parents=True)
+        planted.write_text(json.dumps(student_notebook(GC, {GC: {"gradient_check_n": snippets}})))
     out = root / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "AUTOGRADER_JOB_LIMITS": "wall_seconds=3,cpu_seconds=30"}
     command = [sys.executable, "-m", "autograder", "grade-class", str(submitted), "--out", str(out),
@@ -70,7 +83,7 @@ class ReportPage(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.images, self.links, self.external = [], [], []
+        self.images, self.links, self.external, self.ids = [], [], [], set()
         self.attention = {}  # student -> [kinds]
         self.tables, self.pre = [], []
         self._cell = self._row = self._pre = self._kind = None
@@ -87,8 +100,12 @@ class ReportPage(HTMLParser):
                 self.external.append(attrs[name])
         if tag in ("link", "script", "iframe", "object"):
             self.external.append(tag)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
         if tag == "img":
             self.images.append(attrs.get("src", ""))
+        if tag == "source":
+            self.images.append(attrs.get("srcset", ""))
         if tag == "a":
             self.links.append(attrs.get("href", ""))
         if tag == "table":
@@ -134,11 +151,17 @@ class ReportPage(HTMLParser):
             self._pre += data
 
 
-def parse(out):
+def parse(out, name="report.html"):
     page = ReportPage()
-    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    page.feed((out / name).read_text(encoding="utf-8"))
     page.close()
     return page
+
+
+def pages(out):
+    """Every page of the output folder: the report, the pair views and the feedback pages."""
+    return [out / "report.html", *sorted((out / "pairs").glob("*.html")),
+            *sorted((out / "feedback").rglob("*.html"))]
 
 
 def test_is_the_report_one_self_contained_page_with_real_pictures(graded):
@@ -147,14 +170,30 @@ def test_is_the_report_one_self_contained_page_with_real_pictures(graded):
     out, _, run = graded
     page = parse(out)
     assert page.external == []
-    assert len(page.images) >= 5  # three histograms of totals, the functions, the mistakes, the seconds
+    # three histograms of totals, and the functions, the mistakes and the seconds, each twice (wide, narrow)
+    assert len(page.images) == 3 + 3 * 2
     for source in page.images:
         assert source.startswith("data:image/png;base64,")
         picture = Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
         assert picture.width > 200 and picture.height > 100
     assert f"report:     {out / 'report.html'}" in run.stdout
+    for view in (out / "pairs").glob("*.html"):  # the pair views need nothing from outside either
+        assert parse(out, view.relative_to(out)).external == [], view
 
 
+def test_is_each_narrow_chart_drawn_for_a_phone_and_its_text_as_tall_as_on_a_desktop(graded):
+    out, _, _ = graded
+    html = (out / "report.html").read_text(encoding="utf-8")
+    pictures = re.findall(r'<source media="\(min-width: ([\d.]+)rem\)" srcset="[^"]+" '
+                          r'data-text-px="([\d.]+)" width="(\d+)"[^>]*>\s*<img class="chart" src="[^"]+" '
+                          r'data-text-px="([\d.]+)" width="(\d+)"', html)
+    assert len(pictures) == 3, pictures
+    for wide_from, wide_text, wide_width, narrow_text, narrow_width in pictures:
+        # the wide variant is shown only where the page has room for it at its own size
+        assert float(wide_from) * 16 - 32 >= int(wide_width)
+        # the narrow one fits a phone's 390 pixels at about its own size (more than 90 %)
+        assert 300 <= int(narrow_width) <= 390 / 0.9
+        assert float(narrow_text) >= max(SMALLEST_TEXT, 0.8 * float(wide_text))
 def test_does_the_summary_say_each_thing_once_and_what_a_similar_pair_is(graded):
     out, _, run = graded
     lines = run.stdout.splitlines()
@@ -168,14 +207,20 @@ def test_does_the_summary_say_each_thing_once_and_what_a_similar_pair_is(graded)
     assert "near-identical code" in lines[pairs + 1] and lines[pairs + 1].startswith("  ")
 
 
-def test_does_every_link_of_the_report_lead_to_a_page_that_exists(graded):
+def test_does_every_link_of_the_report_and_the_pair_views_lead_to_a_page_and_anchor_that_exist(graded):
     out, _, _ = graded
-    links = [link for link in parse(out).links if link]
-    assert links
-    for link in links:
-        assert (out / link.split("#")[0]).is_file(), link
-
-
+    checked = 0
+    for origin in [out / "report.html", *(out / "pairs").glob("*.html")]:
+        links = [link for link in parse(out, origin.relative_to(out)).links if link]
+        assert links, origin
+        for link in links:
+            path, _, anchor = link.partition("#")
+            target = (origin.parent / path).resolve() if path else origin
+            assert target.is_file(), (origin, link)
+            if anchor and target.parent.parent.name != "feedback":  # the kit's own feedback ids
+                assert anchor in parse(out, target.relative_to(out)).ids, (origin, link)
+            checked += 1
+    assert checked > 50
 def test_does_the_attention_list_name_each_student_who_needs_a_look_and_why(graded):
     out, rows, _ = graded
     attention = parse(out).attention
@@ -184,6 +229,7 @@ def test_does_the_attention_list_name_each_student_who_needs_a_look_and_why(grad
     assert "timeout" in attention["lou"]
     assert "untouched stub" in attention["gia"] and "untouched stub" in attention["finn"]
     assert "similar code" in attention["zed"] and "similar code" in attention["ben"]
+    assert "similar code" in attention["jon"] and "similar code" in attention["rex"]
     assert "missing notebook" in attention["zed"]  # zed handed in one assignment of three
     for student in ("ada", "ben", "cleo", "dev", "eve"):  # complete work, nothing to look at but similarity
         assert set(attention.get(student, [])) <= {"similar code"}, (student, attention.get(student))
@@ -220,18 +266,101 @@ def test_do_the_reports_tables_agree_with_the_stored_results(graded):
         assert float(cells[3]) == pytest.approx(statistics.median(totals))
 
 
-def test_are_the_most_similar_pairs_shown_side_by_side_and_listed_in_similarity_csv(graded):
-    out, rows, _ = graded
+def similar_pairs(out):
     with open(out / "similarity.csv", newline="") as handle:
-        pairs = list(csv.DictReader(handle))
-    assert list(pairs[0]) == ["assignment", "function", "student_a", "student_b", "score"]
+        return list(csv.DictReader(handle))
+
+
+def test_does_the_attention_list_say_once_per_student_how_many_classmates_and_functions(graded):
+    out, _, _ = graded
+    pairs = similar_pairs(out)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    students = {p["student_a"] for p in pairs} | {p["student_b"] for p in pairs}
+    for student in students:
+        mine = [p for p in pairs if student in (p["student_a"], p["student_b"])]
+        classmates = {p["student_a"] if p["student_b"] == student else p["student_b"] for p in mine}
+        functions = {(p["assignment"], p["function"]) for p in mine}
+        line = (f'<a href="#similar-{student}">similar to {len(classmates)} classmate'
+                f'{"s" if len(classmates) > 1 else ""} in {len(functions)} function'
+                f'{"s" if len(functions) > 1 else ""}</a>')
+        assert html.count(line) == 1, (student, line)
+        assert html.count(f'<a href="#similar-{student}">') == 1  # one line, not one per classmate
+    assert len(students) > 5 and any(len({p["student_a"] for p in pairs if p["student_b"] == s} |
+                                         {p["student_b"] for p in pairs if p["student_a"] == s}) > 2
+                                     for s in students)  # some have several classmates: said once
+
+
+def test_does_similarity_csv_link_each_pair_to_its_pair_view(graded):
+    out, rows, _ = graded
+    pairs = similar_pairs(out)
+    assert list(pairs[0]) == ["assignment", "function", "student_a", "student_b", "score", "view"]
     copied = [p for p in pairs if (p["student_a"], p["student_b"]) == ("ben", "zed")]
     assert {p["function"] for p in copied} >= {"forward_propagation_with_dropout"}
     assert all(float(p["score"]) == 1 for p in copied)
-    first = pairs[0]
-    side_by_side = parse(out).pre[:2]  # the most similar pair first, each student's cell in full
-    assert len(side_by_side) == 2 and all(f"def {first['function']}(" in cell for cell in side_by_side)
-    assert float(first["score"]) == 1 and side_by_side[0] == side_by_side[1]
+    for pair in pairs:
+        path, anchor = pair["view"].split("#")
+        assert path == f"pairs/{pair['student_a']}~{pair['student_b']}.html"
+        assert anchor == f"{pair['assignment']}-{pair['function']}" in parse(out, path).ids
+    assert {p.name for p in (out / "pairs").glob("*.html")} == {p["view"].split("#")[0][6:] for p in pairs}
+
+
+def view_sides(out, view):
+    """``[(student, [(line number, text, mark)])]`` of each side of one section of a pair view."""
+    path, anchor = view.split("#")
+    html = (out / path).read_text(encoding="utf-8")
+    section = html.split(f'<section id="{anchor}"')[1].split("</section>")[0]
+    sides = []
+    for side in section.split('<div class="side">')[1:]:
+        student = re.search(r'<h3><a href="[^"]+">([^<]+)</a>', side).group(1)
+        lines = [(int(number), unescape(text), mark) for mark, number, text in re.findall(
+            r'<div class="line ?([a-z]*)" data-line="(\d+)"><span class="no">\d+</span>'
+            r'<span class="mark">[^<]*</span><span class="text">(.*?)</span></div>', side)]
+        sides.append((student, lines))
+    return sides
+
+
+def test_does_a_pair_view_show_the_copied_cells_side_by_side_every_line_shared(graded):
+    out, _, _ = graded
+    view = next(p["view"] for p in similar_pairs(out) if (p["student_a"], p["student_b"], p["function"])
+                == ("ben", "zed", "forward_propagation_with_dropout"))
+    (_, ben), (_, zed) = view_sides(out, view)
+    assert ben == zed and len(ben) > 10  # the same cell, line for line
+    assert "def forward_propagation_with_dropout(" in "\n".join(text for _, text, _ in ben)
+    # what ben wrote (the lines that are neither template nor blank) is all marked shared
+    assert sum(mark == "shared" for _, _, mark in ben) >= 5
+
+
+def test_does_the_pair_view_of_a_renamed_copy_mark_the_same_logic_on_both_sides(graded):
+    out, _, _ = graded
+    (pair,) = [p for p in similar_pairs(out) if (p["student_a"], p["student_b"]) == ("jon", "rex")]
+    assert pair["function"] == "gradient_check_n" and float(pair["score"]) >= 0.9
+    (jon_name, jon), (rex_name, rex) = view_sides(out, pair["view"])
+    assert (jon_name, rex_name) == ("jon", "rex")
+    for lines, snippets in ((jon, INDEPENDENT["jon"]), (rex, COPY_OF_JON)):
+        own = {logic(text) for text in "".join(snippets).splitlines()} - {""}
+        written = [mark for _, text, mark in lines if logic(text) in own]
+        assert len(written) >= 10 and set(written) == {"shared"}, lines
+    added = [mark for _, text, mark in rex if text.strip().startswith(("#", *NOT_LOGIC)) or not text.strip()]
+    assert "shared" not in added
+    shown = (out / pair["view"].split("#")[0]).read_text(encoding="utf-8")
+    assert re.search(r"\d+ fingerprints in common that count;\s+jon: \d+, of which \d+ discounted as "
+                     r"template or common code; rex: \d+", shown)
+
+
+def logic(line):
+    """A line's code without its comment; "" for a blank line, a comment, a print or a docstring."""
+    code = line.split("#")[0].strip()
+    return "" if not code or code.startswith(NOT_LOGIC) else code
+
+
+def test_does_a_later_run_remove_the_pair_views_it_did_not_find(graded, tmp_path):
+    out, _, _ = graded
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    assert list((copy / "pairs").glob("*.html"))
+    report.write_report(report.ClassStats(), copy, lambda student: [])  # a run with no similar pair
+    assert list((copy / "pairs").glob("*.html")) == []
+    assert "No pair of students wrote the same code." in (copy / "report.html").read_text(encoding="utf-8")
 
 
 def test_are_identical_lines_of_one_function_shown_once_with_their_count(graded):
@@ -254,26 +383,117 @@ def chromium():
         yield opened
 
 
+def measure(chromium, path, width, shots):
+    """The layout of the page at ``path`` at ``width`` pixels (:data:`browser.LAYOUT`); a
+    screenshot of it is saved in ``shots``."""
+    name = "-".join(path.parts[-3:]).replace(".html", "")
+    png, layout = chromium.render(path, width, browser.LAYOUT, screenshot=shots / f"{name}-{width}.png")
+    return png, layout
+
+
+def assert_readable(layout, width, path):
+    """No sideways scroll, nothing wider than the screen outside a box that scrolls on its own,
+    no text under :data:`SMALLEST_TEXT` pixels, every chart's text at least as tall."""
+    assert layout["width"] == width, (path, layout["width"])  # laid out at the screen's width
+    assert layout["scroll"] <= width and layout["wide"] == [], (path, layout)
+    assert layout["smallest"]["px"] >= SMALLEST_TEXT, (path, layout["smallest"])
+    for chart in layout["charts"]:
+        assert chart["textPx"] >= SMALLEST_TEXT, (path, chart)
+        assert chart["right"] <= width + 1, (path, chart)
+
+
 @needs_chromium
-@pytest.mark.parametrize("width", [1280, 390])
-def test_does_the_report_show_in_a_browser_without_overflowing_the_screen(graded, chromium, width, tmp_path):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_does_the_report_show_in_a_browser_without_overflowing_or_shrinking_its_charts(graded, chromium,
+                                                                                        width, tmp_path):
     out, _, _ = graded
-    png, layout = chromium.render(out / "report.html", width, browser.LAYOUT)
-    (tmp_path / f"report-{width}.png").write_bytes(png)
+    png, layout = measure(chromium, out / "report.html", width, tmp_path)
+    assert list(tmp_path.glob(f"*report-{width}.png"))  # the screenshot, kept for a look
     painted, colours = browser.ink(png)
     assert painted > 0.02 and colours > 50, (painted, colours)  # text and pictures, not a blank page
-    assert layout["width"] == width
-    assert layout["scroll"] <= width and layout["wide"] == [], layout
+    assert_readable(layout, width, "report.html")
+    charts = layout["charts"]
+    assert len(charts) == 6 and all(chart["natural"] > 200 for chart in charts)
+    # the phone is shown the narrow variants, at about their own size; the desktop the wide ones
+    wide = [chart["variant"] for chart in charts[3:]]
+    assert wide == (["narrow"] * 3 if width == 390 else ["wide"] * 3), charts
+    assert all(chart["shown"] >= 0.9 * chart["natural"] for chart in charts), charts
 
 
 @needs_chromium
-@pytest.mark.parametrize("width", [1280, 390])
-def test_are_feedback_pages_readable_on_a_phone(graded, chromium, width):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_is_every_pair_view_readable_at_this_width(graded, chromium, width, tmp_path):
     out, _, _ = graded
-    png, layout = chromium.render(out / "feedback" / "finn" / "regularization.html", width, browser.LAYOUT)
-    painted, colours = browser.ink(png)
-    assert painted > 0.02 and colours > 20, (painted, colours)
-    assert layout["width"] == width and layout["scroll"] <= width and layout["wide"] == [], layout
+    views = sorted((out / "pairs").glob("*.html"))
+    assert len(views) > 5
+    for view in views:
+        png, layout = measure(chromium, view, width, tmp_path)
+        assert browser.ink(png)[0] > 0.02, view
+        assert_readable(layout, width, view)
+
+
+#: For each side of each section of a pair view: the student and each line's mark and the
+#: background the browser paints it with.
+MARKS = """[...document.querySelectorAll("section .side")].map(side => ({
+  student: side.querySelector("h3 a").textContent,
+  section: side.closest("section").id,
+  lines: [...side.querySelectorAll(".line")].map(line => ({
+    mark: line.className.replace("line", "").trim(), text: line.querySelector(".text").textContent,
+    background: getComputedStyle(line).backgroundColor,
+    top: line.getBoundingClientRect().top, left: line.getBoundingClientRect().left}))}))"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_does_the_pair_view_of_a_renamed_copy_highlight_the_same_logic_on_both_sides(graded, chromium, width,
+                                                                                      tmp_path):
+    out, _, _ = graded
+    page = chromium.open(out / "pairs" / "jon~rex.html", width)
+    try:
+        page.screenshot(full_page=True, path=tmp_path / f"jon~rex-{width}.png")
+        jon, rex = page.evaluate(MARKS)
+    finally:
+        page.context.close()
+    assert (jon["student"], rex["student"]) == ("jon", "rex")
+    backgrounds = {}
+    for side, snippets in ((jon, INDEPENDENT["jon"]), (rex, COPY_OF_JON)):
+        own = {logic(text) for text in "".join(snippets).splitlines()} - {""}
+        written = [line for line in side["lines"] if logic(line["text"]) in own]
+        assert len(written) >= 10 and {line["mark"] for line in written} == {"shared"}
+        for line in side["lines"]:
+            backgrounds.setdefault(line["mark"], set()).add(line["background"])
+    # a shared line is painted, and otherwise than an unmarked one
+    assert len(backgrounds["shared"]) == 1 and backgrounds["shared"] != backgrounds[""]
+    assert backgrounds["shared"] != {"rgba(0, 0, 0, 0)"}
+    added = [line for line in rex["lines"] if not line["text"].strip() or line["text"].strip().startswith(
+        ("#", *NOT_LOGIC))]
+    assert added and all(line["mark"] != "shared" for line in added)
+    # side by side on a desktop, one above the other on a phone
+    if width == 1280:
+        first = jon["lines"][0], rex["lines"][0]
+        assert first[0]["top"] == first[1]["top"] and first[0]["left"] < first[1]["left"]
+    else:
+        assert jon["lines"][-1]["top"] < rex["lines"][0]["top"]
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_is_every_feedback_page_of_the_class_readable_at_this_width(graded, chromium, width, tmp_path):
+    out, _, _ = graded
+    feedback = sorted((out / "feedback").rglob("*.html"))
+    assert len(feedback) >= 3 * 9  # the sample class's nine students, three notebooks each
+    for path in feedback:
+        png, layout = measure(chromium, path, width, tmp_path)
+        painted, colours = browser.ink(png)
+        assert painted > 0.02 and colours > 20, (path, painted, colours)
+        assert_readable(layout, width, path)
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_are_feedback_headings_readable_on_a_phone(graded, chromium, width, tmp_path):
+    out, _, _ = graded
+    _, layout = measure(chromium, out / "feedback" / "finn" / "regularization.html", width, tmp_path)
     headings = layout["headings"]
     assert [h["name"] for h in headings] == list(reference.load("regularization").names)
     for heading in headings:
@@ -284,19 +504,64 @@ def test_are_feedback_pages_readable_on_a_phone(graded, chromium, width):
 
 
 @needs_chromium
-def test_does_the_layout_check_see_a_page_that_overflows_or_squeezes_its_score(chromium, tmp_path):
+def test_can_every_link_be_reached_with_the_keyboard(graded, chromium):
+    out, _, _ = graded
+    for path in pages(out)[:12]:  # the report, the pair views, a few feedback pages
+        page = chromium.open(path, 390)
+        try:
+            links = [link["href"] for link in page.evaluate(browser.LINKS)]
+            reached = browser.tab_order(page)
+        finally:
+            page.context.close()
+        assert [href for href in reached if href in links] == links, path  # each, in reading order
+
+
+@needs_chromium
+def test_do_the_pages_have_no_serious_accessibility_violation(graded, chromium):
+    out, _, _ = graded
+    checked = [out / "report.html", *sorted((out / "pairs").glob("*.html"))[:3],
+               *sorted((out / "feedback").glob("*/regularization.html"))[:3]]
+    for width in WIDTHS:
+        for path in checked:
+            page = chromium.open(path, width)
+            try:
+                violations = browser.axe_violations(page)
+            finally:
+                page.context.close()
+            serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+            assert serious == [], (path, width, serious)
+
+
+@needs_chromium
+def test_do_the_measurements_see_a_page_that_overflows_shrinks_its_text_or_its_charts(chromium, tmp_path):
     page = tmp_path / "bad.html"
+    picture = report._png(report._pyplot().subplots(figsize=(8, 2))[0])
     page.write_text('<!DOCTYPE html><meta name="viewport" content="width=device-width, initial-scale=1">'
                     '<h2 style="position:relative"><span class="name" style="overflow-wrap:anywhere">'
                     'backward_propagation_with_regularization</span><span class="points" '
-                    'style="position:absolute;left:0">10 / 10</span></h2><div style="width:900px">wide</div>')
+                    'style="position:absolute;left:0">10 / 10</span></h2><div style="width:900px">wide</div>'
+                    '<p style="font-size:8px">small print</p>'
+                    f'<img class="chart" style="width:100%" src="{picture.src}" '
+                    f'data-text-px="{picture.text_px}">')
     png, layout = chromium.render(page, 390, browser.LAYOUT)
     assert layout["scroll"] > 390  # (a phone widens its layout to the widest element)
     (heading,) = layout["headings"]
     assert heading["overlap"]
+    assert layout["smallest"]["px"] == 8
+    (chart,) = layout["charts"]
+    assert chart["textPx"] < SMALLEST_TEXT  # an 8-inch chart shrunk onto a phone
+    no_viewport = tmp_path / "desktop.html"  # a page with no viewport: a phone lays it out 980 wide
+    no_viewport.write_text("<!DOCTYPE html><p>text</p>")
+    assert chromium.render(no_viewport, 390, browser.LAYOUT)[1]["width"] > 390
     blank = tmp_path / "blank.html"
     blank.write_text("<!DOCTYPE html><body></body>")
     assert browser.ink(chromium.render(blank, 390)[0])[0] < 0.001
+    scrolls = tmp_path / "scrolls.html"  # a wide table in a box that scrolls on its own is fine
+    scrolls.write_text('<!DOCTYPE html><meta name="viewport" content="width=device-width, initial-scale=1">'
+                       '<div style="overflow-x:auto"><table style="width:900px"><tr><td>x</td></tr>'
+                       '</table></div>')
+    layout = chromium.render(scrolls, 390, browser.LAYOUT)[1]
+    assert layout["scroll"] == 390 and layout["wide"] == []
 
 
 def test_are_grading_errors_and_odd_file_names_on_the_attention_list(graded):

@@ -191,6 +191,80 @@ def test_is_similarity_csv_written_with_its_documented_columns(pairs, tmp_path):
     similarity.write_csv(pairs, tmp_path / "similarity.csv")
     with open(tmp_path / "similarity.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["assignment", "function", "student_a", "student_b", "score"]
+    assert list(rows[0]) == ["assignment", "function", "student_a", "student_b", "score", "view"]
     assert {(r["student_a"], r["student_b"]) for r in rows} == {(p.student_a, p.student_b) for p in pairs}
     assert all(0 <= float(r["score"]) <= 1 for r in rows)
+    assert {r["view"] for r in rows} == {""}  # no pair view asked for
+    similarity.write_csv(pairs, tmp_path / "linked.csv", lambda p: f"pairs/{p.student_a}~{p.student_b}.html")
+    with open(tmp_path / "linked.csv", newline="") as handle:
+        assert [r["view"] for r in csv.DictReader(handle)] == [f"pairs/{p.student_a}~{p.student_b}.html"
+                                                               for p in pairs]
+
+
+# The pair view's marks ------------------------------------------------------------------------
+
+
+def _cell(snippets):
+    from autograder import reference
+    from autograder.extract import extract
+
+    notebook = student_notebook(GC, {GC: {"gradient_check_n": snippets}})
+    return extract(notebook, reference.load(GC).names).cells["gradient_check_n"].source
+
+
+NOT_LOGIC = ("print(", "'''", '"""')
+
+
+def _logic(line):
+    """A line's code without its comment; "" for a blank line, a comment, a print or a docstring."""
+    code = line.split("#")[0].strip()
+    return "" if not code or code.startswith(NOT_LOGIC) else code
+
+
+def _marked(pairs, student, other, cell):
+    """The lines of ``student``'s cell as the pair view of ``student`` and ``other`` marks them."""
+    collector = similarity.Collector()
+    for row in _class():
+        collector.add(row)
+    (pair,) = [p for p in pairs if {p.student_a, p.student_b} == {student, other}]
+    evidence = collector.evidence(pair)
+    return similarity.marked_lines(cell, "gradient_check_n", evidence["shared"], evidence["stub"],
+                                   evidence["common"])
+
+
+def test_does_the_pair_view_mark_the_same_logic_on_both_sides_of_a_renamed_copy(pairs):
+    sides = {"jon": (_marked(pairs, "jon", "zed", _cell(INDEPENDENT["jon"])), "".join(INDEPENDENT["jon"])),
+             "zed": (_marked(pairs, "zed", "jon", _cell(COPY_OF_JON)), "".join(COPY_OF_JON))}
+    written = {}
+    for side, (lines, snippet) in sides.items():
+        own = {_logic(text) for text in snippet.splitlines()} - {""}
+        written[side] = [(text, mark) for _, text, mark in lines if _logic(text) in own]
+    # Every line of logic each of them wrote is marked shared, on both sides alike (the copy splits
+    # one statement over two lines: one line more there).
+    for side in sides:
+        assert written[side] and all(mark == "shared" for _, mark in written[side]), written[side]
+    assert (len(written["jon"]), len(written["zed"])) == (10, 11)
+    # What the copier added that is not logic is never marked: comments, blank lines, the print
+    # and the docstring.
+    zed, original = sides["zed"][0], {text.strip() for _, text, _ in sides["jon"][0]}
+    added = [(text, mark) for _, text, mark in zed
+             if text.strip() not in original
+             and (not text.strip() or text.strip().startswith(("#", *NOT_LOGIC)))]
+    assert len(added) >= 4 and all(mark == "" for _, mark in added), added
+
+
+def test_are_the_template_lines_marked_as_discounted_not_as_shared(pairs):
+    stub = _cell([])  # the release notebook's own cell: all template
+    jon = _marked(pairs, "jon", "zed", _cell(INDEPENDENT["jon"]))
+    template = [text for _, text, mark in jon if mark == "template"]
+    assert template and all(text in stub for text in template)
+    assert any("dictionary_to_vector(parameters)" in text for text in template)
+
+
+def test_does_each_token_stand_for_the_line_that_wrote_it():
+    source = "def f(x):\n    # a comment\n\n    total = (x +\n             1)\n    return total\n"
+    tokens, lines = similarity.token_lines(source, "f")
+    assert tokens == similarity.normalise(source, "f")
+    assert lines[tokens.index("x")] == 4 and lines[tokens.index("1")] == 5
+    assert lines[-1] == 6 and 2 not in lines and 3 not in lines
+    assert similarity.token_lines("def f(:", "f") is None

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import exports, similarity, spreadsheet
+from autograder import exports, report, similarity, spreadsheet
 from autograder.students import student_id
 from tests import capabilities
 from tests.autograder import browser
@@ -119,10 +119,12 @@ def test_does_grades_csv_keep_a_negative_score_a_number_and_neutralise_the_text(
 def test_does_similarity_csv_neutralise_the_ids_and_keep_the_score_a_number(tmp_path):
     pairs = [similarity.Pair(REG, "compute_cost_with_regularization", "+1+1", "@SUM", 0.875, 9),
              similarity.Pair(REG, "compute_cost_with_regularization", "ada", "bob", 1.0, 12)]
-    similarity.write_csv(pairs, tmp_path / "similarity.csv")
-    assert _read(tmp_path / "similarity.csv")[1:] == [
-        [REG, "compute_cost_with_regularization", "'+1+1", "'@SUM", "0.875"],
-        [REG, "compute_cost_with_regularization", "ada", "bob", "1.000"]]
+    similarity.write_csv(pairs, tmp_path / "similarity.csv", report.pair_link)
+    assert _read(tmp_path / "similarity.csv")[1:] == [  # the link to the pair view starts with its folder
+        [REG, "compute_cost_with_regularization", "'+1+1", "'@SUM", "0.875",
+         f"pairs/+1+1~@SUM.html#{REG}-compute_cost_with_regularization"],
+        [REG, "compute_cost_with_regularization", "ada", "bob", "1.000",
+         f"pairs/ada~bob.html#{REG}-compute_cost_with_regularization"]]
 
 
 def test_is_the_spreadsheet_module_the_only_csv_writer_of_the_kit():
@@ -183,8 +185,9 @@ def test_do_the_json_results_and_pages_keep_the_readable_ids(graded):
 @needs_chromium
 def test_does_no_script_of_a_student_run_in_the_kits_own_pages(graded):
     out, _ = graded
-    pages = [out / "report.html", *sorted((out / "feedback").rglob("*.html"))]
-    assert len(pages) == len(HONEST) + len(TRICKY) + 2
+    views = sorted((out / "pairs").glob("*.html"))  # the pair views show the students' code
+    pages = [out / "report.html", *views, *sorted((out / "feedback").rglob("*.html"))]
+    assert views and len(pages) == len(HONEST) + len(TRICKY) + 2 + len(views)
     assert f"{MARKER}-file" in (out / "report.html").read_text(encoding="utf-8")  # shown, as text
     with browser.Browser() as chromium:
         for page in pages:
