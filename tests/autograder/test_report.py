@@ -9,7 +9,7 @@ lines, a print and a docstring). The pages are checked as HTML (self-contained, 
 the stored results, every link leads to a page and an anchor that exist) and in headless
 Chromium (driven by Playwright) at a desktop's 1280 and a phone's 390 CSS pixels: no sideways
 scroll, no text under 10 pixels, charts not shrunk past legibility, every link reachable by
-keyboard, no serious accessibility violation (axe-core), and the pair view's marks. Screenshots
+keyboard, no accessibility violation of any impact (axe-core), and the pair view's marks. Screenshots
 of every page are saved in the test's temporary folder.
 """
 
@@ -517,7 +517,7 @@ def test_can_every_link_be_reached_with_the_keyboard(graded, chromium):
 
 
 @needs_chromium
-def test_do_the_pages_have_no_serious_accessibility_violation(graded, chromium):
+def test_do_the_pages_have_no_accessibility_violation(graded, chromium):
     out, _, _ = graded
     checked = [out / "report.html", *sorted((out / "pairs").glob("*.html"))[:3],
                *sorted((out / "feedback").glob("*/regularization.html"))[:3]]
@@ -528,8 +528,7 @@ def test_do_the_pages_have_no_serious_accessibility_violation(graded, chromium):
                 violations = browser.axe_violations(page)
             finally:
                 page.context.close()
-            serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-            assert serious == [], (path, width, serious)
+            assert violations == [], (path, width, violations)
 
 
 @needs_chromium
