@@ -1,0 +1,312 @@
+"""Mutation testing of the grading core: plant one small bug at a time, and see whether a test fails.
+
+    python -m tools.mutants [--jobs N] [MODULE ...]   # `make mutants [MODULES="autograder/checks.py ..."]`
+
+Without modules it mutates every module of :data:`CORE` (checks, feedback and its vocabulary,
+the result model, the assignments, student ids and seeds, the exports and the platform adapters);
+before resolving an issue that touches the core, mutate the modules it changed.
+
+mutmut (:data:`MUTMUT_VERSION`, installed with pip under ``build/mutmut`` on first use, pinned by
+``constraints.txt`` where it shares a package with the kit, and never into the kit's ``.venv``)
+mutates one module at a time in a copy of the checkout under ``build/mutants/<module>/``. Each
+mutant runs only the module's own fast tests (:data:`CORE`) that reach the mutated function:
+a failing test (or one stopped by mutmut's time limit) kills it, all of them passing lets it
+survive. A copy whose inputs (the checkout less ``tools/`` and the README) have not changed
+since the last run resumes where that run stopped; any change starts the module again.
+
+The tests run in mutmut's own process, forked once per mutant, so a mutant reaches code that
+runs in the grader's process, which is where every module of the core runs; mutmut's package is
+copied beside the mutated modules, so a test's ``python -m autograder`` run from the copy (with
+the active mutant in its environment) runs the mutant too. The sandbox's job
+children are out of its reach by design: they start with ``python -I`` and a clean environment
+and run the worker from source sent over a pipe, never importing the mutated copy. That is why
+the sandbox is not part of the core here (its tests are behavioural, in ``test_sandbox*.py``).
+
+The table gives for each module the mutants made, killed, listed as equivalent (in
+:data:`EQUIVALENT`, one mutant a line with the reason it cannot change what anyone sees) and
+surviving, and the kill rate: killed / (mutants - equivalent - not run). The surviving mutants
+follow, each with the line it changed.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The mutation tool `make mutants` installs under build/mutmut (its results depend on its version).
+MUTMUT_VERSION = "3.8.1"
+TOOL = ROOT / "build" / "mutmut"
+WORK = ROOT / "build" / "mutants"
+EQUIVALENT = ROOT / "tools" / "equivalent_mutants.txt"
+
+_GRADESCOPE = "tests/deploy/test_gradescope.py::"
+_COURSERA = "tests/deploy/test_coursera.py::"
+_CLI = "tests/autograder/test_cli.py::"
+_GROUP_ORDER = "test_does_a_group_get_the_same_hidden_inputs_whatever_the_order_gradescope_lists_it_in"
+#: Each module of the grading core and its own fast tests (files or test ids), the ones that run
+#: in this process: a test that grades in a subprocess of the installed kit cannot see a mutant.
+CORE = {
+    "autograder/checks.py": ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py"),
+    "autograder/feedback.py": ("tests/autograder/test_checks.py", "tests/autograder/test_vocabulary.py"),
+    "autograder/vocabulary.py": ("tests/autograder/test_vocabulary.py",),
+    "autograder/result.py": ("tests/autograder/test_grade.py",),
+    "autograder/assignments/__init__.py": ("tests/autograder/test_checks.py",
+                                           "tests/autograder/test_hidden_roles.py"),
+    "autograder/assignments/initialization.py": ("tests/autograder/test_checks.py",
+                                                 "tests/autograder/test_hidden_roles.py"),
+    "autograder/assignments/regularization.py": ("tests/autograder/test_checks.py",
+                                                 "tests/autograder/test_hidden_roles.py"),
+    "autograder/assignments/gradient_checking.py": ("tests/autograder/test_checks.py",
+                                                    "tests/autograder/test_hidden_roles.py"),
+    "autograder/students.py": ("tests/autograder/test_students.py",),
+    "autograder/course_secret.py": tuple(_CLI + name for name in (
+        "test_does_secret_new_write_a_strong_secret_only_its_owner_can_read",
+        "test_is_the_secret_file_created_owner_only_and_never_over_anything",
+        "test_does_secret_new_refuse_to_overwrite_anything_in_one_line")),
+    "autograder/exports.py": ("tests/autograder/test_exports.py", "tests/autograder/test_spreadsheet.py"),
+    "autograder/spreadsheet.py": ("tests/autograder/test_spreadsheet.py",),
+    "autograder/nbgrader_bridge.py": ("tests/autograder/test_draw.py",),
+    "deploy/gradescope/grade.py": (_GRADESCOPE + _GROUP_ORDER,),
+    "deploy/coursera/grade.py": (
+        _COURSERA + "test_does_renaming_the_upload_leave_the_learners_hidden_inputs_unchanged",
+    ),
+}
+
+#: mutmut's statuses, grouped: a test failed or hung (killed); every test passed, or none reached
+#: the mutant (survived); the run stopped before the mutant was tried (not run).
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+NOT_RUN = {"not checked", "skipped", "check was interrupted by user"}
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One module's row of the table."""
+
+    module: str
+    mutants: int
+    killed: int
+    equivalent: int
+    survived: int
+    not_run: int
+
+    @property
+    def rate(self):
+        """Killed mutants per mutant that could be killed (in [0, 1]; None when there is none)."""
+        judged = self.mutants - self.equivalent - self.not_run
+        return self.killed / judged if judged else None
+
+
+def parse_results(text):
+    """``{mutant: status}`` from the lines ``    name: status`` of ``mutmut results --all true``."""
+    found = {}
+    for line in text.splitlines():
+        match = re.fullmatch(r"\s*(\S+): (.+?)\s*", line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def parse_equivalent(text):
+    """``{mutant: reason}`` from the equivalent list: one ``name: reason`` a line, ``#`` comments.
+
+    A line without a reason, or a mutant named twice, is an error (``ValueError``): an entry
+    says why the mutant cannot change behaviour, once.
+    """
+    listed = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, _, reason = (part.strip() for part in line.partition(":"))
+        if not name or " " in name or not reason:
+            raise ValueError(f"{EQUIVALENT.name}, line {number}: write 'mutant name: why it is equivalent'")
+        if name in listed:
+            raise ValueError(f"{EQUIVALENT.name}, line {number}: {name} is listed twice")
+        listed[name] = reason
+    return listed
+
+
+def tally(module, statuses, equivalent):
+    """The row of ``module`` from its mutants' ``statuses`` and the ``equivalent`` list.
+
+    A mutant listed as equivalent counts as equivalent whatever its status (killed ones too: the
+    list says it cannot change behaviour, so a test that fails on it fails for another reason).
+    """
+    counts = {"killed": 0, "equivalent": 0, "survived": 0, "not_run": 0}
+    for name, status in statuses.items():
+        if name in equivalent:
+            counts["equivalent"] += 1
+        elif status in KILLED:
+            counts["killed"] += 1
+        elif status in NOT_RUN:
+            counts["not_run"] += 1
+        else:
+            counts["survived"] += 1
+    return Tally(module, len(statuses), **counts)
+
+
+def survivors(statuses, equivalent):
+    """The mutants that survived (not killed, run, not listed as equivalent), sorted by name."""
+    return sorted(name for name, status in statuses.items()
+                  if name not in equivalent and status not in KILLED | NOT_RUN)
+
+
+def table(rows):
+    """The kill-rate table: one line per module and a total line for all of them."""
+    total = Tally("all modules above", *(sum(getattr(r, f) for r in rows)
+                                         for f in ("mutants", "killed", "equivalent", "survived", "not_run")))
+    width = max(len(r.module) for r in [*rows, total])
+    head = f"{'module':<{width}}  mutants  killed  equivalent  survived  not run  kill rate"
+    lines = [head, "-" * len(head)]
+    for row in [*rows, total]:
+        rate = "-" if row.rate is None else f"{100 * row.rate:.1f} %"
+        lines.append(f"{row.module:<{width}}  {row.mutants:7d}  {row.killed:6d}  {row.equivalent:10d}  "
+                     f"{row.survived:8d}  {row.not_run:7d}  {rate:>9}")
+    return "\n".join(lines)
+
+
+def slug(module):
+    """The folder name of a module's copy: ``autograder/checks.py`` gives ``autograder-checks``."""
+    return module.removesuffix(".py").replace("/", "-")
+
+
+def config(module):
+    """The ``[tool.mutmut]`` table of a module's copy: mutate only ``module``, select its tests."""
+    tests = ", ".join(f'"{t}"' for t in CORE[module])
+    return (f'\n[tool.mutmut]\nsource_paths = ["autograder", "utils", "deploy"]\n'
+            f'only_mutate = ["{module}"]\n'
+            f'also_copy = ["source", "release", "bench", "tools", "Makefile", "constraints.txt", '
+            f'"README.md", "mutmut", "mutmut-{MUTMUT_VERSION}.dist-info"]\n'
+            f"pytest_add_cli_args_test_selection = [{tests}]\n"
+            f'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
+            f"use_git_change_detection = false\n")
+
+
+def checkout_files():
+    """The checkout's files as git sees them (tracked, or new and not ignored), relative paths."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    return sorted({p for p in listed.split("\0") if p and os.path.lexists(ROOT / p)})
+
+
+def fingerprint(files, module):
+    """What a module's results depend on: the files (less tools/ and the README), the tool, the config."""
+    digest = hashlib.sha256(f"{MUTMUT_VERSION}\0{config(module)}".encode())
+    for name in files:
+        if name.startswith("tools/") or name == "README.md":
+            continue
+        path = ROOT / name
+        data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+        digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
+def prepare(module, files):
+    """The module's copy under build/mutants, fresh unless its inputs are those of the last run."""
+    folder = WORK / slug(module)
+    stamp = fingerprint(files, module)
+    if (folder / ".inputs").is_file() and (folder / ".inputs").read_text() == stamp:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for name in files:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target, follow_symlinks=False)
+    for name in ("mutmut", f"mutmut-{MUTMUT_VERSION}.dist-info"):  # for the tests' subprocesses
+        shutil.copytree(TOOL / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(folder / "pyproject.toml", "a") as handle:
+        handle.write(config(module))
+    (folder / ".inputs").write_text(stamp)
+    return folder
+
+
+def tool():
+    """The environment that runs mutmut: this interpreter with build/mutmut first on its path."""
+    if not (TOOL / f"mutmut-{MUTMUT_VERSION}.dist-info").is_dir():
+        shutil.rmtree(TOOL, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(TOOL),
+                        "-c", str(ROOT / "constraints.txt"), f"mutmut=={MUTMUT_VERSION}"], check=True)
+    return {**os.environ, "PYTHONPATH": str(TOOL), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def mutmut(folder, env, *args, log=None):
+    command = [sys.executable, "-m", "mutmut", *args]
+    if log is None:
+        return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=True).stdout
+    with open(log, "w") as out:
+        return subprocess.run(command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
+
+
+def changed_line(diff):
+    """The lines a mutant changed, from ``mutmut show``'s diff: ``- old`` / ``+ new``, stripped."""
+    return [f"{line[0]} {line[1:].strip()}" for line in diff.splitlines()
+            if line[:1] in "-+" and not line.startswith(("---", "+++"))]
+
+
+def mutate(module, jobs, env, files, equivalent):
+    """Run mutmut over one module; its row, its survivors (with the lines they change)."""
+    folder = prepare(module, files)
+    log = folder / "mutmut.log"
+    print(f"mutating {module} with {len(CORE[module])} test selections (log: {log.relative_to(ROOT)})",
+          flush=True)
+    if not (folder / ".done").exists():  # a finished run of the same inputs is only reported
+        code = mutmut(folder, env, "run", "--max-children", str(jobs), log=log)
+        if code != 0:
+            tail = log.read_text(errors="replace").splitlines()[-15:]
+            raise RuntimeError(f"mutmut stopped on {module} (exit status {code}):\n  " + "\n  ".join(tail))
+        (folder / ".done").touch()
+    statuses = parse_results(mutmut(folder, env, "results", "--all", "true"))
+    left = {name: changed_line(mutmut(folder, env, "show", name)) for name in survivors(statuses, equivalent)}
+    return tally(module, statuses, equivalent), left, statuses
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="paths of core modules (default: all of them)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
+    options = parser.parse_args(argv)
+    modules = options.modules or list(CORE)
+    unknown = [m for m in modules if m not in CORE]
+    if unknown:
+        parser.error(f"no fast tests are mapped for {', '.join(unknown)}: add the module to CORE in "
+                     f"tools/mutants.py (the core: {', '.join(CORE)})")
+    equivalent = parse_equivalent(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    env, files = tool(), checkout_files()
+    rows, left, seen = [], {}, set()
+    for module in modules:
+        try:
+            row, module_left, statuses = mutate(module, options.jobs, env, files, equivalent)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        rows.append(row)
+        left[module] = module_left
+        seen |= set(statuses)
+    print()
+    print(table(rows))
+    for module, names in left.items():
+        for name in names:
+            print(f"\nsurvived: {name} ({module})")
+            for line in names[name]:
+                print(f"    {line}")
+    mutated = {dotted(m) for m in modules}
+    stale = sorted(n for n in equivalent if n not in seen and n.rsplit(".", 1)[0] in mutated)
+    for name in stale:
+        print(f"\n{EQUIVALENT.name}: {name} is not a mutant any more (its function changed): "
+              "check the entry and remove it")
+    return 0
+
+
+def dotted(module):
+    """The module part of its mutants' names: ``autograder/checks.py`` gives ``autograder.checks``."""
+    return module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
