@@ -55,7 +55,7 @@ CORE = {
     "autograder/checks.py": ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py"),
     "autograder/feedback.py": ("tests/autograder/test_checks.py", "tests/autograder/test_vocabulary.py"),
     "autograder/vocabulary.py": ("tests/autograder/test_vocabulary.py",),
-    "autograder/result.py": ("tests/autograder/test_grade.py",),
+    "autograder/result.py": ("tests/autograder/test_result.py", "tests/autograder/test_grade.py"),
     "autograder/assignments/__init__.py": ("tests/autograder/test_checks.py",
                                            "tests/autograder/test_hidden_roles.py"),
     "autograder/assignments/initialization.py": ("tests/autograder/test_checks.py",
@@ -65,10 +65,10 @@ CORE = {
     "autograder/assignments/gradient_checking.py": ("tests/autograder/test_checks.py",
                                                     "tests/autograder/test_hidden_roles.py"),
     "autograder/students.py": ("tests/autograder/test_students.py",),
-    "autograder/course_secret.py": tuple(_CLI + name for name in (
+    "autograder/course_secret.py": ("tests/autograder/test_course_secret.py", *(_CLI + name for name in (
         "test_does_secret_new_write_a_strong_secret_only_its_owner_can_read",
         "test_is_the_secret_file_created_owner_only_and_never_over_anything",
-        "test_does_secret_new_refuse_to_overwrite_anything_in_one_line")),
+        "test_does_secret_new_refuse_to_overwrite_anything_in_one_line"))),
     "autograder/exports.py": ("tests/autograder/test_exports.py", "tests/autograder/test_spreadsheet.py"),
     "autograder/spreadsheet.py": ("tests/autograder/test_spreadsheet.py",),
     "autograder/nbgrader_bridge.py": ("tests/autograder/test_draw.py",),
