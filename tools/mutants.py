@@ -14,10 +14,12 @@ a failing test (or one stopped by mutmut's time limit) kills it, all of them pas
 survive. A copy whose inputs (the checkout less ``tools/`` and the README) have not changed
 since the last run resumes where that run stopped; any change starts the module again.
 
-The tests run in mutmut's own process, forked once per mutant, so a mutant reaches code that
-runs in the grader's process, which is where every module of the core runs; mutmut's package is
-copied beside the mutated modules, so a test's ``python -m autograder`` run from the copy (with
-the active mutant in its environment) runs the mutant too. The sandbox's job
+The tests run in mutmut's own process, forked once per mutant, and mutmut runs for a mutant
+only the tests it saw call the mutated function in that process: a test that reaches a function
+only through a subprocess (``python -m autograder ...``) is never run for its mutants, so each
+module's selection holds tests that call it in-process, where every module of the core runs.
+(mutmut's package is copied beside the mutated modules, so when such a test does run, its
+``python -m autograder`` from the copy runs the active mutant too.) The sandbox's job
 children are out of its reach by design: they start with ``python -I`` and a clean environment
 and run the worker from source sent over a pipe, never importing the mutated copy. That is why
 the sandbox is not part of the core here (its tests are behavioural, in ``test_sandbox*.py``).
@@ -49,21 +51,19 @@ _GRADESCOPE = "tests/deploy/test_gradescope.py::"
 _COURSERA = "tests/deploy/test_coursera.py::"
 _CLI = "tests/autograder/test_cli.py::"
 _GROUP_ORDER = "test_does_a_group_get_the_same_hidden_inputs_whatever_the_order_gradescope_lists_it_in"
-#: Each module of the grading core and its own fast tests (files or test ids), the ones that run
-#: in this process: a test that grades in a subprocess of the installed kit cannot see a mutant.
+_ASSIGNMENT_TESTS = ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py",
+                     "tests/autograder/test_vocabulary.py")
+#: Each module of the grading core and its own fast tests (files or test ids) that call it in their
+#: own process: mutmut runs for a mutant only the tests it saw calling the mutated function there.
 CORE = {
-    "autograder/checks.py": ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py"),
-    "autograder/feedback.py": ("tests/autograder/test_checks.py", "tests/autograder/test_vocabulary.py"),
+    "autograder/checks.py": ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py",
+                             "tests/autograder/test_draw.py", "tests/autograder/test_grade.py"),
+    "autograder/feedback.py": ("tests/autograder/test_checks.py", "tests/autograder/test_vocabulary.py",
+                               "tests/autograder/test_grade.py"),
     "autograder/vocabulary.py": ("tests/autograder/test_vocabulary.py",),
     "autograder/result.py": ("tests/autograder/test_result.py", "tests/autograder/test_grade.py"),
-    "autograder/assignments/__init__.py": ("tests/autograder/test_checks.py",
-                                           "tests/autograder/test_hidden_roles.py"),
-    "autograder/assignments/initialization.py": ("tests/autograder/test_checks.py",
-                                                 "tests/autograder/test_hidden_roles.py"),
-    "autograder/assignments/regularization.py": ("tests/autograder/test_checks.py",
-                                                 "tests/autograder/test_hidden_roles.py"),
-    "autograder/assignments/gradient_checking.py": ("tests/autograder/test_checks.py",
-                                                    "tests/autograder/test_hidden_roles.py"),
+    **{f"autograder/assignments/{name}.py": _ASSIGNMENT_TESTS
+       for name in ("__init__", "initialization", "regularization", "gradient_checking")},
     "autograder/students.py": ("tests/autograder/test_students.py",),
     "autograder/course_secret.py": ("tests/autograder/test_course_secret.py", *(_CLI + name for name in (
         "test_does_secret_new_write_a_strong_secret_only_its_owner_can_read",
