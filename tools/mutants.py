@@ -27,11 +27,13 @@ the sandbox is not part of the core here (its tests are behavioural, in ``test_s
 The table gives for each module the mutants made, killed, listed as equivalent (in
 :data:`EQUIVALENT`, one mutant a line with the reason it cannot change what anyone sees) and
 surviving, and the kill rate: killed / (mutants - equivalent - not run). The surviving mutants
-follow, each with the line it changed.
+follow, each with the line it changed, then the functions that no test of the module's
+selection calls (their mutants survive too: mutmut's "no tests"), each once with its count.
 """
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -152,9 +154,10 @@ def tally(module, statuses, equivalent):
 
 
 def survivors(statuses, equivalent):
-    """The mutants that survived (not killed, run, not listed as equivalent), sorted by name."""
+    """The mutants that survived the tests that reach them (not killed, run, not listed as
+    equivalent, and some test calls their function), sorted by name."""
     return sorted(name for name, status in statuses.items()
-                  if name not in equivalent and status not in KILLED | NOT_RUN)
+                  if name not in equivalent and status not in KILLED | NOT_RUN | {"no tests"})
 
 
 def table(rows):
@@ -235,6 +238,31 @@ def tool():
     return {**os.environ, "PYTHONPATH": str(TOOL), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
+#: Prints each mutant's diff (``mutmut show``'s) as a JSON line, for the names read from stdin:
+#: one process for all the survivors of a module instead of one ``mutmut show`` each.
+_SHOW = ("import json, sys\n"
+         "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+         "for name in json.load(sys.stdin):\n"
+         "    print(json.dumps([name, get_diff_for_mutant(name)]))\n")
+
+
+def function_of(name):
+    """The function a mutant changes: ``pkg.mod.x_f__mutmut_3`` gives ``f``, a method's
+    ``pkg.mod.xǁClassǁmethod__mutmut_1`` gives ``Class.method``."""
+    mangled = name.rsplit(".", 1)[-1].rsplit("__mutmut_", 1)[0]
+    return mangled.removeprefix("x_") if mangled.startswith("x_") else ".".join(mangled.split("ǁ")[1:])
+
+
+def untested(statuses, equivalent):
+    """``{function: number of mutants}`` of the functions no selected test calls (mutmut's "no
+    tests"), which the report names once each instead of listing their mutants."""
+    counts = {}
+    for name, status in sorted(statuses.items()):
+        if status == "no tests" and name not in equivalent:
+            counts[function_of(name)] = counts.get(function_of(name), 0) + 1
+    return counts
+
+
 def mutmut(folder, env, *args, log=None):
     command = [sys.executable, "-m", "mutmut", *args]
     if log is None:
@@ -262,7 +290,10 @@ def mutate(module, jobs, env, files, equivalent):
             raise RuntimeError(f"mutmut stopped on {module} (exit status {code}):\n  " + "\n  ".join(tail))
         (folder / ".done").touch()
     statuses = parse_results(mutmut(folder, env, "results", "--all", "true"))
-    left = {name: changed_line(mutmut(folder, env, "show", name)) for name in survivors(statuses, equivalent)}
+    names = survivors(statuses, equivalent)
+    shown = subprocess.run([sys.executable, "-c", _SHOW], input=json.dumps(names), cwd=folder, env=env,
+                           capture_output=True, text=True, check=True).stdout
+    left = {name: changed_line(diff) for name, diff in map(json.loads, shown.splitlines())}
     return tally(module, statuses, equivalent), left, statuses
 
 
@@ -278,7 +309,7 @@ def main(argv=None):
                      f"tools/mutants.py (the core: {', '.join(CORE)})")
     equivalent = parse_equivalent(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     env, files = tool(), checkout_files()
-    rows, left, seen = [], {}, set()
+    rows, left, unreached, seen = [], {}, {}, set()
     for module in modules:
         try:
             row, module_left, statuses = mutate(module, options.jobs, env, files, equivalent)
@@ -286,7 +317,7 @@ def main(argv=None):
             print(f"error: {error}", file=sys.stderr)
             return 1
         rows.append(row)
-        left[module] = module_left
+        left[module], unreached[module] = module_left, untested(statuses, equivalent)
         seen |= set(statuses)
     print()
     print(table(rows))
@@ -295,6 +326,9 @@ def main(argv=None):
             print(f"\nsurvived: {name} ({module})")
             for line in names[name]:
                 print(f"    {line}")
+    for module, counts in unreached.items():
+        for function, count in counts.items():
+            print(f"\nsurvived, as no test of its selection calls {function} ({module}): {count} mutants")
     mutated = {dotted(m) for m in modules}
     stale = sorted(n for n in equivalent if n not in seen and n.rsplit(".", 1)[0] in mutated)
     for name in stale:

@@ -82,8 +82,20 @@ def test_is_the_kill_rate_killed_over_the_mutants_that_could_be_killed():
     # killed: killed and timeout (a test stopped it); not run: not checked; survived: survived and no tests
     assert (row.mutants, row.killed, row.equivalent, row.survived, row.not_run) == (7, 3, 1, 2, 1)
     assert row.rate == pytest.approx(3 / 5)
-    assert mutants.survivors(statuses, equivalent) == ["autograder.spreadsheet.x_cell__mutmut_2",
-                                                       "autograder.spreadsheet.x_write_csv__mutmut_11"]
+    assert mutants.survivors(statuses, equivalent) == ["autograder.spreadsheet.x_cell__mutmut_2"]
+    assert mutants.untested(statuses, equivalent) == {"write_csv": 1}  # no test calls it: named once
+
+
+def test_is_each_function_no_test_calls_named_once_with_its_number_of_mutants():
+    statuses = {"m.x_f__mutmut_1": "no tests", "m.x_f__mutmut_2": "no tests", "m.x_g__mutmut_1": "no tests",
+                "m.xǁRosterǁresolve__mutmut_4": "no tests", "m.x_h__mutmut_1": "survived"}
+    assert mutants.untested(statuses, {"m.x_g__mutmut_1": "same output"}) == {"f": 2, "Roster.resolve": 1}
+
+
+def test_is_the_function_of_a_mutant_read_from_its_name():
+    assert mutants.function_of("autograder.students.x_student_id__mutmut_38") == "student_id"
+    assert mutants.function_of("autograder.students.x__by_hand__mutmut_2") == "_by_hand"
+    assert mutants.function_of("autograder.vocabulary.xǁCatalogueǁlines__mutmut_3") == "Catalogue.lines"
 
 
 def test_does_a_mutant_listed_as_equivalent_count_as_equivalent_even_when_a_test_killed_it():
