@@ -74,10 +74,21 @@ CORE = {
     "autograder/exports.py": ("tests/autograder/test_exports.py", "tests/autograder/test_spreadsheet.py"),
     "autograder/spreadsheet.py": ("tests/autograder/test_spreadsheet.py",),
     "autograder/nbgrader_bridge.py": ("tests/autograder/test_draw.py",),
-    "deploy/gradescope/grade.py": (_GRADESCOPE + _GROUP_ORDER,),
-    "deploy/coursera/grade.py": (
-        _COURSERA + "test_does_renaming_the_upload_leave_the_learners_hidden_inputs_unchanged",
-    ),
+    "deploy/gradescope/grade.py": tuple(_GRADESCOPE + name for name in (
+        _GROUP_ORDER, "test_does_the_script_grade_its_assignments_notebook_and_name_any_other_it_finds",
+        "test_does_a_submission_without_its_assignments_notebook_get_one_sentence_and_no_tests",
+        "test_does_a_zip_of_several_assignments_say_each_ones_fate_and_add_up_its_tests",
+        "test_does_a_student_get_a_results_json_that_blames_the_grader_when_the_zip_is_broken",
+        "test_is_the_student_the_sorted_gradescope_ids_of_the_submission",
+        "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out")),
+    "deploy/coursera/grade.py": tuple(_COURSERA + name for name in (
+        "test_does_renaming_the_upload_leave_the_learners_hidden_inputs_unchanged",
+        "test_does_the_script_ask_the_grader_for_the_parts_assignment_and_the_learner",
+        "test_is_a_learner_without_userid_graded_anonymously_and_an_unknown_part_as_what_it_is",
+        "test_is_the_notebook_of_the_part_chosen_among_several_its_own_name_first",
+        "test_does_an_upload_of_another_parts_notebook_get_zero_and_one_plain_sentence",
+        "test_does_a_learner_get_a_verdict_whatever_happens_to_the_grading",
+        "test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook")),
 }
 
 #: mutmut's statuses, grouped: a test failed or hung (killed); every test passed, or none reached
