@@ -60,8 +60,8 @@ _ASSIGNMENT_TESTS = ("tests/autograder/test_checks.py", "tests/autograder/test_h
 CORE = {
     "autograder/checks.py": ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py",
                              "tests/autograder/test_draw.py", "tests/autograder/test_grade.py"),
-    "autograder/feedback.py": ("tests/autograder/test_checks.py", "tests/autograder/test_vocabulary.py",
-                               "tests/autograder/test_grade.py"),
+    "autograder/feedback.py": ("tests/autograder/test_feedback.py", "tests/autograder/test_checks.py",
+                               "tests/autograder/test_vocabulary.py", "tests/autograder/test_grade.py"),
     "autograder/vocabulary.py": ("tests/autograder/test_vocabulary.py",),
     "autograder/result.py": ("tests/autograder/test_result.py", "tests/autograder/test_grade.py"),
     **{f"autograder/assignments/{name}.py": _ASSIGNMENT_TESTS
