@@ -11,8 +11,9 @@ mutmut (:data:`MUTMUT_VERSION`, installed with pip under ``build/mutmut`` on fir
 mutates one module at a time in a copy of the checkout under ``build/mutants/<module>/``. Each
 mutant runs only the module's own fast tests (:data:`CORE`) that reach the mutated function:
 a failing test (or one stopped by mutmut's time limit) kills it, all of them passing lets it
-survive. A copy whose inputs (the checkout less ``tools/`` and the README) have not changed
-since the last run resumes where that run stopped; any change starts the module again.
+survive. A copy whose inputs (the checkout less ``tools/``, the README and the test files of
+other modules' selections) have not changed since the last run resumes where that run stopped,
+and reports a finished run at once; any change starts the module again.
 
 The tests run in mutmut's own process, forked once per mutant, and mutmut runs for a mutant
 only the tests it saw call the mutated function in that process: a test that reaches a function
@@ -209,12 +210,19 @@ def checkout_files():
     return sorted({p for p in listed.split("\0") if p and os.path.lexists(ROOT / p)})
 
 
+def inputs(files, module):
+    """The files a module's results depend on: the checkout less tools/, the README and the test
+    files of other modules' selections (a test file counts only for the modules it is run for)."""
+    own = {selection.partition("::")[0] for selection in CORE[module]}
+    return [name for name in files
+            if not name.startswith("tools/") and name != "README.md"
+            and (not re.fullmatch(r"tests/(.+/)?test_[^/]*\.py", name) or name in own)]
+
+
 def fingerprint(files, module):
-    """What a module's results depend on: the files (less tools/ and the README), the tool, the config."""
+    """What a module's results depend on: its :func:`inputs`, the tool and the config."""
     digest = hashlib.sha256(f"{MUTMUT_VERSION}\0{config(module)}".encode())
-    for name in files:
-        if name.startswith("tools/") or name == "README.md":
-            continue
+    for name in inputs(files, module):
         path = ROOT / name
         data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
         digest.update(f"\0{name}\0{len(data)}\0".encode() + data)

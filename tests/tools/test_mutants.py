@@ -162,3 +162,13 @@ def test_is_a_module_outside_the_map_refused_before_anything_is_installed(capsys
         mutants.main(["autograder/sandbox.py"])
     assert stop.value.code == 2
     assert "no fast tests are mapped for autograder/sandbox.py" in capsys.readouterr().err
+
+
+def test_does_a_modules_copy_depend_on_its_own_tests_and_the_kit_but_not_on_other_modules_tests():
+    files = ["autograder/checks.py", "utils/checks.py", "tests/conftest.py", "tests/autograder/tampered.py",
+             "tests/autograder/test_checks.py", "tests/autograder/test_students.py",
+             "tests/deploy/test_gradescope.py", "tools/mutants.py", "README.md", "source/init/notebook.ipynb"]
+    assert mutants.inputs(files, "autograder/students.py") == [
+        "autograder/checks.py", "utils/checks.py", "tests/conftest.py", "tests/autograder/tampered.py",
+        "tests/autograder/test_students.py", "source/init/notebook.ipynb"]
+    assert "tests/deploy/test_gradescope.py" in mutants.inputs(files, "deploy/gradescope/grade.py")
