@@ -74,7 +74,8 @@ CORE = {
         "test_does_secret_new_refuse_to_overwrite_anything_in_one_line"))),
     "autograder/exports.py": ("tests/autograder/test_exports.py", "tests/autograder/test_spreadsheet.py"),
     "autograder/spreadsheet.py": ("tests/autograder/test_spreadsheet.py",),
-    "autograder/nbgrader_bridge.py": ("tests/autograder/test_draw.py",),
+    "autograder/nbgrader_bridge.py": ("tests/autograder/test_nbgrader_bridge.py",
+                                      "tests/autograder/test_draw.py"),
     "deploy/gradescope/grade.py": tuple(_GRADESCOPE + name for name in (
         _GROUP_ORDER, "test_does_the_script_grade_its_assignments_notebook_and_name_any_other_it_finds",
         "test_does_a_submission_without_its_assignments_notebook_get_one_sentence_and_no_tests",
