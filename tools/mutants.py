@@ -25,10 +25,11 @@ children are out of its reach by design: they start with ``python -I`` and a cle
 and run the worker from source sent over a pipe, never importing the mutated copy. That is why
 the sandbox is not part of the core here (its tests are behavioural, in ``test_sandbox*.py``).
 
-The table gives for each module the mutants made, killed, listed as equivalent (in
-:data:`EQUIVALENT`, one mutant a line with the reason it cannot change what anyone sees) and
-surviving, and the kill rate: killed / (mutants - equivalent - not run). The surviving mutants
-follow, each with the line it changed, then the functions that no test of the module's
+The table gives for each module the mutants made, killed, listed in :data:`EQUIVALENT` (one
+mutant a line with its reason: equivalent, it cannot change what anyone sees; or unreachable,
+it runs only at import or behind a cache filled before mutmut forks, so no test can run it)
+and surviving, and the kill rate: killed / (mutants - equivalent - unreachable - not run).
+The surviving mutants follow, each with the line it changed, then the functions that no test of the module's
 selection calls (their mutants survive too: mutmut's "no tests"), each once with its count.
 """
 
@@ -109,11 +110,12 @@ class Tally:
     equivalent: int
     survived: int
     not_run: int
+    unreachable: int = 0
 
     @property
     def rate(self):
         """Killed mutants per mutant that could be killed (in [0, 1]; None when there is none)."""
-        judged = self.mutants - self.equivalent - self.not_run
+        judged = self.mutants - self.equivalent - self.unreachable - self.not_run
         return self.killed / judged if judged else None
 
 
@@ -150,13 +152,15 @@ def parse_equivalent(text):
 def tally(module, statuses, equivalent):
     """The row of ``module`` from its mutants' ``statuses`` and the ``equivalent`` list.
 
-    A mutant listed as equivalent counts as equivalent whatever its status (killed ones too: the
-    list says it cannot change behaviour, so a test that fails on it fails for another reason).
+    A listed mutant counts as equivalent whatever its status (killed ones too: the list says it
+    cannot change behaviour, so a test that fails on it fails for another reason), or as
+    unreachable when its reason says so (code that runs only at import or behind a cache, before
+    mutmut forks the mutant's process: no test can run it).
     """
-    counts = {"killed": 0, "equivalent": 0, "survived": 0, "not_run": 0}
+    counts = {"killed": 0, "equivalent": 0, "survived": 0, "not_run": 0, "unreachable": 0}
     for name, status in statuses.items():
         if name in equivalent:
-            counts["equivalent"] += 1
+            counts["unreachable" if unreachable(equivalent[name]) else "equivalent"] += 1
         elif status in KILLED:
             counts["killed"] += 1
         elif status in NOT_RUN:
@@ -164,6 +168,12 @@ def tally(module, statuses, equivalent):
         else:
             counts["survived"] += 1
     return Tally(module, len(statuses), **counts)
+
+
+def unreachable(reason):
+    """Whether an entry of the equivalent list is a mutant no test can run rather than one that
+    changes nothing: its reason starts with ``unreachable``."""
+    return reason.startswith("unreachable")
 
 
 def survivors(statuses, equivalent):
@@ -175,15 +185,15 @@ def survivors(statuses, equivalent):
 
 def table(rows):
     """The kill-rate table: one line per module and a total line for all of them."""
-    total = Tally("all modules above", *(sum(getattr(r, f) for r in rows)
-                                         for f in ("mutants", "killed", "equivalent", "survived", "not_run")))
+    fields = ("mutants", "killed", "equivalent", "survived", "not_run", "unreachable")
+    total = Tally("all modules above", **{f: sum(getattr(r, f) for r in rows) for f in fields})
     width = max(len(r.module) for r in [*rows, total])
-    head = f"{'module':<{width}}  mutants  killed  equivalent  survived  not run  kill rate"
+    head = f"{'module':<{width}}  mutants  killed  equivalent  unreachable  survived  not run  kill rate"
     lines = [head, "-" * len(head)]
     for row in [*rows, total]:
         rate = "-" if row.rate is None else f"{100 * row.rate:.1f} %"
         lines.append(f"{row.module:<{width}}  {row.mutants:7d}  {row.killed:6d}  {row.equivalent:10d}  "
-                     f"{row.survived:8d}  {row.not_run:7d}  {rate:>9}")
+                     f"{row.unreachable:11d}  {row.survived:8d}  {row.not_run:7d}  {rate:>9}")
     return "\n".join(lines)
 
 

@@ -111,13 +111,21 @@ def test_has_a_module_whose_mutants_were_all_equivalent_or_not_run_no_rate():
 
 def test_does_the_table_give_each_module_and_the_total_of_all_of_them():
     rows = [mutants.Tally("autograder/checks.py", 200, 180, 5, 15, 0),
-            mutants.Tally("autograder/spreadsheet.py", 55, 50, 5, 0, 0)]
+            mutants.Tally("autograder/spreadsheet.py", 60, 50, 5, 0, 0, unreachable=5)]
     lines = mutants.table(rows).splitlines()
     assert lines[0].split()[:2] == ["module", "mutants"] and lines[0].endswith("kill rate")
-    assert lines[2].split() == ["autograder/checks.py", "200", "180", "5", "15", "0", "92.3", "%"]
-    assert lines[3].split() == ["autograder/spreadsheet.py", "55", "50", "5", "0", "0", "100.0", "%"]
-    assert lines[4].split()[-7:] == ["255", "230", "10", "15", "0", "93.9", "%"]
+    assert lines[2].split() == ["autograder/checks.py", "200", "180", "5", "0", "15", "0", "92.3", "%"]
+    assert lines[3].split() == ["autograder/spreadsheet.py", "60", "50", "5", "5", "0", "0", "100.0", "%"]
+    assert lines[4].split()[-8:] == ["260", "230", "10", "5", "15", "0", "93.9", "%"]
     assert len(lines) == 5
+
+
+def test_is_a_listed_mutant_that_no_test_can_run_counted_apart_from_the_equivalent_ones():
+    statuses = {"m.x_f__mutmut_1": "survived", "m.x_f__mutmut_2": "survived", "m.x_f__mutmut_3": "killed"}
+    listed = {"m.x_f__mutmut_1": "unreachable: runs only at import",
+              "m.x_f__mutmut_2": "a codec name is case-insensitive"}
+    row = mutants.tally("m.py", statuses, listed)
+    assert (row.killed, row.equivalent, row.unreachable, row.survived, row.rate) == (1, 1, 1, 0, 1.0)
 
 
 def test_is_the_equivalent_list_read_with_its_reasons_and_comments():
