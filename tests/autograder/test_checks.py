@@ -382,3 +382,35 @@ def test_does_every_students_gradient_check_n_plant_one_wrong_entry_in_dw2():
         assert wrong["dW2"].size == 1
         vector = gradients_to_vector(gradients) - gradients_to_vector(right)
         assert vector[0, 0] == 0 and vector[-1, 0] == 0  # never the vector's first or last entry
+
+
+def test_is_an_array_argument_unchanged_only_when_its_shape_and_every_value_came_back():
+    from autograder.checks import unchanged
+
+    sent = np.array([[1.0, np.nan], [3.0, 4.0]])
+    assert unchanged(sent, sent.copy())  # NaN where NaN was
+    assert not unchanged(sent, np.array([[1.0, np.nan], [3.0, 4.5]]))
+    assert not unchanged(sent, sent.reshape(1, 4))
+    assert not unchanged(sent, sent.tolist())
+    params = {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))}
+    assert unchanged(params, copy.deepcopy(params))
+    assert not unchanged(params, {**params, "W1": np.ones((2, 3)) * 2})
+    assert not unchanged(params, {**params, "W0": np.ones(1)})  # a key added
+    assert not unchanged(params, {"W1": params["W1"]})  # a key taken away
+    assert not unchanged(params, [params["W1"], params["b1"]])
+    arrays = [np.ones(2), (np.zeros(1), np.ones(3))]
+    assert unchanged(arrays, (np.ones(2), [np.zeros(1), np.ones(3)]))  # a tuple for a list is no change
+    assert not unchanged(arrays, [np.ones(2), (np.zeros(1), np.zeros(3))])
+    assert not unchanged(arrays, [np.ones(2)])
+    assert not unchanged(arrays, np.ones(2))
+
+
+def test_is_a_long_cell_read_as_a_short_one_is():
+    """Cells up to 16 KB are read once and remembered; a longer one is read each time, alike."""
+    from autograder.checks import CACHED_CHARS, code_of
+
+    cell = 'def f(x):\n    """Doc."""\n    return x * 2  # twice\n'
+    padding = "\n" + "# a long comment\n" * (CACHED_CHARS // 16)
+    assert len(cell + padding) > CACHED_CHARS
+    assert code_of(cell + padding).split() == code_of(cell).split() == ["def", "f", "(", "x", ")", ":",
+                                                                       "return", "x", "*", "2"]
