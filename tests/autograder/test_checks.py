@@ -414,3 +414,33 @@ def test_is_a_long_cell_read_as_a_short_one_is():
     assert len(cell + padding) > CACHED_CHARS
     assert code_of(cell + padding).split() == code_of(cell).split() == ["def", "f", "(", "x", ")", ":",
                                                                        "return", "x", "*", "2"]
+
+
+def test_does_a_students_output_match_the_expected_one_exactly_within_the_stated_tolerances():
+    from autograder.checks import matches
+
+    assert matches(1.0 + 5e-8, 1.0) and not matches(1.0 + 2e-7, 1.0)  # rtol 1e-7
+    assert matches(5e-11, 0.0) and not matches(2e-10, 0.0)  # atol 1e-10
+    assert matches(1.05, 1.0, rtol=0.1) and not matches(1.05, 1.0, rtol=0.01)
+    assert matches(0.05, 0.0, atol=0.1) and not matches(0.05, 0.0, atol=0.01)
+    assert matches(np.array([[2.0]]), 2.0) and matches(np.float32(2.0), 2) and matches(2, np.float64(2.0))
+    assert not matches("2.0", 2.0) and not matches(None, 0.0) and not matches(True, 1.0)
+    assert not matches(1.0, 10 ** 400) and not matches(1.0, "x")
+    assert matches(float("inf"), np.inf) and not matches(-np.inf, np.inf) and not matches(np.nan, np.nan)
+    expected = np.array([[1.0, np.nan], [3.0, 4.0]])
+    assert matches(expected + 1e-9, expected)  # NaN where NaN is expected
+    assert not matches(expected + 1e-3, expected) and not matches(expected.reshape(4), expected)
+    assert not matches(expected.astype(object), expected) and not matches(expected.tolist(), expected)
+    assert matches(np.array([1, 0]), np.array([1.0, 0.0]))
+    assert matches(np.array([True, False]), np.array([1, 0]))
+    assert not matches(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-3]), rtol=1e-7)
+    assert matches(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-3]), rtol=1e-3)
+    assert matches(np.array([1e-12, 0.0]), np.array([0.0, 1e-12]), atol=1e-11)
+    assert not matches(np.array([1e-9, 0.0]), np.array([0.0, 0.0]), atol=1e-11, rtol=0.0)
+    wanted = {"W1": np.ones((2, 2)), "b1": 0.5}
+    assert matches({**wanted, "extra": 1}, wanted)  # more keys than asked: judged elsewhere
+    assert not matches({"W1": np.ones((2, 2))}, wanted) and not matches([np.ones((2, 2)), 0.5], wanted)
+    assert not matches({**wanted, "b1": 0.6}, wanted)
+    assert matches([np.ones(2), (1.0, 2.0)], (np.ones(2), [1.0, 2.0]))
+    assert not matches([np.ones(2)], (np.ones(2), 1.0)) and not matches(np.ones(2), (np.ones(2),))
+    assert not matches([np.ones(2), (1.0, 2.5)], (np.ones(2), [1.0, 2.0]))
