@@ -294,6 +294,8 @@ def untested(statuses, equivalent):
 
 
 def mutmut(folder, env, *args, log=None):
+    """Run ``mutmut ARGS`` in a module's copy: its output, or with ``log`` its exit status (the
+    output goes to the file ``log``)."""
     command = [sys.executable, "-m", "mutmut", *args]
     if log is None:
         return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=True).stdout
