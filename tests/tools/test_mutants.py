@@ -28,7 +28,7 @@ def test_does_the_map_cover_every_module_of_the_grading_core_and_every_assignmen
 
 
 def test_does_each_module_point_at_test_files_and_test_functions_that_exist():
-    for module, selections in mutants.CORE.items():
+    for module, selections in [*mutants.CORE.items(), ("left out", mutants.DESELECTED)]:
         assert selections, module
         for selection in selections:
             path, _, name = selection.partition("::")
@@ -53,6 +53,7 @@ def test_does_each_copy_mutate_only_its_module_and_select_only_its_tests():
         assert config["only_mutate"] == [module]
         assert config["pytest_add_cli_args_test_selection"] == list(selections)
         assert Path(module).parts[0] in config["source_paths"]
+        assert config["pytest_add_cli_args"][-2:] == ["--deselect", mutants.DESELECTED[-1]]
     assert mutants.slug("autograder/assignments/__init__.py") == "autograder-assignments-__init__"
     assert len({mutants.slug(m) for m in mutants.CORE}) == len(mutants.CORE)
 
