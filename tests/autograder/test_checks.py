@@ -444,3 +444,34 @@ def test_does_a_students_output_match_the_expected_one_exactly_within_the_stated
     assert matches([np.ones(2), (1.0, 2.0)], (np.ones(2), [1.0, 2.0]))
     assert not matches([np.ones(2)], (np.ones(2), 1.0)) and not matches(np.ones(2), (np.ones(2),))
     assert not matches([np.ones(2), (1.0, 2.5)], (np.ones(2), [1.0, 2.0]))
+
+
+def test_is_one_real_number_read_as_a_number_whatever_it_is_wrapped_in():
+    from autograder.checks import as_scalar, number
+
+    assert number(np.array([[2.5]])) == 2.5 and number(np.int64(3)) == 3.0 and number(np.array(7)) == 7.0
+    for other in (np.array([1.0, 2.0]), np.array([[2.0]], dtype=object), np.array([1 + 2j]),
+                  np.array([True]), True, "2.5", None, np.array([], dtype=float)):
+        assert number(other) is None, other
+    assert as_scalar(np.array([[2.5]])) == 2.5 and isinstance(as_scalar(np.array([[2.5]])), float)
+    pair = np.array([1.0, 2.0])
+    assert as_scalar(pair) is pair and type(as_scalar(3)) is int and as_scalar("x") == "x"
+
+
+def test_are_the_tolerances_asked_for_used_at_every_depth_and_at_their_bounds():
+    from autograder.checks import matches
+
+    assert matches({"a": 1.05}, {"a": 1.0}, rtol=0.1) and matches({"a": 0.05}, {"a": 0.0}, atol=0.1)
+    assert matches([1.05, (0.05,)], (1.0, [0.0]), rtol=0.1, atol=0.1)
+    assert not matches([1.05, (0.05,)], (1.0, [0.0]))
+    assert matches(1.5, 1.0, rtol=0.0, atol=0.5) and matches(3.0, 2.0, rtol=0.5, atol=0.0)  # the bounds count
+    assert not matches(1.0, np.inf) and not matches(np.inf, 1.0) and not matches(np.nan, 1.0)
+    assert not matches(np.array([100000, 1]), np.array([100001, 1]))  # integers: the same rtol, 1e-7
+    assert matches(np.array([100, 1]), np.array([101, 1]), rtol=0.02)
+    assert matches(np.array([1.0, np.nan]), np.array([1.05, np.nan]), rtol=0.1)
+
+
+def test_is_an_argument_of_numbers_that_came_back_equal_unchanged():
+    from autograder.checks import unchanged
+
+    assert unchanged([3, 2, 1], [3, 2, 1]) and unchanged({"keep_prob": 0.8}, {"keep_prob": 0.8})
