@@ -475,3 +475,36 @@ def test_is_an_argument_of_numbers_that_came_back_equal_unchanged():
     from autograder.checks import unchanged
 
     assert unchanged([3, 2, 1], [3, 2, 1]) and unchanged({"keep_prob": 0.8}, {"keep_prob": 0.8})
+
+
+def test_does_a_dict_check_by_default_hide_its_values_and_leave_extra_keys_to_another_check():
+    from autograder.checks import same_dict
+
+    expected = {"W1": np.array([[0.25, 0.5]]), "b1": np.zeros((1, 1))}
+    problem = same_dict("parameters")([{"W1": np.array([[0.75, 0.5]]), "b1": np.zeros((1, 1))}], [expected])
+    assert problem is not None and "0.75" not in problem and "0.25" not in problem
+    shown = same_dict("parameters", hidden=False)([{"W1": np.array([[0.75, 0.5]]), "b1": np.zeros((1, 1))}],
+                                                  [expected])
+    assert "0.75" in shown or "0.25" in shown  # a published case shows them
+    assert same_dict("parameters")([{**expected, "W0": np.ones(1)}], [expected]) is None
+    extra = same_dict("parameters", exact_keys=True)([{**expected, "W0": np.ones(1)}], [expected])
+    assert extra.category == "extra key"
+
+
+def _passed(name, values, references, planted=False):
+    from autograder.checks import Call, Check, Outcome
+
+    check = Check(name, tuple(Call((i,)) for i in range(len(values))), lambda got, expected: None,
+                  planted=planted)
+    return check, [Outcome(value=v) for v in values], references, None
+
+
+def test_is_one_output_for_inputs_whose_answers_differ_refused_and_different_outputs_kept():
+    constant = [_passed("hidden case 1", [np.ones(2), np.ones(2)], [np.ones(2), np.zeros(2)])]
+    assert unearned(constant).entry == "constant-output"
+    varied = [_passed("hidden case 1", [np.ones(2), np.zeros(2)], [np.ones(2), np.zeros(2)])]
+    assert unearned(varied) is None
+    same_answer = [_passed("hidden case 1", [np.ones(2), np.ones(2)], [np.ones(2), np.ones(2)])]
+    assert unearned(same_answer) is None  # the reference gives one answer too
+    unreadable = [_passed("hidden case 1", [object(), object()], [np.ones(2), np.zeros(2)])]
+    assert unearned(unreadable) is None  # values that cannot be compared prove nothing either way
