@@ -1,6 +1,7 @@
 """Mutation testing of the grading core: plant one small bug at a time, and see whether a test fails.
 
     python -m tools.mutants [--jobs N] [MODULE ...]   # `make mutants [MODULES="autograder/checks.py ..."]`
+    python -m tools.mutants --no-run [MODULE ...]     # the last runs' results as they stand
 
 Without modules it mutates every module of :data:`CORE` (checks, feedback and its vocabulary,
 the result model, the assignments, student ids and seeds, the exports and the platform adapters);
@@ -316,13 +317,24 @@ def changed_line(diff):
             if line[:1] in "-+" and not line.startswith(("---", "+++"))]
 
 
-def mutate(module, jobs, env, files, equivalent):
-    """Run mutmut over one module; its row, its survivors (with the lines they change)."""
-    folder = prepare(module, files)
+def mutate(module, jobs, env, files, equivalent, run=True):
+    """Run mutmut over one module; its row, its survivors (with the lines they change). Without
+    ``run``, the results of the last run as they stand (None if the module was never mutated)."""
+    if not run:
+        folder = WORK / slug(module)
+        if not (folder / "mutants").is_dir():
+            print(f"{module}: never mutated")
+            return None
+        current = (folder / ".inputs").read_text() == fingerprint(files, module)
+        done = "finished" if (folder / ".done").exists() else "stopped before its end"
+        print(f"{module}: the last run ({done}{'' if current else ', on inputs that have changed since'})")
+    else:
+        folder = prepare(module, files)
     log = folder / "mutmut.log"
-    print(f"mutating {module} with {len(CORE[module])} test selections (log: {log.relative_to(ROOT)})",
-          flush=True)
-    if not (folder / ".done").exists():  # a finished run of the same inputs is only reported
+    if run:
+        print(f"mutating {module} with {len(CORE[module])} test selections (log: {log.relative_to(ROOT)})",
+              flush=True)
+    if run and not (folder / ".done").exists():  # a finished run of the same inputs is only reported
         code = mutmut(folder, env, "run", "--max-children", str(jobs), log=log)
         if code != 0:
             tail = log.read_text(errors="replace").splitlines()[-15:]
@@ -340,6 +352,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("modules", nargs="*", help="paths of core modules (default: all of them)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
+    parser.add_argument("--no-run", action="store_true",
+                        help="report the last runs' results as they stand, without running mutmut")
     options = parser.parse_args(argv)
     modules = options.modules or list(CORE)
     unknown = [m for m in modules if m not in CORE]
@@ -351,13 +365,18 @@ def main(argv=None):
     rows, left, unreached, seen = [], {}, {}, set()
     for module in modules:
         try:
-            row, module_left, statuses = mutate(module, options.jobs, env, files, equivalent)
+            found = mutate(module, options.jobs, env, files, equivalent, run=not options.no_run)
         except RuntimeError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
+        if found is None:
+            continue
+        row, module_left, statuses = found
         rows.append(row)
         left[module], unreached[module] = module_left, untested(statuses, equivalent)
         seen |= set(statuses)
+    if not rows:
+        return 0
     print()
     print(table(rows))
     for module, names in left.items():
