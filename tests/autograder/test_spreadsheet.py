@@ -188,6 +188,8 @@ def test_is_a_csv_utf_8_whatever_the_locale_of_the_grading_machine(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "grades.csv").read_bytes() == "student\r\nZoë Ångström\r\n".encode()
+    spreadsheet.write_csv(tmp_path / "here.csv", ["student"], [["Zoë Ångström"]])  # this process's locale
+    assert (tmp_path / "here.csv").read_bytes() == (tmp_path / "grades.csv").read_bytes()
 
 
 def test_does_a_name_that_is_not_valid_unicode_reach_the_csv_escaped_instead_of_stopping_it(tmp_path):
@@ -202,3 +204,4 @@ def test_are_the_header_and_the_rows_written_in_the_number_format_asked(tmp_path
     assert _read(tmp_path / "x.csv") == [["0.2", "name"], ["0.1", "'=1"]]
     spreadsheet.write_csv(tmp_path / "y.csv", [2.5e-07], [[1e-20]])
     assert _read(tmp_path / "y.csv") == [["2.5e-07"], ["1e-20"]]  # Python's own spelling by default
+    assert spreadsheet.cell(2.5e-07) == "2.5e-07"
