@@ -362,13 +362,14 @@ def main(argv=None):
                      f"tools/mutants.py (the core: {', '.join(CORE)})")
     equivalent = parse_equivalent(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     env, files = tool(), checkout_files()
-    rows, left, unreached, seen = [], {}, {}, set()
+    rows, left, unreached, seen, failed = [], {}, {}, set(), []
     for module in modules:
         try:
             found = mutate(module, options.jobs, env, files, equivalent, run=not options.no_run)
-        except RuntimeError as error:
+        except RuntimeError as error:  # said now; the other modules still run
             print(f"error: {error}", file=sys.stderr)
-            return 1
+            failed.append(module)
+            continue
         if found is None:
             continue
         row, module_left, statuses = found
@@ -376,7 +377,7 @@ def main(argv=None):
         left[module], unreached[module] = module_left, untested(statuses, equivalent)
         seen |= set(statuses)
     if not rows:
-        return 0
+        return 1 if failed else 0
     print()
     print(table(rows))
     for module, names in left.items():
@@ -392,7 +393,9 @@ def main(argv=None):
     for name in stale:
         print(f"\n{EQUIVALENT.name}: {name} is not a mutant any more (its function changed): "
               "check the entry and remove it")
-    return 0
+    if failed:
+        print(f"\nnot mutated, as mutmut stopped: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def dotted(module):

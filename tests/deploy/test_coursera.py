@@ -209,12 +209,10 @@ GC_NOTEBOOK = CLASS / "cleo" / "gradient_checking" / reference.NOTEBOOKS["gradie
 
 
 def _script_here(tmp_path, monkeypatch, parts=None, learner=LEARNER, part="Zt8mB"):
-    """deploy/coursera/grade.py loaded in this process, its folder (config.json, course.secret) in
-    ``tmp_path / "image"`` (no config.json when ``parts`` is None), Coursera's variables set."""
-    path = ROOT / "deploy" / "coursera" / "grade.py"
-    spec = importlib.util.spec_from_file_location("coursera_entry_here", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    """deploy/coursera/grade.py imported in this process under its own dotted name, its folder
+    (config.json, course.secret) in ``tmp_path / "image"`` (no config.json when ``parts`` is
+    None), Coursera's variables set."""
+    script = importlib.import_module("deploy.coursera.grade")
     here = tmp_path / "image"
     here.mkdir()
     if parts is not None:

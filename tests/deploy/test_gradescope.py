@@ -340,11 +340,16 @@ def test_does_a_group_get_the_same_hidden_inputs_whatever_the_order_gradescope_l
 GC = "gradient_checking"
 
 
+def _script():
+    """deploy/gradescope/grade.py imported under its own dotted name (as a mutation run finds it)."""
+    return importlib.import_module("deploy.gradescope.grade")
+
+
 def _results_here(tmp_path, monkeypatch, assignments, uploads, config=True):
     """The results.json that grade.py writes, run in this process as run_autograder runs it, for a
     submission of ``uploads`` (``{path in the submission: notebook file or bytes}``) to a zip
     configured for ``assignments`` (no config.json when ``config`` is false)."""
-    script = _entry_script()
+    script = _script()
     here = tmp_path / "source"
     here.mkdir()
     if config:
@@ -422,7 +427,7 @@ def test_is_the_student_the_sorted_gradescope_ids_of_the_submission(metadata, st
     path = tmp_path / "submission_metadata.json"
     if metadata is not None:
         path.write_text(metadata)
-    assert _entry_script().student_id(path) == student
+    assert _script().student_id(path) == student
 
 
 def test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out(tmp_path):
@@ -430,5 +435,5 @@ def test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_ou
                  "b/.c/y.ipynb"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
-    found = _entry_script().notebooks_in(tmp_path)
+    found = _script().notebooks_in(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.ipynb", "b/z.ipynb"]
