@@ -2,6 +2,7 @@
 and what status each function gets (mirrors :mod:`autograder.feedback`; which checks say the
 vocabulary's entries is asked in ``test_vocabulary.py``)."""
 
+import numpy as np
 import pytest
 
 from autograder import feedback, vocabulary
@@ -138,3 +139,70 @@ def test_is_an_unparsable_line_that_sums_a_generator_still_recognised():
     assert feedback._sums_a_generator("J = np.sum([f(x) for x in xs])") is False
     assert feedback._sums_a_generator("J = xp.sum(f(x) for x in xs)") is False
     assert feedback._sums_a_generator("J = np.mean(f(x) for x in xs)") is False
+
+
+def test_is_a_quoted_exception_of_exactly_300_characters_kept_whole():
+    message = "m" * (300 - len("raised ValueError: "))
+    assert str(feedback.failure_from_error({"type": "ValueError", "message": message}, F, quote=True)) == (
+        "raised ValueError: " + message)
+    assert str(feedback.failure_from_error({"type": "UnsupportedValue"}, F, quote=True)) == (
+        "returned a value the grader cannot read: ")
+
+
+def test_is_a_checks_line_its_name_its_role_and_what_it_says():
+    from autograder import assignments, reference
+    from autograder.checks import rng_for
+
+    spec = reference.load("regularization")
+    checks = assignments.build_checks(spec, F, rng_for(0, F))
+    published = next(c for c in checks if c.fixed_inputs)
+    found = Problem("wrong value", "cost is 0.9, expected 0.7")
+    assert feedback.shown("regularization", F, published, found) == (
+        "wrong value", f"{published.name} [{published.describe}]: cost is 0.9, expected 0.7")
+    hidden = next(c for c in checks if c.name.startswith("hidden case"))
+    role = vocabulary.catalogue("regularization", F).checks[hidden.name]
+    said = vocabulary.GENERAL["wrong-values"]
+    assert feedback.shown("regularization", F, hidden, found) == (said.category,
+                                                                  f"{hidden.name} [{role}]: {said.text}")
+    unknown = Check("a check of no catalogue", (), lambda got, expected: None)
+    assert feedback.shown("regularization", F, unknown, found) == (said.category,
+                                                                   f"a check of no catalogue: {said.text}")
+
+
+@pytest.mark.parametrize(("score", "status"), [(9.5, "partial"), (0.5, "partial"), (0.0, "failed")])
+def test_is_a_function_with_some_points_partial_and_only_full_points_passed(score, status):
+    assert feedback.status_for(score, 10.0, [Problem("wrong value", "x")], False) == status
+
+
+def test_is_a_line_of_120_characters_quoted_whole_and_a_longer_one_cut():
+    for length, shown in ((120, None), (121, 117)):
+        line = "y = float(J_plus[i]) + " + "c" * (length - 23)
+        assert len(line) == length
+        advice = feedback.numpy2_advice(line, "TypeError")
+        assert advice.endswith("in: " + (line if shown is None else line[:shown] + "..."))
+
+
+def test_does_a_numpy_name_that_never_existed_or_still_exists_get_no_removal_advice():
+    assert feedback.numpy2_advice("x = np.not_a_numpy_name(3)", "AttributeError") is None
+    assert hasattr(np, "long")  # numpy 2 has np.long again (as the C long)
+    assert feedback.numpy2_advice("x = np.long(3)", "AttributeError") is None
+
+
+def test_are_numpy_2s_element_and_scalar_advice_said_in_full():
+    assert feedback.numpy2_advice("J_plus[i] = forward_propagation(x, thetaplus)", "ValueError") == (
+        "numpy 2 no longer puts a one-element array into a single element of an array (numpy 1.x did); "
+        "if the right-hand side is such an array (e.g. J_plus[i], of shape (1,)), take its number with "
+        ".item() or [0], or assign to the whole row (J_plus[i] = ...), in: "
+        "J_plus[i] = forward_propagation(x, thetaplus)")
+    assert feedback.numpy2_advice("y = float(J_plus[i])", "TypeError") == (
+        "numpy 2 converts only arrays of no dimension (shape ()) with float() or int(); if the value is "
+        "a one-element array such as J_plus[i], use .item() or [0] instead, in: y = float(J_plus[i])")
+
+
+def test_is_the_first_line_of_a_cell_read_for_advice():
+    assert feedback.numpy2_advice_in("y = float(J_plus[i])\nz = 1\n", 1, "TypeError") == \
+        feedback.numpy2_advice("y = float(J_plus[i])", "TypeError")
+
+
+def test_does_numpy_spelled_out_count_as_np():
+    assert feedback._sums_a_generator("J = numpy.sum(f(x) for x in xs)") is True
