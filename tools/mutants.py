@@ -84,7 +84,10 @@ CORE = {
         "test_does_a_zip_of_several_assignments_say_each_ones_fate_and_add_up_its_tests",
         "test_does_a_student_get_a_results_json_that_blames_the_grader_when_the_zip_is_broken",
         "test_is_the_student_the_sorted_gradescope_ids_of_the_submission",
-        "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out")),
+        "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out",
+        "test_is_the_submission_graded_for_its_gradescope_ids_and_the_zips_secret",
+        "test_does_a_zip_of_several_assignments_grade_each_in_its_order_whatever_comes_before",
+        "test_does_the_script_say_what_it_is_when_asked")),
     "deploy/coursera/grade.py": tuple(_COURSERA + name for name in (
         "test_does_renaming_the_upload_leave_the_learners_hidden_inputs_unchanged",
         "test_does_the_script_ask_the_grader_for_the_parts_assignment_and_the_learner",

@@ -437,3 +437,61 @@ def test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_ou
         (tmp_path / name).write_text("{}")
     found = _script().notebooks_in(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.ipynb", "b/z.ipynb"]
+
+
+def test_is_the_submission_graded_for_its_gradescope_ids_and_the_zips_secret(tmp_path, monkeypatch, capsys):
+    from autograder import batch
+
+    asked = []
+    real = batch.grade_submission
+
+    def spy(submission, secret, graders=None):
+        asked.append((submission.student, secret))
+        return real(submission, secret, graders)
+
+    monkeypatch.setattr(batch, "grade_submission", spy)
+    script = _script()
+    here = tmp_path / "source"
+    here.mkdir()
+    (here / "config.json").write_text(json.dumps({"assignments": [GC]}))
+    (here / "course.secret").write_text("  a course secret \n")
+    monkeypatch.setattr(script, "HERE", here)
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "results").mkdir()  # Gradescope makes it beforehand
+    (root / "submission" / "Gradient_Checking.ipynb").write_bytes(_notebook("ada", GC).read_bytes())
+    (root / "submission_metadata.json").write_text('{"users": [{"id": 3003}, {"id": 17}]}')
+    assert script.main(["--root", str(root)]) == 0
+    (here / "config.json").write_text(json.dumps({"assignments": [GC, "regularization"]}))
+    (here / "course.secret").unlink()
+    assert script.main(["--root", str(root)]) == 0
+    assert asked == [("17+3003", "a course secret"), ("17+3003", "")]
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text.startswith('{\n "score"') and "✓" in text  # one space a level; ✓ as it is
+    assert 0 <= data["execution_time"] < 600 and round(data["execution_time"], 3) == data["execution_time"]
+    log = capsys.readouterr().out.splitlines()
+    assert log[0] == "   10/10  passed  forward_propagation"  # the first run's, one assignment
+    assert log[-1] == f"total {data['score']:g}; {data['output']!r}"
+
+
+def test_does_a_zip_of_several_assignments_grade_each_in_its_order_whatever_comes_before(
+        tmp_path, monkeypatch):
+    data = _results_here(tmp_path, monkeypatch, [GC, "regularization", "initialization"], {
+        "Gradient_Checking.ipynb": b"\xff", "Regularization.ipynb": _notebook("ada", "regularization"),
+        "Initialization.ipynb": _notebook("ada", "initialization")})
+    points = {a: sum(EXPECTED["ada"][a].values()) for a in ("regularization", "initialization")}
+    assert data["output"].splitlines() == [
+        "Gradient Checking: 0/50, not graded: Gradient_Checking.ipynb is not UTF-8 text (byte 0)",
+        f"Regularization: {points['regularization']:g}/{points['regularization']:g}",
+        f"Initialization: {points['initialization']:g}/{points['initialization']:g}"]
+    assert len(data["tests"]) == sum(len(EXPECTED["ada"][a]) for a in points)
+    assert data["score"] == sum(points.values()) and isinstance(data["score"], float)
+    assert (data["visibility"], data["stdout_visibility"]) == ("visible", "hidden")
+
+
+def test_does_the_script_say_what_it_is_when_asked(capsys):
+    with pytest.raises(SystemExit) as done:
+        _script().main(["--help"])
+    assert done.value.code == 0
+    assert "Grade one Gradescope submission" in capsys.readouterr().out
