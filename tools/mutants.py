@@ -95,7 +95,11 @@ CORE = {
         "test_is_the_notebook_of_the_part_chosen_among_several_its_own_name_first",
         "test_does_an_upload_of_another_parts_notebook_get_zero_and_one_plain_sentence",
         "test_does_a_learner_get_a_verdict_whatever_happens_to_the_grading",
-        "test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook")),
+        "test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook",
+        "test_is_the_graders_verdict_kept_when_it_wrote_one_and_replaced_when_it_failed",
+        "test_is_a_learner_coursera_names_not_graded_as_anyone_else_without_userid",
+        "test_is_a_notebook_showing_the_parts_assignment_chosen_before_an_unreadable_one",
+        "test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made")),
 }
 
 #: Tests left out of every mutation run: the invariant that each catalogued mistake scores alike

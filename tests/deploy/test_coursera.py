@@ -313,3 +313,49 @@ def test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook(tmp_pa
     assert script.main() == 0
     assert _verdict(tmp_path)[0]["feedback"] == ("No notebook was found in your submission: upload your "
                                                  "notebook (.ipynb).")
+
+
+def test_is_the_graders_verdict_kept_when_it_wrote_one_and_replaced_when_it_failed(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    shared = tmp_path / "shared"
+    written = {"fractionalScore": 0.8, "feedback": "graded", "feedbackType": "HTML"}
+    for status, kept in ((0, True), (1, False), (2, False)):
+        def grader(argv, status=status):
+            (shared / "feedback.json").write_text(json.dumps(written))
+            return status
+        monkeypatch.setattr(cli, "main", grader)
+        assert script.main() == 0
+        assert (json.loads((shared / "feedback.json").read_text()) == written) == kept, status
+
+
+def test_is_a_learner_coursera_names_not_graded_as_anyone_else_without_userid(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts={}, learner=None)
+    (tmp_path / "image" / "config.json").write_text("{}")  # no parts at all: graded as what it is
+    monkeypatch.delenv("partId")
+    _upload(tmp_path, "Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    asked = _asked(script, monkeypatch)
+    assert script.main() == 0
+    assert "--anonymous" in asked[0] and "--student" not in asked[0] and "--assignment" not in asked[0]
+
+
+def test_is_a_notebook_showing_the_parts_assignment_chosen_before_an_unreadable_one(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "a copy.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    _upload(tmp_path, "aaa.ipynb", b"\xff")
+    chosen, _ = script._notebook(tmp_path / "shared" / "submission", REG)
+    assert chosen.name == "a copy.ipynb"
+
+
+def test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, ".hidden/Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    _upload(tmp_path, ".Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    asked = _asked(script, monkeypatch)
+    assert script.main() == 0 and asked == []
+    page = _verdict(tmp_path)[1]
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page  # for phones
+    elsewhere = tmp_path / "not" / "yet" / "shared"
+    monkeypatch.setenv("COURSERA_SHARED", str(elsewhere))
+    assert script.main() == 0
+    assert json.loads((elsewhere / "feedback.json").read_text())["fractionalScore"] == 0.0
