@@ -333,8 +333,10 @@ def mutate(module, jobs, env, files, equivalent, run=True):
             print(f"{module}: never mutated")
             return None
         current = (folder / ".inputs").read_text() == fingerprint(files, module)
-        done = "finished" if (folder / ".done").exists() else "stopped before its end"
-        print(f"{module}: the last run ({done}{'' if current else ', on inputs that have changed since'})")
+        done = (folder / ".done").exists()
+        print(f"{module}: the last run ({'finished' if done else 'stopped before its end'}"
+              f"{'' if current else ', on inputs that have changed since'})")
+        label = module + ("" if done else " (part)") + ("" if current else " (older tests)")
     else:
         folder = prepare(module, files)
     log = folder / "mutmut.log"
@@ -349,10 +351,11 @@ def mutate(module, jobs, env, files, equivalent, run=True):
         (folder / ".done").touch()
     statuses = parse_results(mutmut(folder, env, "results", "--all", "true"))
     names = survivors(statuses, equivalent)
+    row = tally(module if run else label, statuses, equivalent)
     shown = subprocess.run([sys.executable, "-c", _SHOW], input=json.dumps(names), cwd=folder, env=env,
                            capture_output=True, text=True, check=True).stdout
     left = {name: changed_line(diff) for name, diff in map(json.loads, shown.splitlines())}
-    return tally(module, statuses, equivalent), left, statuses
+    return row, left, statuses
 
 
 def main(argv=None):
