@@ -258,3 +258,50 @@ def test_does_the_gradebook_get_each_functions_score_as_its_grade_cells_auto_sco
     with pytest.raises(exports.GradebookError, match="has no assignment 'initialization'; run `nbgrader "
                                                      "generate_assignment initialization` in that course"):
         exports.write_gradebook([other], db)
+
+
+def test_are_a_students_exports_written_into_a_new_output_folder_and_again_over_themselves(tmp_path):
+    out = tmp_path / "new" / "out"
+    row = {"student": "ada", "results": [_graded()]}
+    exports.write_student_exports(row, out)
+    exports.write_student_exports(row, out)  # a second run into the same folder
+    assert (out / "gradescope" / "ada" / REG / "results.json").is_file()
+    assert (out / "feedback" / "ada" / f"{REG}.html").is_file()
+    stale = out / "gradescope" / "ada" / "initialization"
+    stale.mkdir()  # an earlier run's folder whose results.json is already gone
+    exports.write_student_exports(row, out)
+    assert not stale.exists()
+
+
+def test_does_a_page_keep_a_name_that_is_not_valid_unicode_escaped(tmp_path):
+    student = os.fsdecode(b"caf\xe9")
+    row = {"student": student, "results": [{**_graded(), "student": student}]}
+    exports.write_student_exports(row, tmp_path)
+    page = (tmp_path / "feedback" / student / f"{REG}.html").read_text(encoding="utf-8")
+    assert "caf\\udce9" in page
+
+
+def test_is_a_function_outside_the_notebook_listed_after_its_functions_and_an_unknown_title_kept():
+    result = _graded()
+    result["functions"]["a_helper_of_the_student"] = {"score": 0.0, "max_score": 0.0, "status": "passed",
+                                                      "hint": None, "checks": []}
+    names = [t["name"] for t in exports.gradescope_result(result)["tests"]]
+    assert names == [*reference.load(REG).names, "a_helper_of_the_student"]
+    page = exports.feedback_html({**result, "assignment": "homework", "functions": {}})
+    assert "<title>homework — feedback for ada</title>" in page
+
+
+def test_does_a_function_that_failed_for_its_own_reason_show_it_on_the_page_of_an_unreadable_notebook():
+    result = _unreadable()
+    result["functions"]["forward_propagation_with_dropout"]["checks"] = [
+        _check("published case", 0.0, 20.0, "published case: raised KeyError: 'keep_prob'")]
+    page = exports.feedback_html(result)
+    assert page.count("not graded: see the reason above") == 3
+    assert "raised KeyError: &#39;keep_prob&#39;" in page
+
+
+def test_are_the_defaults_an_assignment_and_a_learner_coursera_named(tmp_path):
+    assert exports.not_this_assignment(REG, []).endswith("to this assignment.")
+    exports.write_coursera(_graded(), tmp_path)
+    exports.write_coursera(_graded(), tmp_path)  # again, into the folder it made
+    assert exports.ANONYMOUS_NOTICE not in html.unescape((tmp_path / "htmlFeedback.html").read_text())
