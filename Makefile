@@ -11,8 +11,10 @@ STAMP := $(VENV)/.installed-$(PY_VERSION)
 ASSIGNMENTS ?= initialization regularization gradient_checking
 SECRET_FILE ?=
 PARTS ?=
+# make mutants: which modules of the grading core to mutate (default: all of them).
+MODULES ?=
 
-.PHONY: install lock release test lint demo bench lab gradescope coursera clean
+.PHONY: install lock release test lint demo bench lab gradescope coursera mutants clean
 
 install: $(STAMP)
 
@@ -53,6 +55,13 @@ bench: install
 	$(PY) -m bench
 	$(PY) -m bench.gradescope
 	$(PY) -m bench.hints
+
+# Mutation testing of the grading core (not part of `make test` or CI): mutmut, pinned and installed
+# under build/mutmut, plants one bug at a time in each module and runs that module's fast tests;
+# prints the kill rate per module and the surviving mutants. Niced: it keeps both cores busy for long.
+# MODULES="autograder/checks.py ..." mutates only those (before resolving an issue that touches them).
+mutants: install
+	nice -n 19 $(PY) -m tools.mutants $(MODULES)
 
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)

@@ -421,3 +421,129 @@ def test_are_the_l2_gradients_judged_from_dw3_down_to_dw1():
     problem = judge(published, [Outcome(value=wrong)], expected)
     assert "gradients['dW3']" in str(problem) and "dW1" not in str(problem)
     assert assignments.regularization.COMPUTED_ORDER == ("dW3", "dW2", "dW1")
+
+
+def test_is_an_array_argument_unchanged_only_when_its_shape_and_every_value_came_back():
+    from autograder.checks import unchanged
+
+    sent = np.array([[1.0, np.nan], [3.0, 4.0]])
+    assert unchanged(sent, sent.copy())  # NaN where NaN was
+    assert not unchanged(sent, np.array([[1.0, np.nan], [3.0, 4.5]]))
+    assert not unchanged(sent, sent.reshape(1, 4))
+    assert not unchanged(sent, sent.tolist())
+    params = {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))}
+    assert unchanged(params, copy.deepcopy(params))
+    assert not unchanged(params, {**params, "W1": np.ones((2, 3)) * 2})
+    assert not unchanged(params, {**params, "W0": np.ones(1)})  # a key added
+    assert not unchanged(params, {"W1": params["W1"]})  # a key taken away
+    assert not unchanged(params, [params["W1"], params["b1"]])
+    arrays = [np.ones(2), (np.zeros(1), np.ones(3))]
+    assert unchanged(arrays, (np.ones(2), [np.zeros(1), np.ones(3)]))  # a tuple for a list is no change
+    assert not unchanged(arrays, [np.ones(2), (np.zeros(1), np.zeros(3))])
+    assert not unchanged(arrays, [np.ones(2)])
+    assert not unchanged(arrays, np.ones(2))
+
+
+def test_is_a_long_cell_read_as_a_short_one_is():
+    """Cells up to 16 KB are read once and remembered; a longer one is read each time, alike."""
+    from autograder.checks import CACHED_CHARS, code_of
+
+    cell = 'def f(x):\n    """Doc."""\n    return x * 2  # twice\n'
+    padding = "\n" + "# a long comment\n" * (CACHED_CHARS // 16)
+    assert len(cell + padding) > CACHED_CHARS
+    assert code_of(cell + padding).split() == code_of(cell).split() == ["def", "f", "(", "x", ")", ":",
+                                                                       "return", "x", "*", "2"]
+
+
+def test_does_a_students_output_match_the_expected_one_exactly_within_the_stated_tolerances():
+    from autograder.checks import matches
+
+    assert matches(1.0 + 5e-8, 1.0) and not matches(1.0 + 2e-7, 1.0)  # rtol 1e-7
+    assert matches(5e-11, 0.0) and not matches(2e-10, 0.0)  # atol 1e-10
+    assert matches(1.05, 1.0, rtol=0.1) and not matches(1.05, 1.0, rtol=0.01)
+    assert matches(0.05, 0.0, atol=0.1) and not matches(0.05, 0.0, atol=0.01)
+    assert matches(np.array([[2.0]]), 2.0) and matches(np.float32(2.0), 2) and matches(2, np.float64(2.0))
+    assert not matches("2.0", 2.0) and not matches(None, 0.0) and not matches(True, 1.0)
+    assert not matches(1.0, 10 ** 400) and not matches(1.0, "x")
+    assert matches(float("inf"), np.inf) and not matches(-np.inf, np.inf) and not matches(np.nan, np.nan)
+    expected = np.array([[1.0, np.nan], [3.0, 4.0]])
+    assert matches(expected + 1e-9, expected)  # NaN where NaN is expected
+    assert not matches(expected + 1e-3, expected) and not matches(expected.reshape(4), expected)
+    assert not matches(expected.astype(object), expected) and not matches(expected.tolist(), expected)
+    assert matches(np.array([1, 0]), np.array([1.0, 0.0]))
+    assert matches(np.array([True, False]), np.array([1, 0]))
+    assert not matches(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-3]), rtol=1e-7)
+    assert matches(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-3]), rtol=1e-3)
+    assert matches(np.array([1e-12, 0.0]), np.array([0.0, 1e-12]), atol=1e-11)
+    assert not matches(np.array([1e-9, 0.0]), np.array([0.0, 0.0]), atol=1e-11, rtol=0.0)
+    wanted = {"W1": np.ones((2, 2)), "b1": 0.5}
+    assert matches({**wanted, "extra": 1}, wanted)  # more keys than asked: judged elsewhere
+    assert not matches({"W1": np.ones((2, 2))}, wanted) and not matches([np.ones((2, 2)), 0.5], wanted)
+    assert not matches({**wanted, "b1": 0.6}, wanted)
+    assert matches([np.ones(2), (1.0, 2.0)], (np.ones(2), [1.0, 2.0]))
+    assert not matches([np.ones(2)], (np.ones(2), 1.0)) and not matches(np.ones(2), (np.ones(2),))
+    assert not matches([np.ones(2), (1.0, 2.5)], (np.ones(2), [1.0, 2.0]))
+
+
+def test_is_one_real_number_read_as_a_number_whatever_it_is_wrapped_in():
+    from autograder.checks import as_scalar, number
+
+    assert number(np.array([[2.5]])) == 2.5 and number(np.int64(3)) == 3.0 and number(np.array(7)) == 7.0
+    for other in (np.array([1.0, 2.0]), np.array([[2.0]], dtype=object), np.array([1 + 2j]),
+                  np.array([True]), True, "2.5", None, np.array([], dtype=float)):
+        assert number(other) is None, other
+    assert as_scalar(np.array([[2.5]])) == 2.5 and isinstance(as_scalar(np.array([[2.5]])), float)
+    pair = np.array([1.0, 2.0])
+    assert as_scalar(pair) is pair and type(as_scalar(3)) is int and as_scalar("x") == "x"
+
+
+def test_are_the_tolerances_asked_for_used_at_every_depth_and_at_their_bounds():
+    from autograder.checks import matches
+
+    assert matches({"a": 1.05}, {"a": 1.0}, rtol=0.1) and matches({"a": 0.05}, {"a": 0.0}, atol=0.1)
+    assert matches([1.05, (0.05,)], (1.0, [0.0]), rtol=0.1, atol=0.1)
+    assert not matches([1.05, (0.05,)], (1.0, [0.0]))
+    assert matches(1.5, 1.0, rtol=0.0, atol=0.5) and matches(3.0, 2.0, rtol=0.5, atol=0.0)  # the bounds count
+    assert not matches(1.0, np.inf) and not matches(np.inf, 1.0) and not matches(np.nan, 1.0)
+    assert not matches(np.array([100000, 1]), np.array([100001, 1]))  # integers: the same rtol, 1e-7
+    assert matches(np.array([100, 1]), np.array([101, 1]), rtol=0.02)
+    assert matches(np.array([1.0, np.nan]), np.array([1.05, np.nan]), rtol=0.1)
+
+
+def test_is_an_argument_of_numbers_that_came_back_equal_unchanged():
+    from autograder.checks import unchanged
+
+    assert unchanged([3, 2, 1], [3, 2, 1]) and unchanged({"keep_prob": 0.8}, {"keep_prob": 0.8})
+
+
+def test_does_a_dict_check_by_default_hide_its_values_and_leave_extra_keys_to_another_check():
+    from autograder.checks import same_dict
+
+    expected = {"W1": np.array([[0.25, 0.5]]), "b1": np.zeros((1, 1))}
+    problem = same_dict("parameters")([{"W1": np.array([[0.75, 0.5]]), "b1": np.zeros((1, 1))}], [expected])
+    assert problem is not None and "0.75" not in problem and "0.25" not in problem
+    shown = same_dict("parameters", hidden=False)([{"W1": np.array([[0.75, 0.5]]), "b1": np.zeros((1, 1))}],
+                                                  [expected])
+    assert "0.75" in shown or "0.25" in shown  # a published case shows them
+    assert same_dict("parameters")([{**expected, "W0": np.ones(1)}], [expected]) is None
+    extra = same_dict("parameters", exact_keys=True)([{**expected, "W0": np.ones(1)}], [expected])
+    assert extra.category == "extra key"
+
+
+def _passed(name, values, references, planted=False):
+    from autograder.checks import Call, Check, Outcome
+
+    check = Check(name, tuple(Call((i,)) for i in range(len(values))), lambda got, expected: None,
+                  planted=planted)
+    return check, [Outcome(value=v) for v in values], references, None
+
+
+def test_is_one_output_for_inputs_whose_answers_differ_refused_and_different_outputs_kept():
+    constant = [_passed("hidden case 1", [np.ones(2), np.ones(2)], [np.ones(2), np.zeros(2)])]
+    assert unearned(constant).entry == "constant-output"
+    varied = [_passed("hidden case 1", [np.ones(2), np.zeros(2)], [np.ones(2), np.zeros(2)])]
+    assert unearned(varied) is None
+    same_answer = [_passed("hidden case 1", [np.ones(2), np.ones(2)], [np.ones(2), np.ones(2)])]
+    assert unearned(same_answer) is None  # the reference gives one answer too
+    unreadable = [_passed("hidden case 1", [object(), object()], [np.ones(2), np.zeros(2)])]
+    assert unearned(unreadable) is None  # values that cannot be compared prove nothing either way

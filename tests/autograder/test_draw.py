@@ -115,3 +115,12 @@ def test_does_the_in_kernel_path_key_the_draw_as_the_sealed_grader(graders, assi
     history = [""] + [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     spec = reference.load(assignment)
     assert {name: _draw_key(spec, name, {"In": history}) for name in spec.names} == sealed
+
+
+def test_is_the_code_key_of_a_cell_the_same_for_every_line_end_and_new_for_every_other_change():
+    source = "def f(x):\n    y = 2 * x\n    return y\n"
+    assert code_key(source) == code_key(source, "") == code_key(source.replace("\n", "\r"))  # old Macs
+    for changed in ("  " + source, source.replace("2 * x", "2 *\nx"), source.replace("y\n", "y  # X\n"),
+                    source.replace("y\n", "y  # XX\n"), source.replace("    y", "\ty")):
+        assert code_key(changed) != code_key(source), changed
+    assert code_key(source, "N = 1") != code_key(source, "N = 1\nM = 2")

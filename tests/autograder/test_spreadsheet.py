@@ -194,3 +194,35 @@ def test_does_no_script_of_a_student_run_in_the_kits_own_pages(graded):
             seen = chromium.scripts_run(page)
             assert not [m for m in seen["console"] + seen["dialogs"] if MARKER in m], page
             assert browser.unsafe_links(seen["links"]) == [], page
+
+
+# ------------------------------------------------------------------------------ the file itself
+
+def test_is_a_csv_utf_8_whatever_the_locale_of_the_grading_machine(tmp_path):
+    """A server in the C locale would write a non-ASCII name in its own encoding (or not at all):
+    the file is UTF-8 there too, which is what every spreadsheet is told to read."""
+    script = ("import sys; from autograder import spreadsheet; "  # escapes: a C-locale command line
+              "spreadsheet.write_csv(sys.argv[1], ['student'], [['Zo\\u00eb \\u00c5ngstr\\u00f6m']])")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+           "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "grades.csv")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "grades.csv").read_bytes() == "student\r\nZoë Ångström\r\n".encode()
+    spreadsheet.write_csv(tmp_path / "here.csv", ["student"], [["Zoë Ångström"]])  # this process's locale
+    assert (tmp_path / "here.csv").read_bytes() == (tmp_path / "grades.csv").read_bytes()
+
+
+def test_does_a_name_that_is_not_valid_unicode_reach_the_csv_escaped_instead_of_stopping_it(tmp_path):
+    """A folder name in another encoding comes back from the file system with surrogates: the
+    row is written (the bytes escaped as text), and the file stays readable UTF-8."""
+    spreadsheet.write_csv(tmp_path / "grades.csv", ["student"], [["caf\udce9"], ["ada"]])
+    assert _read(tmp_path / "grades.csv") == [["student"], ["caf\\udce9"], ["ada"]]
+
+
+def test_are_the_header_and_the_rows_written_in_the_number_format_asked(tmp_path):
+    spreadsheet.write_csv(tmp_path / "x.csv", [0.25, "name"], [[0.125, "=1"]], number_format=".1f")
+    assert _read(tmp_path / "x.csv") == [["0.2", "name"], ["0.1", "'=1"]]
+    spreadsheet.write_csv(tmp_path / "y.csv", [2.5e-07], [[1e-20]])
+    assert _read(tmp_path / "y.csv") == [["2.5e-07"], ["1e-20"]]  # Python's own spelling by default
+    assert spreadsheet.cell(2.5e-07) == "2.5e-07"

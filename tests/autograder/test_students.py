@@ -9,6 +9,8 @@ the newest by the platform's time is graded, and without one none is.
 """
 
 import csv
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -369,3 +371,116 @@ def test_is_grade_anonymous_with_a_student_id_a_usage_error(capsys):
         main(["grade", str(BLANK), "--anonymous", "--student", "alice"])
     assert usage.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+# Names read by hand, spelled as ids, and printed: each rule on its own ----------------------------
+
+
+@pytest.mark.parametrize(("file_name", "raw"), [
+    ("alice_Regularization (1).ipynb", "alice"),  # a browser's copy
+    ("alice_Regularization-1.ipynb", "alice"),  # a resubmission, after the notebook's name
+    ("alice_Gradient_Checking-12.ipynb", "alice"),
+    ("alice GradientChecking.ipynb", "alice"),  # the notebook's title spelled three ways ...
+    ("alice_Gradient Checking.ipynb", "alice"),
+    ("alice.Initialization.ipynb", "alice"),  # ... after any of four separators
+    ("alice Initialization.ipynb", "alice"),
+    ("alice__Regularization.ipynb", "alice"),
+    ("Xavier_Regularization.ipynb", "Xavier"),
+    ("carol - week 1.ipynb", "carol"),  # "<student> - <anything>"
+    ("alice_Regularization.IPYNB", "alice"),
+    ("notes.txt", "notes"),
+])
+def test_is_each_part_of_a_name_given_by_hand_read_as_its_rule_says(file_name, raw):
+    assert identify_file(file_name) == Identity(raw, HAND)
+
+
+def test_is_the_username_of_a_blackboard_upload_the_part_just_before_the_attempt():
+    found = identify_file(f"Week_1_Part_2_jd42_attempt_{TIME}_Regularization.ipynb")
+    assert found == Identity("jd42", BLACKBOARD, "2016-01-30T15:30:10")
+
+
+def test_does_an_exchange_folder_without_a_fraction_of_a_second_get_one_of_zeros():
+    assert identify_folder("alice+regularization+2024-03-01 10:00:00 UTC") == Identity(
+        "alice", EXCHANGE, "2024-03-01T10:00:00.000000")
+
+
+@pytest.mark.parametrize(("path", "student"), [
+    ("class/bob/Regularization/x.ipynb", "bob"),  # an assignment's folder, however it is spelled
+    ("class/bob/gradient-checking/x.ipynb", "bob"),
+    ("class/bob/Gradient Checking/x.ipynb", "bob"),
+    ("class/dave/Regularization.ipynb", "dave"),  # named only after its notebook: its folder's
+    ("class/erin/.ipynb", "erin"),  # no name at all before .ipynb: its folder's
+])
+def test_is_a_notebook_whose_name_says_no_student_its_folders(path, student):
+    assert student_of_path(path) == student
+
+
+def test_is_a_folder_named_after_no_assignment_not_taken_for_one():
+    assert [students.assignment_of_folder(n) for n in ("Regularization", "gradient-checking",
+                                                       "Gradient Checking", "homework", "")] == [
+        "regularization", "gradient_checking", "gradient_checking", None, None]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Zoë Ångström!", "Zoe_Angstrom"),  # accents dropped, the rest "_", none at either end
+    ("Xavier Núñez", "Xavier_Nunez"),
+    ("日本", "_"),  # nothing left to spell: "_"
+    (".hidden", "hidden"),  # a dot first would hide the student's folder
+])
+def test_is_an_unsafe_name_spelled_safely_with_a_hash_of_the_raw_name(raw, expected):
+    found = student_id(raw)
+    spelled, _, digest = found.rpartition("-")
+    assert spelled == expected and re.fullmatch(r"[0-9a-f]{8}", digest), found
+    assert students.SAFE.fullmatch(found)
+
+
+def test_is_a_long_unsafe_name_cut_so_that_its_id_is_at_most_120_characters():
+    found = student_id("é" * 300)
+    assert len(found) == students.MAX_ID and found.startswith("e" * 111 + "-")
+
+
+def test_does_a_name_that_is_not_utf_8_get_an_id_and_a_printable_spelling():
+    raw = os.fsdecode(b"caf\xe9")  # as the file system gives a Latin-1 name
+    assert students.SAFE.fullmatch(student_id(raw)) and student_id(raw).startswith("caf-")
+    assert student_id(raw) != student_id(os.fsdecode(b"caf\xe8"))
+    assert students.printable(raw) == "caf\\xe9"
+    assert students.name_problem(raw) == "the name 'caf\\xe9' is not valid UTF-8"
+
+
+def test_is_a_name_printed_with_its_control_characters_escaped_and_cut_at_200():
+    assert students.printable("a\nb\tc") == "a\\nb\\tc"
+    assert students.name_problem("a\nb") == "the name 'a\\nb' holds control characters (a line break?)"
+    assert students.printable("x" * 200) == "x" * 200
+    assert students.printable("x" * 201) == "x" * 197 + "..."
+    assert students.name_problem("x" * 200) is None
+    assert students.name_problem("x" * 201) == f"the name '{'x' * 197}...' is very long (201 bytes)"
+
+
+def test_does_a_name_two_roster_rows_share_say_so_in_its_note(tmp_path):
+    roster = load_roster(roster_file(tmp_path, "id,name,email\ns1,Ann Lee,a@x\ns2,Ann Lee,b@x\n"))
+    assert roster.resolve(Identity("ann_lee", HAND)) == (
+        "ann_lee", "not in the roster: ann_lee (the name 'ann_lee' matches more than one of its rows)")
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("", "cannot be used: no column id, name, email in its first row (it is empty) (expected"),
+    ("student,mail\n", "no column id, name, email in its first row (its first row is 'student,mail') "
+                       "(expected"),
+    ("id,name,email,id\ns1,a,b,c\n", "cannot be used: its first row names a column twice (expected"),
+    ("id,name,email\n", "cannot be used: it lists no student (expected"),
+])
+def test_does_a_refused_roster_say_exactly_why(text, says, tmp_path):
+    with pytest.raises(RosterError) as refused:
+        load_roster(roster_file(tmp_path, text))
+    assert says in str(refused.value)
+
+
+def test_is_a_roster_that_cannot_be_read_refused_saying_why(tmp_path):
+    with pytest.raises(RosterError) as refused:
+        load_roster(tmp_path)  # a folder
+    assert str(refused.value) == f"cannot read the roster {tmp_path}: Is a directory"
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("id,name,email\ns1,Zoë,z@x\n".encode("latin-1"))
+    with pytest.raises(RosterError) as refused:
+        load_roster(latin)
+    assert str(refused.value) == f"the roster {latin} is not UTF-8 text (expected {students.ROSTER_FORMAT})"

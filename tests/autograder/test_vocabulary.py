@@ -143,3 +143,32 @@ def test_does_the_catalogue_leave_numpys_random_state_as_it_was():
     before = np.random.get_state()[1].copy()
     vocabulary.catalogue("regularization", "forward_propagation_with_dropout")
     assert np.array_equal(np.random.get_state()[1], before)
+
+
+def test_does_a_problem_made_from_an_entry_say_the_entrys_sentence_unless_given_its_own():
+    for key, entry in vocabulary.ENTRIES.items():
+        said = vocabulary.problem(key)
+        assert (str(said), said.category, said.entry) == (entry.text, entry.category, key)
+    own = vocabulary.problem("keep-share", "mask keeps 0.31 of the units")  # a published case's words
+    assert (str(own), own.category, own.entry) == ("mask keeps 0.31 of the units",
+                                                   vocabulary.ENTRIES["keep-share"].category, "keep-share")
+
+
+def test_does_a_refusal_or_a_functions_advice_say_itself_rather_than_its_category():
+    for key in vocabulary.REFUSALS:
+        assert vocabulary.entry_for("gradient_check", vocabulary.problem(key)) == vocabulary.REFUSALS[key]
+    for function, keys in vocabulary.ADVICE_OF.items():
+        for key in keys:
+            assert vocabulary.entry_for(function, vocabulary.problem(key)) == vocabulary.ADVICE[key]
+    assert vocabulary.entry_for("anything", "a bare sentence") == vocabulary.GENERAL["wrong-values"]
+
+
+def test_is_a_checks_line_its_name_its_role_in_brackets_when_it_has_one_and_the_sentence():
+    said = vocabulary.line("hidden case 1", "deeper network", "wrong")
+    assert said == "hidden case 1 [deeper network]: wrong"
+    assert vocabulary.line("hidden case 1", "", "wrong") == "hidden case 1: wrong"
+    found = vocabulary.Catalogue(checks={"hidden case 1": "deeper network"}, scored=("hidden case 1",),
+                                 entries=(vocabulary.GENERAL["wrong-values"],), refusals=(), hints=())
+    text = vocabulary.GENERAL["wrong-values"].text
+    assert found.lines("hidden case 1") == {f"hidden case 1 [deeper network]: {text}"}
+    assert found.lines("hidden case 2") == {f"hidden case 2: {text}"}  # no role recorded: none shown

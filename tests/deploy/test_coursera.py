@@ -15,7 +15,7 @@ import pytest
 
 from autograder import cli, reference
 from autograder.checks import seed_for
-from autograder.exports import ANONYMOUS_NOTICE, TITLES
+from autograder.exports import ANONYMOUS_NOTICE, TITLES, not_this_assignment
 from autograder.students import ANONYMOUS
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
@@ -200,3 +200,162 @@ def test_does_a_learner_coursera_did_not_name_read_why_their_hidden_inputs_are_t
         "(hidden checks: the course's default inputs, as Coursera did not say who you are)")
     assert html.unescape(page).count(ANONYMOUS_NOTICE) == 1 and "drawn for you alone" not in page
     assert "cleo" not in page and "Traceback" not in done.stderr
+
+
+# The entry script in this process, from the checkout: what each upload gets --------------------------
+
+REG = "regularization"
+GC_NOTEBOOK = CLASS / "cleo" / "gradient_checking" / reference.NOTEBOOKS["gradient_checking"]
+
+
+def _script_here(tmp_path, monkeypatch, parts=None, learner=LEARNER, part="Zt8mB"):
+    """deploy/coursera/grade.py imported in this process under its own dotted name, its folder
+    (config.json, course.secret) in ``tmp_path / "image"`` (no config.json when ``parts`` is
+    None), Coursera's variables set."""
+    script = importlib.import_module("deploy.coursera.grade")
+    here = tmp_path / "image"
+    here.mkdir()
+    if parts is not None:
+        (here / "config.json").write_text(json.dumps({"parts": parts}))
+    (here / "course.secret").write_text("a course secret\n")
+    monkeypatch.setattr(script, "HERE", here)
+    monkeypatch.setenv("COURSERA_SHARED", str(tmp_path / "shared"))
+    monkeypatch.setenv("partId", part)
+    if learner is None:
+        monkeypatch.delenv("userId", raising=False)
+    else:
+        monkeypatch.setenv("userId", learner)
+    (tmp_path / "shared" / "submission").mkdir(parents=True)
+    return script
+
+
+def _upload(tmp_path, name, source):
+    target = tmp_path / "shared" / "submission" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(source if isinstance(source, bytes) else source.read_bytes())
+
+
+def _verdict(tmp_path):
+    shared = tmp_path / "shared"
+    return (json.loads((shared / "feedback.json").read_text()),
+            (shared / "htmlFeedback.html").read_text(encoding="utf-8"))
+
+
+def _asked(script, monkeypatch):
+    """The command lines the script gives the grader (it writes nothing itself)."""
+    asked = []
+    monkeypatch.setattr(cli, "main", lambda argv: asked.append(argv) or 0)
+    return asked
+
+
+def test_does_the_script_ask_the_grader_for_the_parts_assignment_and_the_learner(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    asked = _asked(script, monkeypatch)
+    assert script.main() == 0
+    shared = tmp_path / "shared"
+    assert asked == [["grade", str(shared / "submission" / "Regularization.ipynb"), "--coursera", str(shared),
+                      "--assignment", REG, "--student", LEARNER,
+                      "--secret-file", str(tmp_path / "image" / "course.secret")]]
+
+
+def test_is_a_learner_without_userid_graded_anonymously_and_an_unknown_part_as_what_it_is(
+        tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=None, learner="  ", part="unknown")
+    _upload(tmp_path, "a/Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    (tmp_path / "image" / "course.secret").unlink()
+    asked = _asked(script, monkeypatch)
+    assert script.main() == 0
+    shared = tmp_path / "shared"
+    assert asked == [["grade", str(shared / "submission" / "a" / "Regularization.ipynb"), "--coursera",
+                      str(shared), "--anonymous"]]
+
+
+def test_is_the_notebook_of_the_part_chosen_among_several_its_own_name_first(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    notebook = CLASS / "cleo" / REG / reference.NOTEBOOKS[REG]
+    for name in ("a copy.ipynb", "b/Regularization.ipynb", "__MACOSX/Regularization.ipynb",
+                 ".Regularization.ipynb"):
+        _upload(tmp_path, name, notebook)
+    _upload(tmp_path, "Gradient_Checking.ipynb", GC_NOTEBOOK)
+    chosen, others = script._notebook(tmp_path / "shared" / "submission", REG)
+    assert chosen == tmp_path / "shared" / "submission" / "b" / "Regularization.ipynb"
+    assert others == [("Gradient_Checking.ipynb", "gradient_checking")]
+
+
+def test_does_an_upload_of_another_parts_notebook_get_zero_and_one_plain_sentence(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Gradient_Checking.ipynb", GC_NOTEBOOK)
+    asked = _asked(script, monkeypatch)
+    assert script.main() == 0 and asked == []  # nothing to grade
+    says = not_this_assignment(REG, [("Gradient_Checking.ipynb", "gradient_checking")], place="part")
+    feedback, page = _verdict(tmp_path)
+    assert feedback == {"fractionalScore": 0.0, "feedback": says, "feedbackType": "HTML"}
+    assert f"<p>{html.escape(says)}</p>" in page and page.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize(("grader", "says"), [
+    (lambda argv: 2, "Your notebook could not be graded: it does not look like one of this course's Week 1 "
+                     "notebooks."),
+    (lambda argv: 1 / 0, "The grader failed on this submission; please tell the course staff."),
+], ids=["refused", "failed"])
+def test_does_a_learner_get_a_verdict_whatever_happens_to_the_grading(grader, says, tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    monkeypatch.setattr(cli, "main", grader)
+    assert script.main() == 0
+    assert _verdict(tmp_path)[0] == {"fractionalScore": 0.0, "feedback": says, "feedbackType": "HTML"}
+
+
+def test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS, part="unknown")
+    (tmp_path / "image" / "config.json").write_text("not json")
+    assert script.main() == 0
+    assert _verdict(tmp_path)[0]["feedback"] == ("No notebook was found in your submission: upload your "
+                                                 "notebook (.ipynb).")
+
+
+def test_is_the_graders_verdict_kept_when_it_wrote_one_and_replaced_when_it_failed(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    shared = tmp_path / "shared"
+    written = {"fractionalScore": 0.8, "feedback": "graded", "feedbackType": "HTML"}
+    for status, kept in ((0, True), (1, False), (2, False)):
+        def grader(argv, status=status):
+            (shared / "feedback.json").write_text(json.dumps(written))
+            return status
+        monkeypatch.setattr(cli, "main", grader)
+        assert script.main() == 0
+        assert (json.loads((shared / "feedback.json").read_text()) == written) == kept, status
+
+
+def test_is_a_learner_coursera_names_not_graded_as_anyone_else_without_userid(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts={}, learner=None)
+    (tmp_path / "image" / "config.json").write_text("{}")  # no parts at all: graded as what it is
+    monkeypatch.delenv("partId")
+    _upload(tmp_path, "Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    asked = _asked(script, monkeypatch)
+    assert script.main() == 0
+    assert "--anonymous" in asked[0] and "--student" not in asked[0] and "--assignment" not in asked[0]
+
+
+def test_is_a_notebook_showing_the_parts_assignment_chosen_before_an_unreadable_one(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "a copy.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    _upload(tmp_path, "aaa.ipynb", b"\xff")
+    chosen, _ = script._notebook(tmp_path / "shared" / "submission", REG)
+    assert chosen.name == "a copy.ipynb"
+
+
+def test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, ".hidden/Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    _upload(tmp_path, ".Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    asked = _asked(script, monkeypatch)
+    assert script.main() == 0 and asked == []
+    page = _verdict(tmp_path)[1]
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page  # for phones
+    elsewhere = tmp_path / "not" / "yet" / "shared"
+    monkeypatch.setenv("COURSERA_SHARED", str(elsewhere))
+    assert script.main() == 0
+    assert json.loads((elsewhere / "feedback.json").read_text())["fractionalScore"] == 0.0

@@ -22,7 +22,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder import reference
+from autograder import exports, reference
 from autograder.checks import seed_for
 from autograder.exports import TITLES
 from tests.autograder.test_class_grading import GRADESCOPE_SCHEMA
@@ -333,3 +333,166 @@ def test_does_a_group_get_the_same_hidden_inputs_whatever_the_order_gradescope_l
     assert _seed_drawn_for([3003, USER_ID, 17], tmp_path, monkeypatch) == group
     assert _seed_drawn_for([17, 3003, USER_ID], tmp_path, monkeypatch) == group
     assert _seed_drawn_for([USER_ID], tmp_path, monkeypatch) != group  # a member alone draws anew
+
+
+# The entry script in this process: what each submission gets, without building a zip ---------------
+
+GC = "gradient_checking"
+
+
+def _script():
+    """deploy/gradescope/grade.py imported under its own dotted name (as a mutation run finds it)."""
+    return importlib.import_module("deploy.gradescope.grade")
+
+
+def _results_here(tmp_path, monkeypatch, assignments, uploads, config=True):
+    """The results.json that grade.py writes, run in this process as run_autograder runs it, for a
+    submission of ``uploads`` (``{path in the submission: notebook file or bytes}``) to a zip
+    configured for ``assignments`` (no config.json when ``config`` is false)."""
+    script = _script()
+    here = tmp_path / "source"
+    here.mkdir()
+    if config:
+        (here / "config.json").write_text(json.dumps({"assignments": assignments}))
+    (here / "course.secret").write_text("a course secret\n")
+    monkeypatch.setattr(script, "HERE", here)
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    for name, content in uploads.items():
+        target = root / "submission" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.read_bytes())
+    assert script.main(["--root", str(root)]) == 0
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data.pop("execution_time") >= 0
+    return data
+
+
+def _notebook(student, assignment):
+    return CLASS / student / assignment / reference.NOTEBOOKS[assignment]
+
+
+def test_does_the_script_grade_its_assignments_notebook_and_name_any_other_it_finds(tmp_path, monkeypatch):
+    data = _results_here(tmp_path, monkeypatch, [GC], {
+        "work/my gradient checking.ipynb": _notebook("ada", GC),
+        "Regularization.ipynb": _notebook("ada", "regularization")})
+    assert data["score"] == sum(EXPECTED["ada"][GC].values())
+    assert data["output"].splitlines() == [
+        f"Gradient Checking: {data['score']:g}/{data['score']:g}",
+        "Regularization.ipynb is the Regularization notebook: this assignment does not grade it."]
+    assert [t["name"] for t in data["tests"]] == list(reference.load(GC).names)
+    assert {t["name"]: t["score"] for t in data["tests"]} == EXPECTED["ada"][GC]
+
+
+def test_does_a_submission_without_its_assignments_notebook_get_one_sentence_and_no_tests(
+        tmp_path, monkeypatch):
+    data = _results_here(tmp_path, monkeypatch, [GC], {
+        "Regularization.ipynb": _notebook("ada", "regularization"), ".hidden.ipynb": b"{}",
+        "__MACOSX/Gradient_Checking.ipynb": b"{}"})
+    assert data == {"score": 0.0, "tests": [], "visibility": "visible", "stdout_visibility": "hidden",
+                    "output": exports.not_this_assignment(GC, [("Regularization.ipynb", "regularization")])}
+
+
+def test_does_a_zip_of_several_assignments_say_each_ones_fate_and_add_up_its_tests(tmp_path, monkeypatch):
+    data = _results_here(tmp_path, monkeypatch, ASSIGNMENTS, {
+        "Regularization.ipynb": _notebook("ada", "regularization"), "Gradient_Checking.ipynb": b"\xff"})
+    points = sum(EXPECTED["ada"]["regularization"].values())
+    assert data["score"] == points
+    assert data["output"].splitlines() == [
+        "Initialization: no notebook submitted (upload Initialization.ipynb) - 0 points",
+        f"Regularization: {points:g}/{points:g}",
+        "Gradient Checking: 0/50, not graded: Gradient_Checking.ipynb is not UTF-8 text (byte 0)"]
+    assert [t["name"] for t in data["tests"]] == [f"Regularization: {name}"
+                                                  for name in reference.load("regularization").names]
+
+
+def test_does_a_student_get_a_results_json_that_blames_the_grader_when_the_zip_is_broken(
+        tmp_path, monkeypatch):
+    data = _results_here(tmp_path, monkeypatch, [GC], {"Gradient_Checking.ipynb": _notebook("ada", GC)},
+                         config=False)
+    assert data == {"score": 0.0, "tests": [], "visibility": "visible", "stdout_visibility": "hidden",
+                    "output": "The autograder could not grade this submission: FileNotFoundError. "
+                              "Please tell your instructor."}
+
+
+@pytest.mark.parametrize(("metadata", "student"), [
+    (None, "student"),  # no metadata file
+    ('{"users": [{"id": 3003}, {"id": 17}]}', "17+3003"),
+    ('{"users": [{"id": null}, {"id": 17}, {"name": "x"}]}', "17"),
+    ('{"users": null}', "student"),
+    ('{"users": [17]}', "student"),
+    ("not json", "student"),
+])
+def test_is_the_student_the_sorted_gradescope_ids_of_the_submission(metadata, student, tmp_path):
+    path = tmp_path / "submission_metadata.json"
+    if metadata is not None:
+        path.write_text(metadata)
+    assert _script().student_id(path) == student
+
+
+def test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out(tmp_path):
+    for name in ("b/z.ipynb", "a.ipynb", ".hidden.ipynb", ".git/x.ipynb", "__MACOSX/a.ipynb", "notes.txt",
+                 "b/.c/y.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    found = _script().notebooks_in(tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.ipynb", "b/z.ipynb"]
+
+
+def test_is_the_submission_graded_for_its_gradescope_ids_and_the_zips_secret(tmp_path, monkeypatch, capsys):
+    from autograder import batch
+
+    asked = []
+    real = batch.grade_submission
+
+    def spy(submission, secret, graders=None):
+        asked.append((submission.student, secret))
+        return real(submission, secret, graders)
+
+    monkeypatch.setattr(batch, "grade_submission", spy)
+    script = _script()
+    here = tmp_path / "source"
+    here.mkdir()
+    (here / "config.json").write_text(json.dumps({"assignments": [GC]}))
+    (here / "course.secret").write_text("  a course secret \n")
+    monkeypatch.setattr(script, "HERE", here)
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "results").mkdir()  # Gradescope makes it beforehand
+    (root / "submission" / "Gradient_Checking.ipynb").write_bytes(_notebook("ada", GC).read_bytes())
+    (root / "submission_metadata.json").write_text('{"users": [{"id": 3003}, {"id": 17}]}')
+    assert script.main(["--root", str(root)]) == 0
+    (here / "config.json").write_text(json.dumps({"assignments": [GC, "regularization"]}))
+    (here / "course.secret").unlink()
+    assert script.main(["--root", str(root)]) == 0
+    assert asked == [("17+3003", "a course secret"), ("17+3003", "")]
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text.startswith('{\n "score"') and "✓" in text  # one space a level; ✓ as it is
+    seconds = data["execution_time"]
+    assert isinstance(seconds, float) and 0 < seconds < 600 and round(seconds, 3) == seconds
+    log = capsys.readouterr().out.splitlines()
+    assert log[0] == "   10/10  passed  forward_propagation"  # the first run's, one assignment
+    assert log[-1] == f"total {data['score']:g}; {data['output']!r}"
+
+
+def test_does_a_zip_of_several_assignments_grade_each_in_its_order_whatever_comes_before(
+        tmp_path, monkeypatch):
+    data = _results_here(tmp_path, monkeypatch, [GC, "regularization", "initialization"], {
+        "Gradient_Checking.ipynb": b"\xff", "Regularization.ipynb": _notebook("ada", "regularization"),
+        "Initialization.ipynb": _notebook("ada", "initialization")})
+    points = {a: sum(EXPECTED["ada"][a].values()) for a in ("regularization", "initialization")}
+    assert data["output"].splitlines() == [
+        "Gradient Checking: 0/50, not graded: Gradient_Checking.ipynb is not UTF-8 text (byte 0)",
+        f"Regularization: {points['regularization']:g}/{points['regularization']:g}",
+        f"Initialization: {points['initialization']:g}/{points['initialization']:g}"]
+    assert len(data["tests"]) == sum(len(EXPECTED["ada"][a]) for a in points)
+    assert data["score"] == sum(points.values()) and isinstance(data["score"], float)
+    assert (data["visibility"], data["stdout_visibility"]) == ("visible", "hidden")
+
+
+def test_does_the_script_say_what_it_is_when_asked(capsys):
+    with pytest.raises(SystemExit) as done:
+        _script().main(["--help"])
+    assert done.value.code == 0
+    assert "Grade one Gradescope submission" in capsys.readouterr().out
