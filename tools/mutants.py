@@ -76,6 +76,8 @@ CORE = {
         "test_does_secret_new_refuse_to_overwrite_anything_in_one_line"))),
     "autograder/exports.py": ("tests/autograder/test_exports.py", "tests/autograder/test_spreadsheet.py"),
     "autograder/spreadsheet.py": ("tests/autograder/test_spreadsheet.py",),
+    "autograder/lms.py": ("tests/autograder/test_lms.py",),
+    "autograder/overrides.py": ("tests/autograder/test_overrides.py",),
     "autograder/nbgrader_bridge.py": ("tests/autograder/test_nbgrader_bridge.py",
                                       "tests/autograder/test_draw.py"),
     "deploy/gradescope/grade.py": tuple(_GRADESCOPE + name for name in (
@@ -311,14 +313,33 @@ def untested(statuses, equivalent):
     return counts
 
 
+#: The platforms' default folders. The entry scripts' tests point them elsewhere (an environment
+#: variable, an argument), but a mutant that misspells that variable writes into the default.
+PLATFORM_FOLDERS = (Path("/shared"), Path("/autograder"))
+
+
 def mutmut(folder, env, *args, log=None):
     """Run ``mutmut ARGS`` in a module's copy: its output, or with ``log`` its exit status (the
-    output goes to the file ``log``)."""
+    output goes to the file ``log``). A platform folder the run created is removed afterwards."""
     command = [sys.executable, "-m", "mutmut", *args]
-    if log is None:
-        return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=True).stdout
-    with open(log, "w") as out:
-        return subprocess.run(command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
+    absent = [path for path in PLATFORM_FOLDERS if not path.exists()]
+    try:
+        if log is None:
+            return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True,
+                                  check=True).stdout
+        with open(log, "w") as out:
+            return subprocess.run(command, cwd=folder, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT).returncode
+    finally:
+        remove_created(absent)
+
+
+def remove_created(absent):
+    """Remove each folder of ``absent`` (folders that did not exist before a run) that exists now."""
+    for path in absent:
+        if path.exists():
+            print(f"note: a mutant wrote into {path}, the platform's default folder; removed it", flush=True)
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def changed_line(diff):

@@ -276,8 +276,8 @@ def test_is_a_functions_status_what_its_score_and_failed_checks_say(score, categ
 
 @pytest.mark.parametrize(("line", "kind", "says"), [
     ("    x = np.float_(3)", "AttributeError",
-     "numpy 2 no longer has np.float_ (it was removed after numpy 1.x, which the course was written for); "
-     "write np.float64 instead, in: x = np.float_(3)"),
+     "numpy 2 has no np.float_: it was removed in numpy 2.0, and the course's code was written for an "
+     "earlier numpy; write np.float64 instead, in: x = np.float_(3)"),
     ("J = np.sum(f(x) for x in xs)", "TypeError",
      "numpy 2 no longer accepts a generator in np.sum (np.sum(f(x) for x in ...)); write sum(...) or "
      "np.sum([...]) with a list instead, in: J = np.sum(f(x) for x in xs)"),
@@ -369,13 +369,13 @@ def test_does_a_numpy_name_that_never_existed_or_still_exists_get_no_removal_adv
 
 def test_are_numpy_2s_element_and_scalar_advice_said_in_full():
     assert feedback.numpy2_advice("J_plus[i] = forward_propagation(x, thetaplus)", "ValueError") == (
-        "numpy 2 no longer puts a one-element array into a single element of an array (numpy 1.x did); "
-        "if the right-hand side is such an array (e.g. J_plus[i], of shape (1,)), take its number with "
-        ".item() or [0], or assign to the whole row (J_plus[i] = ...), in: "
-        "J_plus[i] = forward_propagation(x, thetaplus)")
+        "numpy 2 no longer puts a one-element array into a single element of an array (numpy 1.x did): "
+        "if forward_propagation(x, thetaplus) is such an array (of shape (1,) or (1, 1)), take its number: "
+        "J_plus[i] = (forward_propagation(x, thetaplus)).item(); "
+        "in: J_plus[i] = forward_propagation(x, thetaplus)")
     assert feedback.numpy2_advice("y = float(J_plus[i])", "TypeError") == (
-        "numpy 2 converts only arrays of no dimension (shape ()) with float() or int(); if the value is "
-        "a one-element array such as J_plus[i], use .item() or [0] instead, in: y = float(J_plus[i])")
+        "numpy 2 converts only arrays of no dimension (shape ()) with float() or int(): if J_plus[i] is a "
+        "one-element array, write J_plus[i].item() instead of float(J_plus[i]), in: y = float(J_plus[i])")
 
 
 def test_is_the_first_line_of_a_cell_read_for_advice():

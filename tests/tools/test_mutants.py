@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: with which seed, what is exported, and the platforms' entry points.
 CORE_MODULES = {"autograder/checks.py", "autograder/feedback.py", "autograder/vocabulary.py",
                 "autograder/result.py", "autograder/students.py", "autograder/course_secret.py",
-                "autograder/exports.py", "autograder/spreadsheet.py", "autograder/nbgrader_bridge.py",
+                "autograder/exports.py", "autograder/spreadsheet.py", "autograder/lms.py",
+                "autograder/overrides.py", "autograder/nbgrader_bridge.py",
                 "deploy/gradescope/grade.py", "deploy/coursera/grade.py"}
 
 
@@ -181,3 +182,18 @@ def test_does_a_modules_copy_depend_on_its_own_tests_and_the_kit_but_not_on_othe
         "autograder/checks.py", "utils/checks.py", "tests/conftest.py", "tests/autograder/tampered.py",
         "tests/autograder/test_students.py", "source/init/notebook.ipynb"]
     assert "tests/deploy/test_gradescope.py" in mutants.inputs(files, "deploy/gradescope/grade.py")
+
+
+def test_is_a_platform_folder_that_a_mutant_created_removed_and_one_that_was_there_kept(tmp_path, capsys):
+    created, kept = tmp_path / "shared", tmp_path / "autograder"
+    kept.mkdir()
+    absent = [path for path in (created, kept) if not path.exists()]
+    (created / "submission").mkdir(parents=True)  # what a mutant's run leaves
+    (created / "feedback.json").write_text("{}")
+    mutants.remove_created(absent)
+    assert not created.exists() and kept.is_dir()
+    assert f"a mutant wrote into {created}" in capsys.readouterr().out
+
+
+def test_are_the_platforms_default_folders_guarded():
+    assert {str(path) for path in mutants.PLATFORM_FOLDERS} == {"/shared", "/autograder"}
