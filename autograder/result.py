@@ -61,4 +61,4 @@ class Result:
 
 def rounded(points):
     """Points as shown and stored: 4 decimals, so that sums are stable across runs."""
-    return round(float(points) + 0.0, 4)
+    return round(float(points), 4) + 0.0  # + 0.0 after rounding: -0.00001 is 0, not -0

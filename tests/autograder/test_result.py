@@ -14,9 +14,11 @@ def test_are_points_kept_to_four_decimals():
 
 def test_is_a_score_of_minus_zero_shown_as_zero():
     """-0.0 (0 points times a negative factor) would read "-0" in a CSV and "-0.0" in JSON."""
-    score = rounded(-0.0)
-    assert math.copysign(1.0, score) == 1.0
-    assert str(score) == "0.0" and format(score, "g") == "0"
+    for points in (-0.0, -0.00001, -0.00004999):  # nothing, or less than the fourth decimal shows
+        score = rounded(points)
+        assert math.copysign(1.0, score) == 1.0, points
+        assert str(score) == "0.0" and format(score, "g") == "0"
+    assert rounded(-0.00005) == -0.0001  # a real deduction keeps its sign
 
 
 PROVENANCE = {"draw": {"scheme": 2, "keys": {"compute_cost_with_regularization": "abc"}}}
@@ -33,7 +35,7 @@ def test_is_the_json_form_every_field_of_the_result():
     assert _result().to_dict() == {
         "assignment": "regularization", "student": "ada", "score": 5.0, "max_score": 10.0,
         "functions": {"compute_cost_with_regularization": {
-            "score": 5.0, "max_score": 10.0, "status": "partial", "hint": None,
+            "score": 5.0, "max_score": 10.0, "status": "partial", "hint": None, "mistakes": [],
             "checks": [{"name": "hidden case 1", "points": 5.0, "max_points": 10.0, "passed": False,
                         "category": "wrong value", "message": "the values are wrong"}]}},
         "error": None, "provenance": PROVENANCE}
