@@ -251,7 +251,11 @@ def unchanged(before, after):
     if isinstance(before, tuple | list):
         return isinstance(after, tuple | list) and len(after) == len(before) and all(
             unchanged(b, a) for b, a in zip(before, after, strict=True))
-    return True
+    if before is None or isinstance(before, numbers.Number | str | bytes):  # a leaf: 3, 0.8, "relu"
+        if isinstance(after, np.ndarray | dict | tuple | list):
+            return False
+        return bool(before == after) or (before != before and after != after)  # NaN as NaN
+    return True  # any other object: not compared
 
 
 # Judging: from the student's outcomes to a verdict ---------------------------------------

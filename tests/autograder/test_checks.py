@@ -514,6 +514,16 @@ def test_is_an_argument_of_numbers_that_came_back_equal_unchanged():
     from autograder.checks import unchanged
 
     assert unchanged([3, 2, 1], [3, 2, 1]) and unchanged({"keep_prob": 0.8}, {"keep_prob": 0.8})
+    assert unchanged([np.nan, "relu", None], [np.nan, "relu", None])
+
+
+def test_is_a_number_changed_inside_a_list_or_dict_argument_seen():
+    from autograder.checks import unchanged
+
+    assert not unchanged([3, 2, 1], [4, 2, 1])  # layers_dims[0] += 1
+    assert not unchanged({"keep_prob": 0.8}, {"keep_prob": 0.5})
+    assert not unchanged([3, 2, 1], [3, 2, [1]])  # a number that came back as a list
+    assert not unchanged(["relu"], ["sigmoid"])
 
 
 def test_does_a_dict_check_by_default_hide_its_values_and_leave_extra_keys_to_another_check():

@@ -57,6 +57,15 @@ def test_does_a_function_that_changes_its_argument_earn_nothing_for_it(capsys):
     assert said in out
 
 
+def test_does_a_function_that_changes_a_number_in_its_list_argument_earn_nothing_for_it(capsys):
+    source = reference.load("initialization").function(ZEROS).source.replace(
+        "    return parameters", "    layers_dims[0] += 1\n    return parameters")  # the sizes, in place
+    assert "layers_dims[0] += 1" in source
+    namespace = _kernel(source)
+    assert nbgrader_bridge.hidden_tests(ZEROS, namespace) == 0
+    assert "the function changed its argument number 1 in place" in capsys.readouterr().out
+
+
 def test_does_a_value_the_grader_cannot_read_earn_nothing_and_say_so(capsys):
     namespace = _kernel(f"def {ZEROS}(layers_dims):\n    return (n for n in layers_dims)\n")
     assert nbgrader_bridge.hidden_tests(ZEROS, namespace) == 0
