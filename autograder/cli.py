@@ -272,10 +272,11 @@ def _grade_class(args):
         try:
             written = lms.write(args.lms, rows(), args.out, scope, sheet=sheet, column=args.lms_column,
                                 people=lms.people_of(submissions, roster), convention=args.no_submission)
-        except (lms.SheetError, OSError) as error:
+        except (lms.SheetError, OSError) as error:  # said; the class's report is still written
             print(f"error: {error}", file=sys.stderr)
-            return 2
-        stats.lms = written.line(args.no_submission)
+            status = 2
+        else:
+            stats.lms = written.line(args.no_submission)
     similarity.write_csv(stats.find_similar(), args.out / "similarity.csv", report.pair_link)
     report.write_report(stats, args.out, lambda student: current[student].notebooks)
     print(report.format_summary(stats, args.out))

@@ -207,7 +207,7 @@ REMOVED_NUMPY_NAMES = {
     "round_": "np.round", "mat": "np.asmatrix", "in1d": "np.isin", "trapz": "np.trapezoid",
 }
 _NUMPY_NAME = re.compile(r"\b(?:np|numpy)\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\.)")
-_ELEMENT_TARGET = re.compile(r"^(?P<element>[A-Za-z_]\w*\s*(?:\[[^\]=]*\]\s*){1,3})(?:[-+*/]?=)(?!=)")
+_ELEMENT_TARGET = re.compile(r"^(?P<element>[A-Za-z_]\w*\s*(?:\[[^\]=]*\]\s*){1,3})(?P<op>[-+*/]?=)(?!=)")
 #: An element of a row, ``thetaplus[i][0]`` or ``J[i, 0]``: the row, ``thetaplus[i]`` or ``J[i]``.
 _ROW_OF_ELEMENT = (re.compile(r"^(?P<name>[A-Za-z_]\w*\s*\[[^\]]*\])\s*\[\s*0\s*\]$"),
                    re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\[(?P<index>[^\],]*),\s*0\s*\]$"))
@@ -308,16 +308,17 @@ def numpy2_advice(source_line, exception_kind):
     if exception_kind == "TypeError" and _sums_a_generator(line):
         return ("numpy 2 no longer accepts a generator in np.sum (np.sum(f(x) for x in ...)); "
                 f"write sum(...) or np.sum([...]) with a list instead, in: {shown}")
-    target = _ELEMENT_TARGET.match(line.strip())
+    # found in the code (strings left out), its parts taken from the line as the student wrote it
+    target = _ELEMENT_TARGET.match(code) and _ELEMENT_TARGET.match(line.strip())
     if exception_kind == "ValueError" and target:
-        element = target.group("element").strip()
+        element, op = target.group("element").strip(), target.group("op")
         value = line.strip()[target.end():].strip()
-        row = _row_of(element)
+        row = _row_of(element) if op == "=" else None  # J[i] += v is not J = v
         whole = f", or assign to the whole row: {row} = {value}" if row else ""
         return ("numpy 2 no longer puts a one-element array into a single element of an array "
                 f"(numpy 1.x did): if {value} is such an array (of shape (1,) or (1, 1)), take its "
-                f"number: {element} = {_item_of(value)}{whole}; in: {shown}")
-    conversion = _SCALAR_CALL.search(line)
+                f"number: {element} {op} {_item_of(value)}{whole}; in: {shown}")
+    conversion = _SCALAR_CALL.search(code) and _SCALAR_CALL.search(line)
     if exception_kind == "TypeError" and conversion:
         argument = _call_argument(line, conversion.end())
         example = (f": if {argument} is a one-element array, write {_item_of(argument)} instead of "

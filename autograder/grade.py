@@ -118,6 +118,8 @@ def grade_notebooks(notebooks, student=None, secret="", graders=None):
 
 #: Errors that are the grader's own setting, not the notebook's: they stop the run.
 FATAL = (reference.UnknownAssignment, FileNotFoundError, SandboxError)
+#: The categories of a call that did not finish: the machine's load can decide them.
+_UNFINISHED = ("timeout", "memory", "crash")
 
 
 def _guarded(step, args, on_error):
@@ -452,11 +454,14 @@ def score_function(spec, function, checks, outcomes, notes, context_note=None):
         problem = judge(check, call_outcomes, expected)
         judged.append((check, call_outcomes, expected, problem))
         if problem is not None and check.advisory:
-            if problem.category not in ("exception", "timeout", "memory", "crash"):
+            if problem.category != "exception" and problem.category not in _UNFINISHED:
                 advice = (advice or feedback.find_hint(check, call_outcomes)
                           or feedback.said(function.name, check, problem)[1])
-        elif problem is not None and check.mistakes:
-            # a hint must explain every failed check it can be tested on, not just one of them:
+        elif problem is not None and check.mistakes and not any(
+                o.failure is not None and o.failure.category in _UNFINISHED for o in call_outcomes):
+            # a call that did not finish (time, memory, a crash: the machine's load can decide it)
+            # says nothing about a mistake, so its check is not tried: the same code, the same hint.
+            # A hint must explain every failed check it can be tested on, not just one of them:
             # after the first, only the mistakes that explained every check so far are tried.
             # Calls are matched one by one: a mistake that raises on some inputs (J / theta at
             # theta = 0) explains the exception there and the values elsewhere.
@@ -490,6 +495,7 @@ def score_function(spec, function, checks, outcomes, notes, context_note=None):
     status = feedback.status_for(score, function.points, problems, missing=False)
     advised = next((p.advice for p in problems if getattr(p, "advice", None)), None)
     hint = advised or hint  # e.g. a numpy 2 breakage, said with the student's line
+    mistakes = list(named.keys or (named.key,)) if named and hint == named.hint else []
     # A signature note (only made when the checks' calls cannot be answered) explains the
     # failures; other notes (a second definition, a missing header) never hide the real reason.
     signature = [n for n in notes if n.startswith("the signature")]
@@ -502,7 +508,6 @@ def score_function(spec, function, checks, outcomes, notes, context_note=None):
         hint = context_note or _published_finding(judged)
     if hint is None and advice is not None and status == "passed":
         hint = "Recommendation (no points lost): " + advice
-    mistakes = list(named.keys or (named.key,)) if named and hint == named.hint else []
     return FunctionResult(score, function.points, status, results, hint, mistakes)
 
 

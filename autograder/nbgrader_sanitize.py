@@ -155,7 +155,8 @@ def _changed_fields(found, recorded):
             continue
         mine, theirs = found.get(key), recorded.get(key)
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (mine, theirs))
-        if (float(mine) != float(theirs)) if numbers else (mine != theirs or type(mine) is not type(theirs)):
+        # numbers compare exactly across int and float (1 == 1.0) and never overflow as float() can
+        if (mine != theirs) if numbers else (mine != theirs or type(mine) is not type(theirs)):
             changed.append(key)
     return changed
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from autograder import reference
+from autograder import reference, spreadsheet
 from autograder.batch import is_sealed, seal, write_atomically
 from autograder.result import rounded
 
@@ -99,7 +99,7 @@ def _assignment(text):
 def _unquoted(text):
     """``text`` less the ``'`` the kit's CSV writer puts before a formula's first character."""
     text = text.strip()
-    return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(spreadsheet.FORMULA_START) else text
 
 
 def parse(text):

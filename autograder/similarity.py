@@ -212,7 +212,14 @@ def marked_lines(source, name, shared, stub=frozenset(), common=frozenset()):
                             marks[line] = min(marks.get(line, rank), rank)
                     break
     return [(number, text, MARKS[marks[number]] if number in marks else "")
-            for number, text in enumerate(source.splitlines(), start=1)]
+            for number, text in enumerate(_ast_lines(source), start=1)]
+
+
+def _ast_lines(source):
+    """``source``'s lines as Python numbers them (``str.splitlines`` also splits at form feeds,
+    ``\x1c``-``\x1e``, ``\x85`` and ``\u2028``, which would put every later mark a line off)."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\n")
+    return text.split("\n") if text else []
 
 
 CACHED_CHARS = 64 * 1024  # cells up to this size have their fingerprints cached by text

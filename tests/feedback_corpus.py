@@ -59,13 +59,13 @@ CHECK, CHECK_N = "gradient_check", "gradient_check_n"
 
 _W = "parameters['W' + str(l)] = "
 _B = "parameters['b' + str(l)] = "
-_CENTRED = """theta_plus = theta + epsilon
+CENTRED = """theta_plus = theta + epsilon
 theta_minus = theta - epsilon
 J_plus = forward_propagation(x, theta_plus)
 J_minus = forward_propagation(x, theta_minus)
 gradapprox = (J_plus - J_minus) / (2 * epsilon)"""
-_GRAD = "grad = backward_propagation(x, theta)"
-_NORMS = """numerator = np.linalg.norm(grad - gradapprox)
+GRAD = "grad = backward_propagation(x, theta)"
+NORMS = """numerator = np.linalg.norm(grad - gradapprox)
 denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
 difference = numerator / denominator"""
 _NO_DENOMINATOR = """numerator = np.linalg.norm(grad - gradapprox)
@@ -181,37 +181,37 @@ WRONG = [
     e("backward_j_over_theta_inline", BACKWARD, "backward-j-over-theta", "dtheta = (theta * x) / theta"),
     # Gradient Checking: gradient_check
     e("check_j_minus_at_plus", CHECK, "j-minus-at-theta-plus",
-      _CENTRED.replace("forward_propagation(x, theta_minus)", "forward_propagation(x, theta_plus)"), _GRAD, _NORMS),
+      CENTRED.replace("forward_propagation(x, theta_minus)", "forward_propagation(x, theta_plus)"), GRAD, NORMS),
     e("check_swapped", CHECK, "plus-minus-swapped",
-      _CENTRED.replace("(J_plus - J_minus)", "(J_minus - J_plus)"), _GRAD, _NORMS),
-    e("check_squares", CHECK, "difference-squared", _CENTRED, _GRAD,
+      CENTRED.replace("(J_plus - J_minus)", "(J_minus - J_plus)"), GRAD, NORMS),
+    e("check_squares", CHECK, "difference-squared", CENTRED, GRAD,
       "numerator = (grad - gradapprox) ** 2\ndenominator = grad ** 2 + gradapprox ** 2\ndifference = numerator / denominator"),
-    e("check_no_denominator", CHECK, "difference-no-denominator", _CENTRED, _GRAD, _NO_DENOMINATOR),
-    e("check_norm_of_sum", CHECK, "denominator-norm-of-sum", _CENTRED, _GRAD,
+    e("check_no_denominator", CHECK, "difference-no-denominator", CENTRED, GRAD, _NO_DENOMINATOR),
+    e("check_norm_of_sum", CHECK, "denominator-norm-of-sum", CENTRED, GRAD,
       "numerator = np.linalg.norm(grad - gradapprox)\ndenominator = np.linalg.norm(grad + gradapprox)\ndifference = numerator / denominator"),
     e("check_one_sided", CHECK, "one-sided-difference",
       "theta_plus = theta + epsilon\nJ_plus = forward_propagation(x, theta_plus)\nJ = forward_propagation(x, theta)\ngradapprox = (J_plus - J) / epsilon",
-      _GRAD, _NORMS),
-    e("check_grad_is_gradapprox", CHECK, "grad-equals-gradapprox", _CENTRED, "grad = gradapprox", _NORMS),
+      GRAD, NORMS),
+    e("check_grad_is_gradapprox", CHECK, "grad-equals-gradapprox", CENTRED, "grad = gradapprox", NORMS),
     e("check_swapped_no_denominator", CHECK, ("plus-minus-swapped", "difference-no-denominator"),
-      _CENTRED.replace("(J_plus - J_minus)", "(J_minus - J_plus)"), _GRAD, _NO_DENOMINATOR),
+      CENTRED.replace("(J_plus - J_minus)", "(J_minus - J_plus)"), GRAD, _NO_DENOMINATOR),
     e("check_swapped_squares", CHECK, ("plus-minus-swapped", "difference-squared"),
-      _CENTRED.replace("(J_plus - J_minus)", "(J_minus - J_plus)"), _GRAD,
+      CENTRED.replace("(J_plus - J_minus)", "(J_minus - J_plus)"), GRAD,
       "difference = (grad - gradapprox) ** 2 / (grad ** 2 + gradapprox ** 2)"),
     # Gradient Checking: gradient_check_n
     e("check_n_not_copied", CHECK_N, "theta-not-copied",
-      _LOOP_N.replace("np.copy(parameters_values)", "parameters_values"), _NORMS),
+      _LOOP_N.replace("np.copy(parameters_values)", "parameters_values"), NORMS),
     e("check_n_minus_from_plus", CHECK_N, "theta-minus-from-theta-plus",
-      _LOOP_N.replace("thetaminus = np.copy(parameters_values)", "thetaminus = np.copy(thetaplus)"), _NORMS),
+      _LOOP_N.replace("thetaminus = np.copy(parameters_values)", "thetaminus = np.copy(thetaplus)"), NORMS),
     e("check_n_one_sided", CHECK_N, "one-sided-difference-n",
       _LOOP_N.replace("(J_plus[i] - J_minus[i]) / (2 * epsilon)", "(J_plus[i] - forward_propagation_n(X, Y, vector_to_dictionary(parameters_values))[0]) / epsilon"),
-      _NORMS),
+      NORMS),
     e("check_n_no_denominator", CHECK_N, "difference-no-denominator-n", _LOOP_N, _NO_DENOMINATOR),
     e("check_n_j_minus_at_plus", CHECK_N, "j-minus-at-theta-plus-n",
       _LOOP_N.replace("J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(thetaminus))",
-                      "J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(thetaplus))"), _NORMS),
+                      "J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(thetaplus))"), NORMS),
     e("check_n_swapped", CHECK_N, "plus-minus-swapped-n",
-      _LOOP_N.replace("(J_plus[i] - J_minus[i])", "(J_minus[i] - J_plus[i])"), _NORMS),
+      _LOOP_N.replace("(J_plus[i] - J_minus[i])", "(J_minus[i] - J_plus[i])"), NORMS),
     e("check_n_squares", CHECK_N, "difference-squared-n", _LOOP_N,
       "numerator = np.sum((grad - gradapprox) ** 2)\ndenominator = np.sum(grad ** 2) + np.sum(gradapprox ** 2)\ndifference = numerator / denominator"),
     e("check_n_last_element", CHECK_N, "difference-last-element-n", _LOOP_N,
@@ -236,7 +236,7 @@ UNCATALOGUED = [
     e("drop_back_active_units", DROP_B, (), "dA2 = dA2 * (A2 > 0) / keep_prob", "dA1 = dA1 * (A1 > 0) / keep_prob"),
     e("forward_squares", FORWARD, (), "J = theta ** 2 * x"),
     e("backward_two_x", BACKWARD, (), "dtheta = 2 * x"),
-    e("check_epsilon_doubled", CHECK, (), _CENTRED.replace("(2 * epsilon)", "(4 * epsilon)"), _GRAD, _NORMS),
+    e("check_epsilon_doubled", CHECK, (), CENTRED.replace("(2 * epsilon)", "(4 * epsilon)"), GRAD, NORMS),
     e("check_n_without_abs_norm", CHECK_N, (), _LOOP_N, "difference = np.sum(grad - gradapprox) / (np.sum(grad) + np.sum(gradapprox))"),
 ]
 
@@ -252,13 +252,13 @@ RIGHT = [
     e("drop_back_multiply", DROP_B, (), "dA2 = np.multiply(dA2, D2) / keep_prob", "dA1 = np.multiply(dA1, D1) / keep_prob"),
     e("forward_multiply", FORWARD, (), "J = theta * x"),
     e("backward_x", BACKWARD, (), "dtheta = x"),
-    e("check_reference", CHECK, (), _CENTRED, _GRAD, _NORMS),
+    e("check_reference", CHECK, (), CENTRED, GRAD, NORMS),
     e("check_inline_j", CHECK, (), "thetaplus = theta + epsilon\nthetaminus = theta - epsilon\nJ_plus = thetaplus * x\nJ_minus = thetaminus * x\ngradapprox = (J_plus - J_minus) / (2 * epsilon)",
-      _GRAD, _NORMS),
-    e("check_arguments_swapped", CHECK, (), _CENTRED.replace("forward_propagation(x, theta_plus)", "forward_propagation(theta_plus, x)")
-      .replace("forward_propagation(x, theta_minus)", "forward_propagation(theta_minus, x)"), _GRAD, _NORMS),
-    e("check_n_reference", CHECK_N, (), _LOOP_N, _NORMS),
-    e("check_n_divided_by_step", CHECK_N, (), _LOOP_N.replace("(2 * epsilon)", "(thetaplus[i][0] - thetaminus[i][0])"), _NORMS),
+      GRAD, NORMS),
+    e("check_arguments_swapped", CHECK, (), CENTRED.replace("forward_propagation(x, theta_plus)", "forward_propagation(theta_plus, x)")
+      .replace("forward_propagation(x, theta_minus)", "forward_propagation(theta_minus, x)"), GRAD, NORMS),
+    e("check_n_reference", CHECK_N, (), _LOOP_N, NORMS),
+    e("check_n_divided_by_step", CHECK_N, (), _LOOP_N.replace("(2 * epsilon)", "(thetaplus[i][0] - thetaminus[i][0])"), NORMS),
 ]
 
 

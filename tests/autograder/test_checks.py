@@ -13,6 +13,7 @@ import pytest
 from autograder import assignments, reference, vocabulary
 from autograder.checks import Outcome, judge, rng_for, seed_for, unearned
 from autograder.feedback import find_hint
+from tests.feedback_corpus import GRAD, NORMS
 from utils.mistakes import Raises
 
 CASES = [(a, f.name) for a in reference.NOTEBOOKS for f in reference.load(a).functions]
@@ -196,15 +197,6 @@ def test_does_each_catalogued_mistake_pass_the_same_checks_whatever_the_hidden_i
 # is graded in-process as several students: its checks as built for the student, fitted to its
 # code as the grader fits them, run on the student's function with each check's stand-ins.
 
-_CENTRED = """theta_plus = theta + epsilon
-theta_minus = theta - epsilon
-J_plus = forward_propagation(x, theta_plus)
-J_minus = forward_propagation(x, theta_minus)
-gradapprox = (J_plus - J_minus) / (2 * epsilon)"""
-_GRAD = "grad = backward_propagation(x, theta)"
-_NORMS = """numerator = np.linalg.norm(grad - gradapprox)
-denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
-difference = numerator / denominator"""
 _ONE_SIDED = """theta_plus = theta + epsilon
 J_plus = forward_propagation(x, theta_plus)
 J = forward_propagation(x, theta)
@@ -265,7 +257,7 @@ def _graded(function, snippets, students=8):
 def test_does_a_one_sided_difference_earn_nothing_beyond_the_published_case():
     # Exact on the notebook's J = theta * x, so it passes the published case; the hidden cases'
     # cost is curved, where a one-sided difference is off by 1e-3 or more.
-    scores, result = _graded("gradient_check", [_ONE_SIDED, _GRAD, _NORMS])
+    scores, result = _graded("gradient_check", [_ONE_SIDED, GRAD, NORMS])
     assert scores == {0.0: 8}
     assert "centred difference" in result.hint
     published = next(c for c in result.checks if c.name == "published case")
@@ -275,13 +267,13 @@ def test_does_a_one_sided_difference_earn_nothing_beyond_the_published_case():
 def test_does_a_one_sided_difference_of_j_computed_inline_earn_nothing():
     # No input tells it from a centred difference of J = theta * x: the code shows no step
     # subtracted from theta, so its hidden cases run on a cost whose gradient is not x.
-    scores, result = _graded("gradient_check", [_ONE_SIDED_INLINE, _GRAD, _NORMS])
+    scores, result = _graded("gradient_check", [_ONE_SIDED_INLINE, GRAD, NORMS])
     assert scores == {0.0: 8}
     assert "one-sided difference" in result.hint and "forward_propagation" in result.hint
 
 
 def test_does_gradapprox_written_down_as_x_earn_nothing():
-    scores, result = _graded("gradient_check", ["gradapprox = x", _GRAD, _NORMS])
+    scores, result = _graded("gradient_check", ["gradapprox = x", GRAD, NORMS])
     assert scores == {0.0: 8}
     assert "gradapprox = x" in result.hint
 
@@ -298,7 +290,7 @@ def test_does_a_table_of_the_published_differences_earn_nothing():
 
 
 def test_does_a_centred_difference_of_j_computed_inline_get_full_marks():
-    scores, result = _graded("gradient_check", [_CENTRED_INLINE, _GRAD, _NORMS])
+    scores, result = _graded("gradient_check", [_CENTRED_INLINE, GRAD, NORMS])
     assert scores == {10.0: 8}
     assert "forward_propagation" in result.hint  # a recommendation, no points lost
 
@@ -309,12 +301,12 @@ def test_does_a_centred_difference_the_code_reading_misses_get_full_marks_by_wha
     both = """J_plus, J_minus = [forward_propagation(x, theta + s * epsilon) for s in (1, -1)]
 gradapprox = (J_plus - J_minus) / (2 * epsilon)"""
     assert not assignments.gradient_checking.shows_centred_difference(both)
-    scores, _ = _graded("gradient_check", [both, _GRAD, _NORMS])
+    scores, _ = _graded("gradient_check", [both, GRAD, NORMS])
     assert scores == {10.0: 8}
 
 
 def test_does_the_reference_gradient_check_n_get_full_marks_on_the_curved_cost():
-    scores, result = _graded("gradient_check_n", [_LOOP_N, _NORMS], students=4)
+    scores, result = _graded("gradient_check_n", [_LOOP_N, NORMS], students=4)
     assert scores == {20.0: 4}
     assert all(c.passed for c in result.checks)
 

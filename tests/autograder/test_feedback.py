@@ -385,3 +385,13 @@ def test_is_the_first_line_of_a_cell_read_for_advice():
 
 def test_does_numpy_spelled_out_count_as_np():
     assert feedback._sums_a_generator("J = numpy.sum(f(x) for x in xs)") is True
+
+
+def test_does_the_advice_for_an_accumulated_element_keep_its_operator():
+    advice = feedback.numpy2_advice("J_plus[i] += forward_propagation(x, t)", "ValueError")
+    assert "take its number: J_plus[i] += (forward_propagation(x, t)).item()" in advice
+    assert "whole row" not in advice
+
+
+def test_is_a_call_written_inside_a_string_not_taken_for_a_conversion():
+    assert feedback.numpy2_advice('s = "float(" + str(z[0])', "TypeError") is None

@@ -216,3 +216,16 @@ def test_is_the_feedback_page_laid_out_for_a_phone_with_long_lines_wrapped():
     assert head.rstrip().endswith("</style>") and "white-space: pre-wrap" in head  # last: over nbconvert's
     assert '<html lang="en">' in html
     assert "Score: 6 / 10" in html and "Out[" not in html
+
+
+def test_is_a_points_value_too_large_for_a_float_put_back_not_a_crash():
+    notebook = tampered.honest("regularization")
+    cell = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("points"))
+    cell["metadata"]["nbgrader"]["points"] = 10 ** 400  # float() of it overflows
+    nb, changes = restored(notebook, "regularization")
+    assert changes
+    recorded = {r.name: r for r in record_of("regularization")}
+    for restored_cell in nb.cells:
+        if "nbgrader" in restored_cell.metadata:
+            meta = restored_cell.metadata.nbgrader
+            assert meta == recorded[meta["grade_id"]].metadata()

@@ -34,6 +34,7 @@ from autograder import reference, report
 from tests import capabilities
 from tests.autograder import browser
 from tests.autograder.test_similarity import COPY_OF_JON, INDEPENDENT, NOT_LOGIC
+from tests.autograder.test_similarity import _logic as logic
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import REFERENCE
 
@@ -345,12 +346,6 @@ def test_does_the_pair_view_of_a_renamed_copy_mark_the_same_logic_on_both_sides(
     shown = (out / pair["view"].split("#")[0]).read_text(encoding="utf-8")
     assert re.search(r"\d+ fingerprints in common that count;\s+jon: \d+, of which \d+ discounted as "
                      r"template or common code; rex: \d+", shown)
-
-
-def logic(line):
-    """A line's code without its comment; "" for a blank line, a comment, a print or a docstring."""
-    code = line.split("#")[0].strip()
-    return "" if not code or code.startswith(NOT_LOGIC) else code
 
 
 def test_does_a_later_run_remove_the_pair_views_it_did_not_find(graded, tmp_path):

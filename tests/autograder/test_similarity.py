@@ -268,3 +268,9 @@ def test_does_each_token_stand_for_the_line_that_wrote_it():
     assert lines[tokens.index("x")] == 4 and lines[tokens.index("1")] == 5
     assert lines[-1] == 6 and 2 not in lines and 3 not in lines
     assert similarity.token_lines("def f(:", "f") is None
+
+
+def test_are_the_marks_on_the_lines_python_numbers_when_a_string_holds_a_line_separator():
+    source = 'def f(x):\n    a = "p\u2028q"\n    return x * 2\n'
+    lines = similarity.marked_lines(source, "f", set(), set(), set())
+    assert [text for _, text, _ in lines] == ["def f(x):", '    a = "p\u2028q"', "    return x * 2"]
