@@ -31,8 +31,8 @@ and nbgrader's summary names who was not graded (exit status 1).
 **The feedback pages** (``nbgrader generate_feedback``). nbgrader renders a notebook's markdown
 and outputs as they are: a markdown cell ``<img src=x onerror=...>`` runs its script in the
 feedback page, a page the instructor opens too. Two steps, one cleaner (:func:`clean_html`, an
-allow-list of tags, attributes and URL schemes through ``bleach``, the library nbconvert's own
-sanitizer uses): :class:`SanitizeFeedback`, nbconvert's ``SanitizeHTML`` preprocessor enabled
+allow-list of tags, attributes, classes and URL schemes through ``bleach``, the library nbconvert's
+own sanitizer uses): :class:`SanitizeFeedback`, nbconvert's ``SanitizeHTML`` preprocessor enabled
 with the kit's allow-list, last of ``c.GenerateFeedback.preprocessors`` (raw cells, HTML and
 markdown outputs cleaned; script, SVG and widget outputs dropped; output metadata reduced to
 numeric image sizes, as nbconvert's template writes those into a tag unquoted); and
@@ -59,6 +59,7 @@ from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat import NotebookNode
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import NbGraderPreprocessor
+from pygments.token import STANDARD_TYPES
 from traitlets import Bool, default
 
 #: The key of cell metadata where :class:`RestoreMetadata` marks a copy of a recorded cell (with
@@ -281,20 +282,29 @@ TAGS = frozenset({
     "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "kbd", "li",
     "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
     "td", "tfoot", "th", "thead", "tr", "u", "ul"})
-#: Attributes per tag (and ``class`` and ``title`` on every one): no event handler, no style but a
-#: table cell's alignment, an ``id`` on a heading only (its anchor).
+#: Attributes per tag (and ``title`` on every one; ``class`` as :data:`CLASSES` allows): no event
+#: handler, no style but a table cell's alignment, an ``id`` on a heading only (its anchor).
 ATTRIBUTES = {"a": {"href", "name"}, "img": {"src", "alt", "width", "height"},
               "input": {"type", "checked", "disabled"}, "ol": {"start"},
               "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "style"},
               **{f"h{level}": {"id"} for level in range(1, 7)}}
+#: The classes a tag may carry: only those nbconvert's own rendering of markdown writes (a heading's
+#: anchor link, a highlighted code block and its tokens, a task list's items and boxes). Any other
+#: class attribute goes whole, so a student's HTML cannot take the page's own classes (nbgrader's
+#: ``panel`` and ``nbgrader_cell``, ``pull-right``) and pass for a verdict the grader gave.
+CLASSES = {"a": frozenset({"anchor-link"}), "div": frozenset({"highlight"}),
+           "span": frozenset(STANDARD_TYPES.values()) - {""}, "li": frozenset({"task-list-item"}),
+           "input": frozenset({"task-list-item-checkbox"})}
 #: URL schemes a link or an image may use (a relative URL has none); ``data:`` for images only.
 PROTOCOLS = frozenset({"http", "https", "mailto", "data"})
 _DATA_IMAGE = re.compile(r"\s*data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", re.IGNORECASE)
 
 
 def _allowed(tag, name, value):
-    if name in ("class", "title"):
+    if name == "title":
         return True
+    if name == "class":
+        return set(value.split()) <= CLASSES.get(tag, frozenset())
     if name not in ATTRIBUTES.get(tag, ()):
         return False
     if tag == "input" and name == "type":
@@ -305,8 +315,9 @@ def _allowed(tag, name, value):
 
 
 def clean_html(html):
-    """``html`` with only :data:`TAGS`, the attributes :data:`ATTRIBUTES` allows and URLs of
-    :data:`PROTOCOLS`; any other tag escaped (shown as text), comments dropped."""
+    """``html`` with only :data:`TAGS`, the attributes :data:`ATTRIBUTES` allows, the classes of
+    :data:`CLASSES` and URLs of :data:`PROTOCOLS`; any other tag escaped (shown as text), comments
+    dropped."""
     return _cleaner().clean(str(html))
 
 

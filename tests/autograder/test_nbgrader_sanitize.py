@@ -6,6 +6,7 @@ feedback's verdict as text in a page laid out for any screen.
 import copy
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -173,6 +174,57 @@ def test_does_the_feedback_exporter_clean_markdown_once_it_is_html():
     assert "onerror" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
     assert FeedbackExporter(template_name="classic").from_notebook_node(nb)[1]["should_sanitize_html"]
+
+
+#: What a student may write to pass for the verdict panel of nbgrader's feedback page: its own
+#: classes (a graded cell's panel, its heading, the score floated right) around a score.
+FAKE_PANEL = ('<div class="panel panel-primary nbgrader_cell"><div class="panel-heading">'
+              '<span class="nbgrader-label">Grade cell</span><span class="pull-right">Score: 10 / 10</span>'
+              '</div></div>')
+
+
+def _nbgrader_feedback_page(nb):
+    """``nb``'s feedback page as ``nbgrader generate_feedback`` renders it in a kit course: the kit's
+    cleaning of outputs, then its exporter with nbgrader's own feedback template."""
+    import nbgrader
+
+    formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    nb, _ = SanitizeFeedback().preprocess(nb, {})
+    styles = formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css"
+    exporter = FeedbackExporter(template_name="feedback", extra_template_paths=[str(styles)],
+                                extra_template_basedirs=[str(formgrader / "templates")])
+    resources = {"nbgrader": {"notebook": "Initialization", "score": 6, "max_score": 30, "late_penalty": 0}}
+    return exporter.from_notebook_node(nb, resources=resources)[0]
+
+
+def test_does_a_student_cell_imitating_the_verdict_panel_render_without_the_panels_classes():
+    output = nbformat.v4.new_output("display_data", data={"text/html": FAKE_PANEL, "text/plain": "x"})
+    imitated = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(FAKE_PANEL),
+                                               nbformat.v4.new_code_cell("x", outputs=[output])])
+    plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Score: 10 / 10"),
+                                            nbformat.v4.new_code_cell("x")])
+    page, own = _nbgrader_feedback_page(imitated), _nbgrader_feedback_page(plain)
+    assert page.count("Score: 10 / 10") == 2  # the student's text is shown, twice ...
+    assert page.count("<div><div><span>Grade cell</span><span>Score: 10 / 10</span></div></div>") == 2
+    for name in ("panel", "panel-heading", "nbgrader_cell", "nbgrader-label", "pull-right"):
+        # ... and each class of the panel is on the page only where nbgrader's template put it
+        assert len(re.findall(rf'class="[^"]*\b{name}\b', page)) == \
+            len(re.findall(rf'class="[^"]*\b{name}\b', own)), name
+
+
+def test_does_rendered_markdown_keep_only_the_classes_nbconvert_itself_writes():
+    from nbconvert import HTMLExporter
+
+    source = ("# T\n\n```python\ndef f(x):\n    return x\n```\n\n- [x] done\n\n"
+              '<span class="k pull-right">k</span> <code class="highlight">c</code> <p class="">p</p>')
+    context = {"cell": {}, "resources": {}}
+    rendered = HTMLExporter().markdown2html(context, source)
+    html = FeedbackExporter().markdown2html(context, source)
+    assert '<a class="anchor-link" href="#T">' in html
+    assert '<div class="highlight"><pre><span></span><span class="k">def</span>' in html  # code coloured
+    assert '<li class="task-list-item"><input class="task-list-item-checkbox" type="checkbox"' in html
+    assert "<span>k</span> <code>c</code>" in html  # one class it may not have: the attribute goes whole
+    assert html.count("class=") == rendered.count("class=") - 2
 
 
 def _graded_cell(score=6.0, points=10.0):
