@@ -42,6 +42,7 @@ scoping; the few dozen lines below do the per-function part with the standard li
 """
 
 import ast
+import bisect
 import functools
 import re
 import zlib
@@ -155,6 +156,8 @@ def token_lines(source, name):
     both side by side pairs each node of the text with the node of ``source`` it was printed
     from. A token stands for the line where the smallest node around it starts in ``source``:
     a name or a number for its own line, an operator or a bracket for the line of its expression.
+    The work grows with the function's length times a logarithm, never with its square
+    (:func:`_innermost`): a student's very long cell cannot slow down the class report.
     """
     found = _normalised(source, name)
     if found is None:
@@ -163,30 +166,73 @@ def token_lines(source, name):
     matches = list(TOKEN.finditer(text))
     tokens = tuple(match.group() for match in matches)
     try:
-        pairs = zip(ast.walk(body), ast.walk(ast.parse(text)), strict=False)
-        starts = [0]
-        for line in text.encode("utf-8", "surrogatepass").splitlines(keepends=True):
-            starts.append(starts[-1] + len(line))
-        spans = []  # (start, end) in bytes of the normalised text -> line in source
-        for original, printed in pairs:
-            if type(original) is not type(printed):
-                break  # the shapes part here (not seen in practice): later nodes stay unpaired
-            line = getattr(original, "lineno", None)
-            if line is not None and getattr(printed, "end_lineno", None) is not None:
-                spans.append((starts[printed.lineno - 1] + printed.col_offset,
-                              starts[printed.end_lineno - 1] + printed.end_col_offset, line))
+        spans = _spans(text, body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return tokens, [None] * len(tokens)
-    ascii_text = text.isascii()
-    lines = []
+    return tokens, _innermost(_byte_offsets(text, matches), spans)
+
+
+def _spans(text, body):
+    """``[(start, end, line)]``: where each node of the normalised ``text`` lies in it (UTF-8 byte
+    offsets, as :mod:`ast` counts columns) and the line of ``source`` its twin in ``body`` starts on."""
+    starts = [0]
+    for line in text.encode("utf-8", "surrogatepass").splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    spans = []
+    for original, printed in zip(ast.walk(body), ast.walk(ast.parse(text)), strict=False):
+        if type(original) is not type(printed):
+            break  # the shapes part here (not seen in practice): later nodes stay unpaired
+        line = getattr(original, "lineno", None)
+        if line is not None and getattr(printed, "end_lineno", None) is not None:
+            spans.append((starts[printed.lineno - 1] + printed.col_offset,
+                          starts[printed.end_lineno - 1] + printed.end_col_offset, line))
+    return spans
+
+
+def _byte_offsets(text, matches):
+    """``[(start, end)]`` of each token match of ``text`` in UTF-8 bytes, in one pass."""
+    if text.isascii():
+        return [match.span() for match in matches]
+    offsets, char, byte = [], 0, 0
     for match in matches:
         start, end = match.span()
-        if not ascii_text:
-            start, end = (len(text[:start].encode("utf-8", "surrogatepass")),
-                          len(text[:end].encode("utf-8", "surrogatepass")))
-        around = [(e - s, line) for s, e, line in spans if s <= start and end <= e]
-        lines.append(min(around)[1] if around else None)
-    return tokens, lines
+        byte += len(text[char:start].encode("utf-8", "surrogatepass"))
+        first = byte
+        byte += len(text[start:end].encode("utf-8", "surrogatepass"))
+        offsets.append((first, byte))
+        char = end
+    return offsets
+
+
+def _innermost(offsets, spans):
+    """For each token of ``offsets`` (``[(start, end)]``, in order and not overlapping), the line of
+    the smallest span of ``spans`` (``[(start, end, line)]``) around it, the smaller line on a tie
+    (None when none is around it).
+
+    Spans are taken smallest first; the tokens inside one are found by bisection on the tokens'
+    sorted starts and ends, and each token is given a line once: a token that has one is skipped
+    by following ``following``, the next token still without a line (a disjoint-set forest with
+    path halving). So the work is ``O(s log s + t)`` for ``s`` spans and ``t`` tokens, however
+    deeply the spans nest."""
+    starts = [start for start, _ in offsets]
+    ends = [end for _, end in offsets]
+    lines = [None] * len(offsets)
+    following = list(range(len(offsets) + 1))
+
+    def without_line(index):
+        while following[index] != index:
+            following[index] = following[following[index]]
+            index = following[index]
+        return index
+
+    for start, end, line in sorted(spans, key=lambda span: (span[1] - span[0], span[2])):
+        last = bisect.bisect_right(ends, end)
+        index = without_line(bisect.bisect_left(starts, start))
+        while index < last:
+            lines[index] = line
+            following[index] = index + 1
+            index = without_line(index + 1)
+    return lines
 
 
 #: How a line of a pair view is marked, strongest first: code the two students share, code of the

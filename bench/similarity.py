@@ -8,6 +8,10 @@
    code. Then times the class-wide step (:class:`autograder.similarity.Collector`) and counts
    how many planted copies it finds, and how many other pairs it reports.
 
+3. Times the pair view's marks (:func:`autograder.similarity.marked_lines`) of one long cell: a
+   graded function of about :data:`LONG_CELL_CHARS` characters, one statement a line, as a
+   student may hand in (the marks' work once grew with the square of the cell's length).
+
 Prints one JSON object (also used by ``python -m bench``).
 """
 
@@ -23,6 +27,7 @@ from autograder.reference import NOTEBOOKS
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import STUDENTS
 
+LONG_CELL_CHARS = 75_000
 OWN_SHARE = 0.4  # share of a function's fingerprints a student makes their own
 COPIERS = 0.02
 
@@ -65,6 +70,27 @@ def synthetic_class(base, students, seed=0):
     return rows
 
 
+def long_cell(chars=LONG_CELL_CHARS):
+    """A graded function (``gradient_check_n``'s name) of about ``chars`` characters: one
+    assignment a line, each with its own names and numbers."""
+    lines = ["def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False):"]
+    number = 0
+    while sum(len(line) + 1 for line in lines) < chars:
+        lines.append(f"    theta_{number} = np.copy(parameters['W1'][{number % 5}]) + epsilon * {number}")
+        number += 1
+    lines.append("    return theta_0")
+    return "\n".join(lines) + "\n"
+
+
+def long_cell_seconds(chars=LONG_CELL_CHARS):
+    """``(characters, seconds)``: the pair view's marks of :func:`long_cell`, all its lines shared."""
+    source = long_cell(chars)
+    shared = set(similarity.winnow(similarity.normalise(source, "gradient_check_n")))
+    started = time.perf_counter()
+    similarity.marked_lines(source, "gradient_check_n", shared)
+    return len(source), time.perf_counter() - started
+
+
 def measure(students=1000):
     per_student, base = fingerprint_seconds()
     rows = synthetic_class(base, students)
@@ -76,7 +102,9 @@ def measure(students=1000):
     seconds = time.perf_counter() - started
     planted = {tuple(sorted((row["student"], source))) for row, source in rows if source}
     found = {(p.student_a, p.student_b) for p in pairs}
+    chars, marks = long_cell_seconds()
     return {"students": students, "fingerprint_seconds_per_student": per_student, "class_seconds": seconds,
+            "long_cell_chars": chars, "long_cell_marks_seconds": marks,
             "pairs": len(pairs), "planted_copies": len(planted),
             "planted_found": len(planted & found),
             "other_pairs": len({(p.student_a, p.student_b) for p in pairs} - planted)}

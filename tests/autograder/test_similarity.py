@@ -274,3 +274,87 @@ def test_are_the_marks_on_the_lines_python_numbers_when_a_string_holds_a_line_se
     source = 'def f(x):\n    a = "p\u2028q"\n    return x * 2\n'
     lines = similarity.marked_lines(source, "f", set(), set(), set())
     assert [text for _, text, _ in lines] == ["def f(x):", '    a = "p\u2028q"', "    return x * 2"]
+
+
+# The pair view's cost on a long cell ------------------------------------------------------------
+
+
+def _smallest_node_around(source, name):
+    """Each token's line as :func:`similarity.token_lines` defines it, found the plain way: every
+    node's span is tried against every token (quadratic; a yardstick for small cells only)."""
+    text, body = similarity._normalised(source, name)
+    spans = similarity._spans(text, body)
+    lines = []
+    for match in similarity.TOKEN.finditer(text):
+        start = len(text[:match.start()].encode("utf-8", "surrogatepass"))
+        end = len(text[:match.end()].encode("utf-8", "surrogatepass"))
+        around = [(e - s, line) for s, e, line in spans if s <= start and end <= e]
+        lines.append(min(around)[1] if around else None)
+    return lines
+
+
+ODD_CELLS = [
+    'def f(x):\n    """Doc."""\n    print(x)\n    größe = [ä * 2 for ä in x if ä]  # ünïcode\n'
+    '    s = f"{größe!r:>{len(x)}} → é"\n    return (größe,\n            s)\n',
+    "def f(x):\n    @decorate\n    def g(y, *rest, k=1, **kw):\n        return lambda z: y + z - k\n"
+    "    try:\n        q = g(x)(1)\n    except (ValueError, KeyError) as e:\n        raise e from None\n"
+    "    return {k: v for k, v in zip(x, x)}, q if x else -q\n",
+    "def f(x):\n    print('only a print')\n",
+    "def f(a):\n    x = " + " + ".join(["a"] * 200) + "\n    return x\n",
+]
+
+
+def test_is_each_token_given_the_line_of_the_smallest_node_around_it():
+    from autograder import reference
+    from autograder.extract import extract
+    from tests.sample_class.students import STUDENTS
+
+    cells = [(source, "f") for source in ODD_CELLS]
+    for work in STUDENTS.values():
+        for assignment in reference.NOTEBOOKS:
+            names = reference.load(assignment).names
+            found = extract(student_notebook(assignment, work), names).cells
+            cells += [(found[name].source, name) for name in names
+                      if name in found and similarity.normalise(found[name].source, name)]
+    assert len(cells) > 50
+    for source, name in cells:
+        assert similarity.token_lines(source, name)[1] == _smallest_node_around(source, name), (name, source)
+
+
+def _lines_run(source):
+    """How many lines of :mod:`autograder.similarity` run while ``source``'s tokens are given lines."""
+    import sys
+
+    count, path = 0, similarity.__file__
+
+    def trace(frame, event, _):
+        nonlocal count
+        if frame.f_code.co_filename != path:
+            return None
+        count += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        assert similarity.token_lines(source, "f") is not None
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def _long_cell(statements):
+    return "def f(X, W, b, m):\n" + "".join(f"    total_{i} = np.sum(X[{i}] * W + b) / m\n"
+                                            for i in range(statements)) + "    return total_0\n"
+
+
+def _deep_cell(terms):
+    return "def f(a):\n    x = " + " + ".join(["a"] * terms) + "\n    return x\n"
+
+
+@pytest.mark.parametrize("cell", [_long_cell, _deep_cell], ids=["many statements", "deeply nested"])
+def test_does_the_work_of_giving_tokens_their_lines_grow_linearly_with_the_cell(cell):
+    # Counted, not timed: the lines of the module that run. Four times the code runs about four
+    # times the lines (a student's 75,000-character cell once took 22 s, each token tried
+    # against every node: sixteen times the lines).
+    small, large = _lines_run(cell(60)), _lines_run(cell(240))
+    assert large < 5 * small, (small, large)
