@@ -5,7 +5,8 @@ It reads the stored result (``OUT/results/<student>.json``), checks its seal whe
 course secret, lays ``OUT/overrides.csv`` over it as ``grade-class`` does, and says: the
 row's status and notes, each graded function's score and status, each check (passed or not,
 its points, its category and message, and the role of each hidden case: what kind of input
-it is, the same for every student), the hint, the adjustments, and the provenance (kit,
+it is, the same for every student), the hint, the adjustments, the student's lines of
+``overrides.csv`` that were not applied (and why), and the provenance (kit,
 Python and numpy versions, the hidden-input seed, the sandbox layer, the draw scheme and
 code keys, a sha256 of each graded function's source). Instructor-side only: it shows the
 seed.
@@ -36,8 +37,13 @@ def roles(assignment, function):
 
 
 def stored_row(out, student):
-    """The stored row of ``student`` in ``out``; :class:`AppealError` when there is none."""
-    path = Path(out) / "results" / f"{student}.json"
+    """The stored row of ``student`` in ``out``; :class:`AppealError` when there is none. The id
+    may be given as ``grades.csv`` shows it: with the ``'`` the CSV writer puts before an id that
+    begins like a formula (``'-dan`` is ``-dan``), when no student has the id as written."""
+    results = Path(out) / "results"
+    path = results / f"{student}.json"
+    if not path.exists() and overrides.unquoted(student) != student:
+        path = results / f"{overrides.unquoted(student)}.json"
     try:
         row = json.loads(path.read_text())
     except FileNotFoundError:
@@ -75,10 +81,16 @@ def record(out, student, assignment=None, secret=None):
     graded_as = {r["assignment"]: r for r in row["results"]}
     for result in results:
         lines += ["", *_result(result, graded_as[result["assignment"]])]
-    mine = [problem for problem in adjuster.problems if problem.line]
-    if mine:
+    unread = [problem for problem in adjuster.problems if problem.line]
+    if unread:
         lines += ["", f"{overrides.FILE}: lines not applied to anyone (the class summary lists all):"]
-        lines += [f"  {problem}" for problem in mine]
+        lines += [f"  {problem}" for problem in unread]
+    theirs = {override.line for override in found
+              if override.student == row["student"] and assignment in (None, override.assignment)}
+    refused = [problem for problem in adjuster.not_applied() if problem.line in theirs]
+    if refused:
+        lines += ["", f"{overrides.FILE}: lines for {row['student']} not applied:"]
+        lines += [f"  {problem}" for problem in refused]
     return "\n".join(lines)
 
 

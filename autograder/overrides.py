@@ -96,8 +96,9 @@ def _assignment(text):
     return key if key in reference.NOTEBOOKS else None
 
 
-def _unquoted(text):
-    """``text`` less the ``'`` the kit's CSV writer puts before a formula's first character."""
+def unquoted(text):
+    """``text`` less the ``'`` the kit's CSV writer puts before a formula's first character (and
+    the spaces around it): a student id as ``grades.csv`` shows it, read as the id."""
     text = text.strip()
     return text[1:] if text.startswith("'") and text[1:].startswith(spreadsheet.FORMULA_START) else text
 
@@ -136,7 +137,7 @@ def _line(number, cells):
     """The :class:`Override` of one line, or the :class:`Problem` that keeps it out."""
     if len(cells) < len(HEADER):
         return Problem(number, f"{len(cells)} cells, {len(HEADER)} expected ({','.join(HEADER)})")
-    student, assignment_text, function, points, reason = (_unquoted(cell) for cell in cells[:len(HEADER)])
+    student, assignment_text, function, points, reason = (unquoted(cell) for cell in cells[:len(HEADER)])
     if not student:
         return Problem(number, "no student")
     assignment = _assignment(assignment_text)
