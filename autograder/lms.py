@@ -32,7 +32,11 @@ A student the platform knows who handed nothing in gets the platform's own conve
 default, ``blank``: the cell the platform's export had (empty when it had none, or without a
 sheet), which every one of the three imports reads as "no change"; ``zero`` writes 0. A
 student whose grade is undecided (several notebooks and no time to tell the newest) gets an
-empty cell and is counted apart. Every cell goes through :mod:`autograder.spreadsheet`.
+empty cell and is counted apart. Every cell goes through :mod:`autograder.spreadsheet`: the
+cells of the platform's own export are written back as they came
+(:class:`~autograder.spreadsheet.Verbatim`: Moodle's ``-`` for "none" stays ``-``), while every
+name and id the kit took from the download's file names, the roster or the options is
+neutralised as any text (``'=...``).
 """
 
 import csv
@@ -71,7 +75,8 @@ class SheetError(ValueError):
 
 @dataclass
 class Sheet:
-    """A platform's export: its ``header`` and ``rows`` (lists of text cells, as written)."""
+    """A platform's export: its ``header`` and ``rows`` (lists of text cells as the platform wrote
+    them, each a :class:`~autograder.spreadsheet.Verbatim`, written back as it came)."""
 
     header: list
     rows: list = field(default_factory=list)
@@ -103,8 +108,9 @@ def read_sheet(platform, path):
     if not lines or KEYS[platform] not in [cell.strip() for cell in lines[0]]:
         raise SheetError(f"the {platform} sheet {path} has no column {KEYS[platform]!r} in its first row "
                          f"(expected the platform's own export: {NAMES[platform]})")
-    header = [cell.strip() for cell in lines[0]]
-    rows = [row + [""] * (len(header) - len(row)) for row in lines[1:]]
+    header = [spreadsheet.Verbatim(cell.strip()) for cell in lines[0]]
+    rows = [[spreadsheet.Verbatim(cell) for cell in row + [""] * (len(header) - len(row))]
+            for row in lines[1:]]
     return Sheet(header, rows)
 
 

@@ -9,6 +9,11 @@ leading ``'`` (OWASP's rule for CSV injection), which keeps it text. Numbers (``
 ``float`` values, not their spelling as text) are written as numbers, in the file's number
 format: a negative score stays ``-2``. Only the CSV files change: the same student id is shown
 as it is in the HTML pages and JSON files.
+
+One kind of text is written as it came: a :class:`Verbatim` cell, the data another program wrote
+in its own file that the kit reads and writes back (a learning platform's export, whose ``-`` is
+that platform's "none" and must reach it again as ``-``). Nothing a student names or writes is
+ever one: a name or id taken from a file or folder name stays plain text, and neutralised.
 """
 
 import csv
@@ -18,11 +23,21 @@ from pathlib import Path
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+class Verbatim(str):
+    """A text cell another program wrote in its own file (a platform's export), written back
+    exactly as it came: never given a leading ``'``."""
+
+    __slots__ = ()
+
+
 def cell(value, number_format="g"):
-    """``value`` as the text of its CSV cell: a number in ``number_format``; any other value as
-    text, with a leading ``'`` when it begins with one of :data:`FORMULA_START`."""
+    """``value`` as the text of its CSV cell: a number in ``number_format``; a :class:`Verbatim`
+    as it is; any other value as text, with a leading ``'`` when it begins with one of
+    :data:`FORMULA_START`."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format(value, number_format)
+    if isinstance(value, Verbatim):
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 

@@ -135,11 +135,11 @@ def test_is_the_moodle_file_the_grading_worksheet_with_its_participants_and_time
     assert [row[grade] for row in rows] == ["50.00", "40.00", "0.00", ""]  # a blank grade: Moodle skips it
     assert [row[header.index("Full name")] for row in rows] == ["Ada Lovelace", "Zoë Ångström", "Gia Ngata",
                                                                  "Åsa Öberg"]
-    # every other cell as the worksheet had it ("-", Moodle's none, written as text: '-)
+    # every other cell as the worksheet had it: Moodle's "-" for none comes back as "-"
     for written, downloaded in zip(rows, sheet[1:], strict=True):
         others = [i for i in range(len(header)) if i != grade]
-        assert [written[i] for i in others] == [("'" + downloaded[i]) if downloaded[i] == "-"
-                                                else downloaded[i] for i in others]
+        assert [written[i] for i in others] == [downloaded[i] for i in others]
+    assert [row[changed] for row in rows].count("-") == 3
     assert rows[1][changed] == "Monday, 2 March 2026, 8:00 AM"
 
 
@@ -212,6 +212,25 @@ def test_without_a_sheet_is_every_student_a_row_with_the_conventions_cell(tmp_pa
         assert rows == [["'=HYPERLINK(\"x\")", "", "u1", "", "50"], ["", "", "u2", "", "0"],
                         ["", "", "u3", "", ""], ["Öberg", "Åsa", "u4", "", "0"]]
     assert written.undecided == ["u3"] and written.no_submission == 2
+
+
+def test_are_the_platforms_own_cells_written_back_as_they_came_and_names_from_file_names_neutralised(
+        tmp_path):
+    sheet = (MOODLE_SHEET.replace('"Åsa Öberg"', '"-Åsa Öberg"')
+             .replace('"Seen, thanks"', '"=1+1 is what the platform wrote"'))
+    (tmp_path / "worksheet.csv").write_text(sheet, encoding="utf-8")
+    written = lms.write("moodle", rows_of({"4320": 50.0}), tmp_path, REG,
+                        sheet=lms.read_sheet("moodle", tmp_path / "worksheet.csv"))
+    assert read(written.path, "utf-8") == [row[:4] + ["50.00" if row[0] == "Participant 4320" else row[4]]
+                                           + row[5:] for row in csv.reader(io.StringIO(sheet))]
+    # without a sheet, a name taken from a file name of the download is neutralised
+    where = f"=SUM(1+1)_4324_assignsubmission_file/{NOTEBOOK}"
+    (tmp_path / "class" / where).parent.mkdir(parents=True)
+    shutil.copy(CLASS / "ada" / REG / NOTEBOOK, tmp_path / "class" / where)
+    people = lms.people_of(discover(tmp_path / "class", tmp_path / "out"))
+    assert people == {"4324": ("=SUM(1+1)", "")}
+    written = lms.write("moodle", rows_of({"4324": 50.0}), tmp_path / "out", REG, people=people)
+    assert read(written.path, "utf-8")[1][:2] == ["Participant 4324", "'=SUM(1+1)"]
 
 
 def test_is_a_graded_student_the_sheet_does_not_list_named_never_dropped_silently(tmp_path):

@@ -76,6 +76,11 @@ def test_is_a_text_cell_that_begins_as_a_formula_written_as_text():
     assert spreadsheet.cell(None) == ""
 
 
+def test_is_a_platforms_own_cell_written_as_it_came_and_nothing_else():
+    assert [spreadsheet.cell(spreadsheet.Verbatim(text)) for text in ("-", "=1+1", "")] == ["-", "=1+1", ""]
+    assert spreadsheet.cell("-") == "'-" and spreadsheet.cell(spreadsheet.Verbatim("-") + "x") == "'-x"
+
+
 def test_is_a_number_written_as_a_number_even_when_negative():
     assert [spreadsheet.cell(v) for v in (-2, -2.5, 0.0, 6.666666, 21.6667, 10)] == [
         "-2", "-2.5", "0", "6.66667", "21.6667", "10"]
