@@ -207,6 +207,10 @@ def _grade_class(args):
         if args.nbgrader_db:
             exports.check_gradebook(args.nbgrader_db)  # before grading, not after
         late = overrides.LateRule(args.due, args.late_penalty, args.late_cap) if args.due else None
+        if late is not None and not args.late_penalty:
+            print("note: --due without --late-penalty: the late rule is off (no penalty, none listed)",
+                  file=sys.stderr)
+            late = None
         sheet = lms.read_sheet(args.lms, args.lms_sheet) if args.lms and args.lms_sheet else None
         submissions = grade_class(args.path, args.out, jobs=args.jobs, scheduler=args.scheduler,
                                   secret=secret, layer=args.layer, assignment=args.assignment,

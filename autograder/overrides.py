@@ -199,12 +199,15 @@ class LateRule:
 
     def override(self, student, assignment, handed_in, max_score):
         """The computed :class:`Override` (line 0) of a notebook handed in at ``handed_in``, or
-        None when it was on time or its time is unknown."""
+        None when it was on time, its time is unknown or the rule takes nothing (a penalty or
+        a cap of 0 %: no adjustment of 0 points is listed)."""
         when, due = parse_time(handed_in or ""), parse_time(self.due)
         if when is None or when <= due:
             return None
         days = math.ceil((when - due).total_seconds() / 86400)
         share = min(self.cap, self.per_day * days)
+        if share == 0:
+            return None
         late = f"{days} day{'s' if days > 1 else ''}"
         capped = f", capped at {self.cap:g}%" if share < self.per_day * days else ""
         return Override(0, student, assignment, None, -rounded(max_score * share / 100), True,

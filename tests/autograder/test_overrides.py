@@ -137,6 +137,16 @@ def test_does_the_late_rule_take_its_share_per_day_started_up_to_its_cap():
         LateRule("next friday", 10)
 
 
+def test_does_a_late_rule_that_takes_nothing_list_nothing():
+    row = row_of()
+    row["times"] = {REG: "2026-03-03T10:00:00"}  # two days late
+    for rule in (LateRule("2026-03-01T23:59", per_day=0), LateRule("2026-03-01T23:59", per_day=10, cap=0)):
+        assert rule.override("cleo", REG, "2026-03-03T10:00:00", 50) is None
+        adjuster, new = adjusted(HEADER + "\n", row, late=rule)
+        assert "adjustments" not in new["results"][0] and new["notes"] == []
+        assert adjuster.listing() == [] and adjuster.summary() == []
+
+
 def test_does_an_instructors_line_still_set_a_score_after_the_late_rule():
     row = row_of()
     row["times"] = {REG: "2026-03-03T10:00:00"}
@@ -261,3 +271,18 @@ def test_does_the_late_rule_read_the_platforms_time_of_each_attempt(tmp_path, ca
     assert "late rule: ana regularization 50 → 40 (handed in 2 days after the due date" in summary
     stored = json.loads((tmp_path / "out" / "results" / "ana.json").read_text())
     assert stored["times"] == {REG: "2026-03-03T09:00:00"}
+
+
+def test_is_the_late_rule_off_and_said_so_with_a_due_date_and_no_penalty(tmp_path, capsys):
+    notebook = CLASS / "ada" / REG / "Regularization.ipynb"
+    (tmp_path / "class").mkdir()
+    shutil.copy(notebook, tmp_path / "class" / f"Week 1_ana_attempt_2026-03-03-09-00-00_{notebook.name}")
+    status = main(["grade-class", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--jobs", "1",
+                   "--due", "2026-03-01T23:59"])
+    said = capsys.readouterr()
+    assert status == 0
+    assert "note: --due without --late-penalty: the late rule is off (no penalty, none listed)" in said.err
+    assert "late rule" not in said.out and "instructor adjustments" not in said.out
+    ana = grades(tmp_path)["ana"]
+    assert ana[f"{REG}:total"] == "50" and "adjusted" not in ana["notes"]
+    assert "Instructor adjustments" not in (tmp_path / "out" / "report.html").read_text()
