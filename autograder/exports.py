@@ -106,9 +106,11 @@ def breakable(name):
     return Markup("_<wbr>").join(escape(part) for part in str(name).split("_"))
 
 
-_TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
-                         autoescape=select_autoescape(["html", "j2"]))
-_TEMPLATES.filters["breakable"] = breakable
+#: The one jinja2 environment of the kit's pages (``templates/``: the feedback pages here, the class
+#: report and its pair views in :mod:`autograder.report`): every value escaped, ``breakable`` a filter.
+TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
+                        autoescape=select_autoescape(["html", "j2"]))
+TEMPLATES.filters["breakable"] = breakable
 
 
 def _collapsed(lines):
@@ -137,7 +139,7 @@ def feedback_html(result, anonymous=False):
             "failed_lines": _collapsed(failed),
             "not_graded": bool(result["error"]) and not failed and not passed,
         }
-    template = _TEMPLATES.get_template("feedback.html.j2")
+    template = TEMPLATES.get_template("feedback.html.j2")
     return template.render(title=TITLES.get(result["assignment"], result["assignment"]),
                            **{**result, "functions": functions},
                            anonymous_notice=ANONYMOUS_NOTICE if anonymous else None)

@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from autograder import assignments, reference, similarity
 from autograder.batch import MISFILED, SEVERAL
-from autograder.exports import breakable
+from autograder.exports import TEMPLATES
 from autograder.result import STATUSES
 from autograder.students import NOT_IN_ROSTER
 
@@ -41,25 +40,29 @@ STUB_TEXT = "is not written yet"
 
 
 @functools.cache
-def catalogue(assignment, function):
-    """``{hint text: mistake key}`` of the catalogued mistakes of one graded function."""
+def _mistakes(assignment, function):
+    """``((key, hint), ...)`` of the catalogued mistakes of one graded function, in its checks'
+    order (the checks built once per process)."""
     spec = reference.load(assignment)
-    found = {}
-    for check in assignments.build_checks(spec, function, np.random.default_rng(0)):
-        for mistake in check.mistakes:
-            found.setdefault(mistake.hint, mistake.key)
-    return found
+    return tuple((mistake.key, mistake.hint)
+                 for check in assignments.build_checks(spec, function, np.random.default_rng(0))
+                 for mistake in check.mistakes)
 
 
 @functools.cache
+def catalogue(assignment, function):
+    """``{hint text: mistake key}`` of the catalogued mistakes of one graded function (a hint
+    that two mistakes share names the first)."""
+    found = {}
+    for key, hint in _mistakes(assignment, function):
+        found.setdefault(hint, key)
+    return found
+
+
 def hint_of(assignment, function, key):
-    """The hint of the catalogued mistake ``key`` of one graded function (``None`` if unknown)."""
-    spec = reference.load(assignment)
-    for check in assignments.build_checks(spec, function, np.random.default_rng(0)):
-        for mistake in check.mistakes:
-            if mistake.key == key:
-                return mistake.hint
-    return None
+    """The hint of the catalogued mistake ``key`` of one graded function (``None`` if unknown),
+    read from the catalogue's own list of mistakes."""
+    return next((hint for known, hint in _mistakes(assignment, function) if known == key), None)
 
 
 def _count(number, noun):
@@ -440,10 +443,6 @@ def _variants(chart, stats):
     return None if wide is None else {"wide": wide, "narrow": chart(stats, narrow=True)}
 
 
-_TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"),
-                         autoescape=select_autoescape(["html", "j2"]))
-_TEMPLATES.filters["breakable"] = breakable
-
 
 def _source_of(notebooks, assignment, function, digest):
     """The cell of ``function`` in whichever of the student's notebooks has it with ``digest``."""
@@ -478,7 +477,7 @@ def render(stats):
             classmates[other].append(pair)
         similar.append((student, [(other, pair_page(*sorted((student, other))), found)
                                   for other, found in classmates.items()]))
-    return _TEMPLATES.get_template("report.html.j2").render(
+    return TEMPLATES.get_template("report.html.j2").render(
         stats=stats, titles=TITLES, by_assignment=stats.by_assignment(), statuses=STATUSES,
         colours=STATUS_COLOURS, functions=functions, mistakes=mistakes, pairs=stats.pairs, similar=similar,
         attention=stats.attention_list(), slowest=stats.slowest(10), threshold=similarity.THRESHOLD,
@@ -506,7 +505,7 @@ def render_pair(stats, student_a, student_b, pairs, source_of):
                           "discounted": len(own & (evidence["stub"] | evidence["common"]))})
         sections.append({"pair": pair, "id": pair_section(pair), "sides": sides,
                          "shared": len(evidence["shared"])})
-    return _TEMPLATES.get_template("pair.html.j2").render(
+    return TEMPLATES.get_template("pair.html.j2").render(
         student_a=student_a, student_b=student_b, sections=sections, titles=TITLES,
         threshold=similarity.THRESHOLD, anchor=similar_anchor, gone=GONE)
 

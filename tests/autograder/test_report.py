@@ -596,3 +596,41 @@ def test_does_the_misconception_chart_count_every_mistake_id_the_grader_recorded
     assert counted == {"he-xavier": 2, "bias-not-column": 1, "he-unscaled": 1}
     # each bar says the mistake's own hint, not the pair's
     assert stats.mistake_hints[("initialization", function, "bias-not-column")] == hints["bias-not-column"]
+
+
+def test_are_the_kits_pages_made_by_one_template_environment():
+    # the feedback pages, the report and the pair views: one place for escaping and filters
+    from autograder import exports
+
+    assert report.TEMPLATES is exports.TEMPLATES
+    for name in ("feedback.html.j2", "report.html.j2", "pair.html.j2"):
+        assert exports.TEMPLATES.get_template(name).environment is exports.TEMPLATES
+    makers = [str(path.relative_to(ROOT)) for path in (ROOT / "autograder").rglob("*.py")
+              if re.search(r"\bEnvironment\(", path.read_text(encoding="utf-8"))]
+    assert makers == ["autograder/exports.py"]
+
+
+def test_is_each_catalogued_mistakes_hint_the_catalogues_and_the_checks_built_once(monkeypatch):
+    from autograder import assignments
+
+    built = Counter()
+    build = assignments.build_checks
+
+    def counted(spec, function, rng):
+        built[(spec.name, function)] += 1
+        return build(spec, function, rng)
+
+    monkeypatch.setattr(assignments, "build_checks", counted)
+    report._mistakes.cache_clear()
+    report.catalogue.cache_clear()
+    try:
+        for assignment in reference.NOTEBOOKS:
+            for function in reference.load(assignment).names:
+                for hint, key in report.catalogue(assignment, function).items():
+                    assert report.hint_of(assignment, function, key) == hint
+                assert report.hint_of(assignment, function, "no-such-mistake") is None
+        assert built and set(built.values()) == {1}
+        assert report.hint_of("initialization", "initialize_parameters_he", "he-xavier")
+    finally:
+        report._mistakes.cache_clear()
+        report.catalogue.cache_clear()
