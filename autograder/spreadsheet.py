@@ -10,10 +10,12 @@ leading ``'`` (OWASP's rule for CSV injection), which keeps it text. Numbers (``
 format: a negative score stays ``-2``. Only the CSV files change: the same student id is shown
 as it is in the HTML pages and JSON files.
 
-One kind of text is written as it came: a :class:`Verbatim` cell, the data another program wrote
-in its own file that the kit reads and writes back (a learning platform's export, whose ``-`` is
-that platform's "none" and must reach it again as ``-``). Nothing a student names or writes is
-ever one: a name or id taken from a file or folder name stays plain text, and neutralised.
+One kind of text is written as it came when it cannot be a formula: a :class:`Verbatim` cell, the
+data another program wrote in its own file that the kit reads and writes back (a learning
+platform's export, whose ``-`` is that platform's "none" and must reach it again as ``-``, and
+whose ``-3.5`` is a number). Such a cell that could start a formula (a display name a student set
+on the platform, ``=HYPERLINK(...)``) is neutralised like any text. Nothing a student names or
+writes is ever verbatim: a name or id taken from a file or folder name stays plain text.
 """
 
 import csv
@@ -25,18 +27,31 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 class Verbatim(str):
     """A text cell another program wrote in its own file (a platform's export), written back
-    exactly as it came: never given a leading ``'``."""
+    exactly as it came when it is a lone ``-`` or a number (never given a leading ``'``); any
+    other text that begins like a formula is neutralised all the same."""
 
     __slots__ = ()
 
 
+def _inert(text):
+    """Whether ``text`` beginning with ``-`` or ``+`` is a platform's "none" or a number, which no
+    spreadsheet evaluates as a formula."""
+    if text == "-":
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def cell(value, number_format="g"):
     """``value`` as the text of its CSV cell: a number in ``number_format``; a :class:`Verbatim`
-    as it is; any other value as text, with a leading ``'`` when it begins with one of
-    :data:`FORMULA_START`."""
+    that is a lone ``-`` or a number as it is; any other value as text, with a leading ``'``
+    when it begins with one of :data:`FORMULA_START`."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format(value, number_format)
-    if isinstance(value, Verbatim):
+    if isinstance(value, Verbatim) and _inert(value):
         return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text

@@ -214,15 +214,20 @@ def test_without_a_sheet_is_every_student_a_row_with_the_conventions_cell(tmp_pa
     assert written.undecided == ["u3"] and written.no_submission == 2
 
 
-def test_are_the_platforms_own_cells_written_back_as_they_came_and_names_from_file_names_neutralised(
+def test_are_the_platforms_own_cells_written_back_as_they_came_unless_they_could_be_a_formula(
         tmp_path):
+    # Moodle's "-" for no grade comes back as "-"; a display name a student set on the platform
+    # that reads like a formula is neutralised like any text, never handed to a spreadsheet
     sheet = (MOODLE_SHEET.replace('"Åsa Öberg"', '"-Åsa Öberg"')
              .replace('"Seen, thanks"', '"=1+1 is what the platform wrote"'))
     (tmp_path / "worksheet.csv").write_text(sheet, encoding="utf-8")
     written = lms.write("moodle", rows_of({"4320": 50.0}), tmp_path, REG,
                         sheet=lms.read_sheet("moodle", tmp_path / "worksheet.csv"))
-    assert read(written.path, "utf-8") == [row[:4] + ["50.00" if row[0] == "Participant 4320" else row[4]]
-                                           + row[5:] for row in csv.reader(io.StringIO(sheet))]
+    kept = {"-Åsa Öberg": "'-Åsa Öberg", "=1+1 is what the platform wrote": "'=1+1 is what the platform wrote"}
+    expected = [[kept.get(cell, cell) for cell in row[:4] + ["50.00" if row[0] == "Participant 4320" else row[4]]
+                 + row[5:]] for row in csv.reader(io.StringIO(sheet))]
+    assert read(written.path, "utf-8") == expected
+    assert any("-" in row for row in expected[1:])  # the sheet's own "none" is among the kept cells
     # without a sheet, a name taken from a file name of the download is neutralised
     where = f"=SUM(1+1)_4324_assignsubmission_file/{NOTEBOOK}"
     (tmp_path / "class" / where).parent.mkdir(parents=True)

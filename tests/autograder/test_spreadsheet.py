@@ -76,8 +76,11 @@ def test_is_a_text_cell_that_begins_as_a_formula_written_as_text():
     assert spreadsheet.cell(None) == ""
 
 
-def test_is_a_platforms_own_cell_written_as_it_came_and_nothing_else():
-    assert [spreadsheet.cell(spreadsheet.Verbatim(text)) for text in ("-", "=1+1", "")] == ["-", "=1+1", ""]
+def test_is_a_platforms_own_none_or_number_written_as_it_came_and_a_formula_never():
+    assert [spreadsheet.cell(spreadsheet.Verbatim(text)) for text in ("-", "-3.5", "+2", "", "Ada")] == [
+        "-", "-3.5", "+2", "", "Ada"]
+    assert [spreadsheet.cell(spreadsheet.Verbatim(text)) for text in ("=1+1", "-1+A1", "@SUM(A1)", "--")] == [
+        "'=1+1", "'-1+A1", "'@SUM(A1)", "'--"]
     assert spreadsheet.cell("-") == "'-" and spreadsheet.cell(spreadsheet.Verbatim("-") + "x") == "'-x"
 
 
