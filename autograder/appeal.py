@@ -41,15 +41,14 @@ def stored_row(out, student):
     may be given as ``grades.csv`` shows it: with the ``'`` the CSV writer puts before an id that
     begins like a formula (``'-dan`` is ``-dan``), when no student has the id as written."""
     results = Path(out) / "results"
-    path = results / f"{student}.json"
-    if not path.exists() and overrides.unquoted(student) != student:
-        path = results / f"{overrides.unquoted(student)}.json"
+    stored = {p.stem: p for p in results.glob("*.json")}  # only a stored student: no path is built from the id
+    path = stored.get(student) or stored.get(overrides.unquoted(student))
+    if path is None:
+        known = sorted(stored)[:10]
+        raise AppealError(f"no stored result for {student!r} in {results} (students there: "
+                          f"{', '.join(known) or 'none'}{' ...' if len(known) == 10 else ''})")
     try:
         row = json.loads(path.read_text())
-    except FileNotFoundError:
-        known = sorted(p.stem for p in (Path(out) / "results").glob("*.json"))[:10]
-        raise AppealError(f"no stored result for {student!r} in {Path(out) / 'results'} (students there: "
-                          f"{', '.join(known) or 'none'}{' ...' if len(known) == 10 else ''})") from None
     except (OSError, ValueError) as error:
         raise AppealError(f"cannot read {path}: {error}") from None
     if not isinstance(row, dict) or "results" not in row:

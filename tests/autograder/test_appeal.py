@@ -93,6 +93,16 @@ def test_is_a_student_without_a_record_a_usage_error_naming_those_with_one(grade
     assert "no stored result for 'zoe'" in err and f"students there: {DEV}, cleo" in err
 
 
+def test_is_an_id_that_reads_as_a_path_never_a_file_outside_the_stored_results(graded, capsys):
+    outside = graded / "out" / "outside.json"  # OUT/results/../outside.json
+    outside.write_text((graded / "out" / "results" / "cleo.json").read_text())
+    try:
+        status, said, err = appeal_of(graded, capsys, "../outside")
+    finally:
+        outside.unlink()
+    assert status == 2 and said == "" and "no stored result for '../outside'" in err
+
+
 def test_does_the_record_say_when_the_assignment_asked_for_was_not_graded(graded, capsys):
     status, said, _ = appeal_of(graded, capsys, "cleo", "--assignment", "initialization")
     assert status == 0
