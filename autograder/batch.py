@@ -24,6 +24,7 @@ edited by hand is graded again rather than exported.
 """
 
 import functools
+import gc
 import hashlib
 import hmac
 import json
@@ -523,11 +524,18 @@ _GRADERS = None
 
 
 def start_graders(layer=None):
-    """This process's sandboxes, one per assignment, started on first use and kept warm."""
+    """This process's sandboxes, one per assignment, started on first use and kept warm.
+
+    What the start-up made (modules, reference functions, the sandboxes' state) lives as long
+    as the worker: it is moved out of the garbage collector's generations once, so that the
+    collections each student's grading triggers no longer walk it.
+    """
     global _GRADERS
     if _GRADERS is None:
         _GRADERS = Graders(layer=layer)
         _GRADERS.start_all()
+        gc.collect()
+        gc.freeze()
     return _GRADERS
 
 

@@ -12,6 +12,14 @@
 4. Times the similarity check (:mod:`bench.similarity`): fingerprints per student, the
    class-wide step for N and N/4 students of varied code with planted copies, and the pair
    view's marks of one long cell.
+5. Scale: grades a class of N students without the endless loop (``--throughput-students``) with
+   1 and 2 local workers and on a Dask ``LocalCluster`` of 2 worker processes of one thread,
+   each in a fresh process: students per second at the margin (between the 10th and the 90th
+   percentile of the times the results were written, so start-up and exports are left out) and
+   for the whole command, against the target of grading 500 times faster than executing the
+   notebooks (nbgrader's median seconds per student, measured in step 3, / 500); and the CPU
+   time of each kind of process per student (the command, the graders, the sandbox workers,
+   the jobs), the machine's load average beside it.
 
 Prints a Markdown table (also written to build/bench/results.md) with pass/fail against the
 targets, and the raw numbers in build/bench/results.json.
@@ -36,6 +44,10 @@ TARGET_CLASS = (1000, 120.0)  # students, seconds
 FLAT = 0.10  # grader peak RSS may grow by at most this fraction from N/4 to N students
 TARGET_SIMILARITY = 10.0  # seconds for the class-wide similarity step of 1000 students
 TARGET_LONG_CELL = 2.0  # seconds for the pair view's marks of one cell of 75,000 characters
+TARGET_MARGIN = 500  # times faster at the margin than executing the notebooks (nbgrader autograde)
+#: The scale runs: (label, ``bench.grading grade`` options).
+SCALE = (("1 local worker", ("--jobs", 1)), ("2 local workers", ("--jobs", 2)),
+         ("Dask, 2 worker processes", ("--dask", 2)))
 
 
 def _child(*args, log=None):
@@ -61,6 +73,10 @@ def _ms(seconds):
     return f"{1000 * seconds:.0f} ms"
 
 
+def _duration(seconds):
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
+
+
 def _verdict(ok):
     return "pass" if ok else "**FAIL**"
 
@@ -73,6 +89,52 @@ def grade(students, jobs):
     measured = _child("grade", class_dir, BENCH / f"out-{students}", *(["--jobs", jobs] if jobs else []))
     measured["kinds"] = kinds
     return class_dir, measured
+
+
+def scale(students):
+    """``[(label, measurements)]`` of the :data:`SCALE` runs on one class of ``students`` students
+    of ordinary work (no endless loop: it would hold a lone worker for its whole time limit)."""
+    class_dir = BENCH / f"class-{students}-steady"
+    print(f"generating {students} students without the endless loop in {class_dir.relative_to(ROOT)} ...",
+          flush=True)
+    generate_class(class_dir, students, slow=False)
+    runs = []
+    for label, options in SCALE:
+        print(f"grading {students} students, {label} ...", flush=True)
+        runs.append((label, _child("grade", class_dir, BENCH / f"out-{students}-steady", *options)))
+    return runs
+
+
+def margin_target(nbgrader):
+    """Students per second that grade :data:`TARGET_MARGIN` times faster than nbgrader executed
+    the notebooks (its median seconds per student); None without nbgrader's figure."""
+    if not nbgrader or not nbgrader["seconds"]:
+        return None
+    return TARGET_MARGIN / statistics.median(nbgrader["seconds"].values())
+
+
+def scale_rows(runs, nbgrader):
+    """The table's rows of the scale runs: students per second, the speed-up at the margin, and the
+    CPU per student of the two local workers' run."""
+    rows, target = [], margin_target(nbgrader)
+    theirs = statistics.median(nbgrader["seconds"].values()) if target else None
+    for label, run in runs:
+        rate, whole = run["steady_rate"], run["students"] / run["total_seconds"]
+        ok = rate is not None and target is not None and rate >= target
+        rows.append((f"students per second, {label}: at the margin (whole command)",
+                     f"{rate or 0:.1f} ({whole:.1f})", f"≥ {target:.1f}" if target else "",
+                     _verdict(ok) if target else ""))
+        if theirs and rate:
+            rows.append((f"speed-up at the margin, {label} (nbgrader's seconds per student × rate)",
+                         f"{theirs * rate:.0f}×", f"≥ {TARGET_MARGIN}×",
+                         _verdict(theirs * rate >= TARGET_MARGIN)))
+    for label, run in runs:
+        cpu, n = run["cpu_seconds"], run["students"]
+        rows.append((f"CPU per student, {label}: command / graders / sandbox workers / jobs "
+                     f"(load {run['load']:.1f})",
+                     " / ".join(_ms(cpu[k] / n) for k in ("command", "graders", "sandboxes", "jobs"))
+                     + f" = {_ms(sum(cpu.values()) / n)}", "", ""))
+    return rows
 
 
 #: The order in which kinds of work are sampled for nbgrader: the most different first.
@@ -88,7 +150,7 @@ def sample_students(kinds, size):
     return chosen[:size]
 
 
-def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None):
+def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None, runs=()):
     n = large["students"]
     rows = [("measure", "measured", "target", "verdict")]
     median = large["median_seconds"]
@@ -146,6 +208,7 @@ def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None):
                      f"{many['planted_found']}/{many['planted_copies']}, {many['other_pairs']}",
                      "all, 0", _verdict(many["planted_found"] == many["planted_copies"]
                                         and many["other_pairs"] == 0)))
+    rows += scale_rows(runs, nbgrader)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -157,6 +220,8 @@ def main(argv=None):
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=None, help="grading workers (default: grade-class's)")
     parser.add_argument("--sample", type=int, default=5, help="students also graded by nbgrader (0: none)")
+    parser.add_argument("--throughput-students", type=int, default=None,
+                        help="students of the scale runs (default: --students; 0: none)")
     args = parser.parse_args(argv)
     BENCH.mkdir(parents=True, exist_ok=True)
 
@@ -176,7 +241,9 @@ def main(argv=None):
 
     print("similarity check ...", flush=True)
     similar = (similarity_bench.measure(max(1, args.students // 4)), similarity_bench.measure(args.students))
-    text = table(small, large, nbgrader, ours_by_student, similar, sealed)
+    steady = args.students if args.throughput_students is None else args.throughput_students
+    runs = scale(steady) if steady else []
+    text = table(small, large, nbgrader, ours_by_student, similar, sealed, runs)
     counts = {}
     for kind in large["kinds"].values():
         counts[kind] = counts.get(kind, 0) + 1
@@ -210,6 +277,22 @@ def main(argv=None):
                         f"differ from grade-class: {sealed['agrees']}."))
         if sealed["failures"]:
             notes.append("nbgrader (sealed) failures: " + "; ".join(sealed["failures"]))
+    if runs:
+        local = dict(runs).get("2 local workers") or runs[-1][1]
+        rate = local["steady_rate"]
+        notes.append(f"Scale runs: {steady} students of ordinary work (no endless loop) in a fresh process "
+                     "each; the rate at the margin is taken between the 10th and the 90th percentile of "
+                     "the times the results were written; CPU per student is each kind of process's "
+                     "CPU time over the whole run (the command's includes its exports and, on Dask, "
+                     "the scheduler) divided by the students.")
+        if rate:
+            notes.append("Extrapolated from the rate at the margin of 2 local workers (not measured): "
+                         + "; ".join(f"{count:,} students (×3 notebooks) in {_duration(count / rate)}"
+                                     for count in (10_000, 100_000))
+                         + " on this machine; Dask workers on more machines add their rates.")
+        for label, run in runs:
+            if run["errors"] or run["status"]:
+                notes.append(f"{label}: grade-class exit status {run['status']}, {run['errors']} error rows.")
     if large["errors"] or large["status"]:
         notes.append(f"grade-class exit status {large['status']}, {large['errors']} error rows.")
     report = text + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
@@ -219,7 +302,7 @@ def main(argv=None):
         {"small": {k: v for k, v in small.items() if k != "kinds"},
          "large": {k: v for k, v in large.items() if k != "kinds"}, "nbgrader": nbgrader,
          "nbgrader_sealed": sealed,
-         "similarity": similar}, indent=1))
+         "similarity": similar, "scale": [{"run": label, **run} for label, run in runs]}, indent=1))
     print(f"written: {(BENCH / 'results.md').relative_to(ROOT)}")
     return 0
 

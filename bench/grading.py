@@ -3,7 +3,7 @@
 Each measured run happens in a process of its own, so that its peak memory is its own and
 nbgrader's Jupyter settings stay out of the grader:
 
-    python -m bench.grading grade CLASS OUT --json FILE [--jobs N]
+    python -m bench.grading grade CLASS OUT --json FILE [--jobs N | --dask N]
     python -m bench.grading nbgrader CLASS STUDENT,STUDENT,... --json FILE
     python -m bench.grading nbgrader-sealed CLASS STUDENT,STUDENT,... --json FILE
 
@@ -55,18 +55,20 @@ def kind_notebooks(work):
     return {assignment: student_notebook(assignment, work) for assignment in NOTEBOOKS}
 
 
-def generate_class(root, students, seed=0):
+def generate_class(root, students, seed=0, slow=True):
     """Write ``students`` students in nbgrader layout under ``root``; returns ``{student: kind}``.
 
-    Kinds are drawn with the weights of :data:`MIX`; the student in the middle has the endless
-    loop. Each notebook carries its student id in its metadata, so no two files are equal.
+    Kinds are drawn with the weights of :data:`MIX`; with ``slow``, the student in the middle has
+    the endless loop. Each notebook carries its student id in its metadata, so no two files are
+    equal.
     """
     root = Path(root)
     shutil.rmtree(root, ignore_errors=True)
     kinds = {kind: kind_notebooks(STUDENTS[who]) for kind, who, _ in MIX}
     kinds[SLOW_KIND] = kind_notebooks(SLOW_WORK)
     plan = random.Random(seed).choices([k for k, _, _ in MIX], [w for _, _, w in MIX], k=students)
-    plan[students // 2] = SLOW_KIND
+    if slow:
+        plan[students // 2] = SLOW_KIND
     who = {}
     for index, kind in enumerate(plan):
         student = f"s{index:05d}"
@@ -86,9 +88,22 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
-class MemorySampler(threading.Thread):
-    """Peak RSS of this process, of each worker process (its direct children) and of a worker's
-    whole tree (the worker and its sandboxes), sampled every ``interval`` seconds."""
+#: The last argument of a sandbox worker's command line (see :mod:`autograder.sandbox`): its mode.
+SANDBOX_MODES = ("zygote", "ns")
+
+
+class UsageSampler(threading.Thread):
+    """Peak RSS of this process, of each worker process and of a worker's whole tree (the worker
+    and its sandboxes), and the CPU seconds of each kind of process, sampled every ``interval``
+    seconds.
+
+    CPU by role (:meth:`cpu`): ``graders`` the class's worker processes (a local pool's or a
+    Dask cluster's: where each student is extracted, checked and scored), ``sandboxes`` the
+    sandbox workers (the zygotes, which fork and watch the jobs), ``jobs`` the job children
+    (one per graded function: what each sandbox worker has reaped, read from its children's
+    times). A process's last ``interval`` before it exits is not seen; this process's own time
+    is the caller's to read (``resource.getrusage``).
+    """
 
     def __init__(self, interval=0.2):
         super().__init__(daemon=True)
@@ -97,44 +112,122 @@ class MemorySampler(threading.Thread):
         self.psutil, self.interval, self.halt = psutil, interval, threading.Event()
         self.grader = self.worker = self.tree = 0
         self.workers_seen = set()
+        self.roles = {}  # pid -> role, decided when the process is first seen
+        self.times = {}  # pid -> (own CPU seconds, CPU seconds of its reaped children)
+
+    def _role(self, process, me):
+        """``worker``, ``sandbox`` (a sandbox worker), ``job`` or ``other``; None if it is gone."""
+        if process.pid in self.roles:
+            return self.roles[process.pid]
+        try:
+            command = process.cmdline()
+            parent = process.ppid()
+        except self.psutil.Error:
+            return None
+        if command and command[-1] in SANDBOX_MODES and "bwrap" not in Path(command[0]).name:
+            # a job child runs the same command line as the sandbox worker that forked it
+            role = "job" if self.roles.get(parent) == "sandbox" else "sandbox"
+        elif parent == me and "resource_tracker" not in " ".join(command) \
+                and any("multiprocessing" in part for part in command):
+            role = "worker"
+        else:
+            role = "other"
+        self.roles[process.pid] = role
+        return role
 
     def run(self):
         me = self.psutil.Process()
         while not self.halt.wait(self.interval):
             with contextlib.suppress(self.psutil.Error):
                 self.grader = max(self.grader, me.memory_info().rss)
-            for child in me.children():
+            try:
+                everyone = me.children(recursive=True)
+            except self.psutil.Error:
+                continue
+            # parents first, so that a job child is told from its sandbox worker
+            for process in sorted(everyone, key=lambda p: p.pid):
+                role = self._role(process, me.pid)
+                if role in ("sandbox", "worker"):
+                    with contextlib.suppress(self.psutil.Error):
+                        times = process.cpu_times()
+                        self.times[process.pid] = (times.user + times.system,
+                                                   times.children_user + times.children_system)
+                if role != "worker":
+                    continue
                 try:
-                    if "resource_tracker" in " ".join(child.cmdline()):
-                        continue
-                    rss = child.memory_info().rss
-                    tree = rss + sum(d.memory_info().rss for d in child.children(recursive=True))
+                    rss = process.memory_info().rss
+                    tree = rss + sum(d.memory_info().rss for d in process.children(recursive=True))
                 except self.psutil.Error:
                     continue
-                self.workers_seen.add(child.pid)
+                self.workers_seen.add(process.pid)
                 self.worker, self.tree = max(self.worker, rss), max(self.tree, tree)
+
+    def cpu(self):
+        """CPU seconds by role: ``graders``, ``sandboxes``, ``jobs``."""
+        spent = {"graders": 0.0, "sandboxes": 0.0, "jobs": 0.0}
+        for pid, (own, reaped) in self.times.items():
+            if self.roles[pid] == "worker":
+                spent["graders"] += own
+            else:
+                spent["sandboxes"] += own
+                spent["jobs"] += reaped
+        return spent
 
     def stop(self):
         self.halt.set()
         self.join()
 
 
-def measure_grading(class_dir, out, jobs=None):
-    """Run ``grade-class`` here on ``class_dir`` into a fresh ``out``; returns the measurements."""
+#: The share of a class's results left out at each end when its steady rate is measured: the first
+#: ones include the workers' start-up, the last ones the pool running dry.
+EDGE = 0.1
+
+
+def steady_rate(times, edge=EDGE):
+    """Students per second between the ``edge`` and the ``1 - edge`` quantiles of the times at
+    which their results were written (``times``, seconds): the class's rate at the margin."""
+    ordered = sorted(times)
+    first, last = int(edge * (len(ordered) - 1)), int((1 - edge) * (len(ordered) - 1))
+    if last <= first or ordered[last] <= ordered[first]:
+        return None
+    return (last - first) / (ordered[last] - ordered[first])
+
+
+def measure_grading(class_dir, out, jobs=None, dask=None):
+    """Run ``grade-class`` here on ``class_dir`` into a fresh ``out``; returns the measurements.
+
+    With ``dask`` (a number of workers), on a Dask ``LocalCluster`` of that many worker processes
+    of one thread each, started here before the clock starts (``grade-class --scheduler``); else
+    on ``jobs`` local workers (default: ``grade-class``'s).
+    """
     from autograder import cli
     from autograder.batch import results_of
     from autograder.runner import grading_at_once
 
     out = Path(out)
     shutil.rmtree(out, ignore_errors=True)
-    sampler = MemorySampler()
+    cluster, where = None, (["--jobs", str(jobs)] if jobs else [])
+    if dask:
+        import logging
+
+        from distributed import LocalCluster
+
+        cluster = LocalCluster(n_workers=dask, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        where = ["--scheduler", cluster.scheduler_address]
+    sampler = UsageSampler()
     sampler.start()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started_at, started = time.time(), time.perf_counter()
-    with open(out.with_name(out.name + ".log"), "w") as log, contextlib.redirect_stdout(log):
-        status = cli.main(["grade-class", str(class_dir), "--out", str(out),
-                           *(["--jobs", str(jobs)] if jobs else [])])
-    total = time.perf_counter() - started
-    sampler.stop()
+    try:
+        with open(out.with_name(out.name + ".log"), "w") as log, contextlib.redirect_stdout(log):
+            status = cli.main(["grade-class", str(class_dir), "--out", str(out), *where])
+        total = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    finally:
+        if cluster is not None:
+            cluster.close()
+        sampler.stop()
     # Peaks before this process reads the results back (one row at a time, as the exports do).
     grader_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
@@ -147,15 +240,22 @@ def measure_grading(class_dir, out, jobs=None):
                 layers.add(result["provenance"]["isolation"])
             timeouts += [(row["student"], name) for name, function in result["functions"].items()
                          if function["status"] == "timeout"]
-    last_result = max(p.stat().st_mtime for p in (out / "results").glob("*.json"))
+    written = [p.stat().st_mtime for p in (out / "results").glob("*.json")]
+    cpu = sampler.cpu()
+    cpu["command"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    workers = dask or jobs or os.cpu_count()
     return {
         "status": status,
         "students": len(seconds),
-        "jobs": jobs or os.cpu_count(),
-        "grading_at_once": grading_at_once(jobs or os.cpu_count()),
+        "jobs": workers,
+        "dask": bool(dask),
+        "grading_at_once": workers if dask else grading_at_once(workers),
         "errors": errors,
         "total_seconds": total,
-        "grading_seconds": last_result - started_at,
+        "grading_seconds": max(written) - started_at,
+        "steady_rate": steady_rate(written),
+        "cpu_seconds": cpu,
+        "load": os.getloadavg()[0],
         "median_seconds": statistics.median(seconds),
         "p95_seconds": percentile(seconds, 0.95),
         "max_seconds": max(seconds),
@@ -306,6 +406,7 @@ def main(argv=None):
     grade.add_argument("class_dir", type=Path)
     grade.add_argument("out", type=Path)
     grade.add_argument("--jobs", type=int)
+    grade.add_argument("--dask", type=int, help="on a Dask LocalCluster of this many worker processes")
     grade.add_argument("--json", type=Path, required=True)
     nbgrader = commands.add_parser("nbgrader")
     nbgrader.add_argument("class_dir", type=Path)
@@ -317,7 +418,7 @@ def main(argv=None):
     sealed.add_argument("--json", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "grade":
-        measured = measure_grading(args.class_dir, args.out, args.jobs)
+        measured = measure_grading(args.class_dir, args.out, args.jobs, args.dask)
     elif args.command == "nbgrader-sealed":
         measured = measure_nbgrader_sealed(args.class_dir, args.students.split(","))
     else:

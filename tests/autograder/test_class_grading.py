@@ -10,6 +10,7 @@ runs rejected before grading, call the command line in this process.
 import contextlib
 import copy
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -574,6 +575,24 @@ def test_does_a_worker_start_every_sandbox_before_its_first_student(monkeypatch)
     finally:
         if batch._GRADERS is not None:
             batch._GRADERS.close()
+
+
+def test_does_a_worker_keep_what_its_start_up_made_out_of_the_collectors_walks(monkeypatch):
+    # Each student's collections would otherwise walk every module and reference loaded once.
+    class Started:
+        def start_all(self):
+            self.made = [{"loaded": n} for n in range(100)]
+
+    monkeypatch.setattr(batch, "_GRADERS", None)
+    monkeypatch.setattr(batch, "Graders", lambda layer=None: Started())
+    gc.unfreeze()
+    try:
+        graders = batch.start_graders()
+        walked = {id(o) for o in gc.get_objects()}
+        assert gc.get_freeze_count() > 0
+        assert not any(id(o) in walked for o in [graders.made, *graders.made])
+    finally:
+        gc.unfreeze()
 
 
 def test_does_one_worker_given_each_next_student_ahead_grade_the_class_as_two_workers_do(

@@ -1,0 +1,87 @@
+"""The measuring helpers of ``make bench`` (bench/grading.py and the table of bench/__main__.py)."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from bench import __main__ as bench_main
+from bench.grading import SLOW_KIND, UsageSampler, generate_class, steady_rate
+
+
+def test_the_rate_at_the_margin_leaves_out_the_start_up_and_the_tail():
+    # 2 s of start-up before the first result, then one result every 0.1 s, then a slow last one
+    times = [2.0 + 0.1 * k for k in range(100)] + [30.0]
+    assert steady_rate(times) == pytest.approx(10.0)
+
+
+def test_a_rate_needs_results_written_at_different_times():
+    assert steady_rate([5.0]) is None
+    assert steady_rate([5.0, 5.0, 5.0, 5.0]) is None
+
+
+class _Process(SimpleNamespace):
+    def cmdline(self):
+        return self.command
+
+    def ppid(self):
+        return self.parent
+
+
+def _roles(processes, me=1):
+    sampler = UsageSampler()
+    return [sampler._role(process, me) for process in processes]
+
+
+def test_processes_are_told_apart_by_their_command_lines_and_parents():
+    worker = _Process(pid=10, parent=1, command=["python", "-c", "from multiprocessing.spawn import "
+                                                 "spawn_main; spawn_main()", "--multiprocessing-fork"])
+    tracker = _Process(pid=11, parent=1, command=["python", "-c", "from multiprocessing."
+                                                  "resource_tracker import main;main(5)"])
+    bwrap = _Process(pid=20, parent=10, command=["/usr/bin/bwrap", "--", "python", "-c", "...", "zygote"])
+    zygote = _Process(pid=22, parent=20, command=["python", "-I", "-c", "...", "zygote"])
+    job = _Process(pid=30, parent=22, command=["python", "-I", "-c", "...", "zygote"])
+    other = _Process(pid=40, parent=10, command=["sh", "-c", "true"])
+    assert _roles([worker, tracker, bwrap, zygote, job, other]) == [
+        "worker", "other", "other", "sandbox", "job", "other"]
+
+
+def test_cpu_by_role_counts_a_sandbox_workers_reaped_children_as_jobs():
+    sampler = UsageSampler()
+    sampler.roles = {10: "worker", 22: "sandbox", 23: "sandbox"}
+    sampler.times = {10: (3.0, 9.0), 22: (1.0, 4.0), 23: (0.5, 2.0)}
+    # a worker's reaped children are its sandboxes, already counted on their own
+    assert sampler.cpu() == {"graders": 3.0, "sandboxes": 1.5, "jobs": 6.0}
+
+
+def test_a_steady_class_has_no_endless_loop(tmp_path):
+    kinds = generate_class(tmp_path / "class", 6, slow=False)
+    assert SLOW_KIND not in kinds.values()
+    assert SLOW_KIND in generate_class(tmp_path / "slow", 6).values()
+    notebooks = sorted((tmp_path / "class").rglob("*.ipynb"))
+    assert len(notebooks) == 18 and all(json.loads(p.read_text())["cells"] for p in notebooks)
+
+
+def _run(rate, load=1.0):
+    cpu = {"command": 1.0, "graders": 20.0, "sandboxes": 10.0, "jobs": 30.0}
+    return {"steady_rate": rate, "students": 500, "total_seconds": 100.0, "cpu_seconds": cpu,
+            "load": load}
+
+
+def test_each_scale_row_is_judged_against_500_times_nbgrader():
+    nbgrader = {"seconds": {"a": 19.0, "b": 20.0, "c": 23.0}}  # 20 s: 25 students a second
+    rows = bench_main.scale_rows([("2 local workers", _run(26.0)), ("1 local worker", _run(12.0))],
+                                 nbgrader)
+    rates = [row for row in rows if row[0].startswith("students per second")]
+    assert [(row[1], row[2], row[3]) for row in rates] == [
+        ("26.0 (5.0)", "≥ 25.0", "pass"), ("12.0 (5.0)", "≥ 25.0", "**FAIL**")]
+    speedups = [row for row in rows if row[0].startswith("speed-up at the margin")]
+    assert [(row[1], row[3]) for row in speedups] == [("520×", "pass"), ("240×", "**FAIL**")]
+    cpu = [row for row in rows if row[0].startswith("CPU per student, 2 local workers")]
+    assert cpu[0][1] == "2 ms / 40 ms / 20 ms / 60 ms = 122 ms"
+
+
+def test_without_nbgrader_the_scale_rows_have_no_target():
+    rows = bench_main.scale_rows([("2 local workers", _run(26.0))], None)
+    assert rows[0][2:] == ("", "")
+    assert not any(row[0].startswith("speed-up") for row in rows)
