@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from autograder.reference import NOTEBOOKS, ROOT
+from autograder.grading.reference import NOTEBOOKS, ROOT
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import REFERENCE, STUDENTS
 
@@ -122,8 +122,8 @@ class MemorySampler(threading.Thread):
 def measure_grading(class_dir, out, jobs=None):
     """Run ``grade-class`` here on ``class_dir`` into a fresh ``out``; returns the measurements."""
     from autograder import cli
-    from autograder.batch import results_of
-    from autograder.runner import grading_at_once
+    from autograder.course.batch import results_of
+    from autograder.course.runner import grading_at_once
 
     out = Path(out)
     shutil.rmtree(out, ignore_errors=True)
@@ -235,7 +235,7 @@ def _autograde(api, config, students, before=None, after=None):
 
 def measure_nbgrader_sealed(class_dir, students):
     """``nbgrader autograde`` of ``students`` with the sealed grader in place of the kernel: a
-    course made by :func:`autograder.nbgrader_autograde.create_course`, its own
+    course made by :func:`autograder.platforms.nbgrader_autograde.create_course`, its own
     ``nbgrader_config.py``, nbgrader's in-process API (as :func:`measure_nbgrader`).
 
     The secret is empty, as in the ``grade-class`` run it is compared with. Besides the time
@@ -243,7 +243,7 @@ def measure_nbgrader_sealed(class_dir, students):
     summed per student; the rest is nbgrader's (sanitizing, the gradebook, copying the
     assignment's files). The first student also pays for starting the sandboxes.
     """
-    from autograder import nbgrader_autograde
+    from autograder.platforms import nbgrader_autograde
     from tools import release
 
     top = Path(tempfile.mkdtemp(prefix="bench-nbgrader-sealed-"))
