@@ -13,7 +13,7 @@ import pytest
 
 from autograder.sandbox import host as sandbox_module
 from autograder.sandbox import wire
-from autograder.sandbox import worker as sandbox_worker
+from autograder.sandbox.process import zygote as sandbox_worker
 from autograder.sandbox import Limits, Sandbox, available_layers
 from tests.capabilities import layer_params
 

@@ -17,17 +17,9 @@ import pytest
 
 from autograder.sandbox import host as sandbox_module
 from autograder.sandbox import wire
-from autograder.sandbox.host import (
-    LAYERS,
-    Limits,
-    Sandbox,
-    _checked_events,
-    _checked_head,
-    available_layers,
-    detect_layer,
-    too_complex,
-)
-from autograder.sandbox.worker import SPARES
+from autograder.sandbox.host import LAYERS, Limits, Sandbox, available_layers, detect_layer
+from autograder.sandbox.messages import _checked_events, _checked_head, too_complex
+from autograder.sandbox.process.zygote import SPARES
 from tests.capabilities import skip_layer
 
 ROOT = Path(__file__).resolve().parents[3]
