@@ -45,8 +45,11 @@ release: install
 test: install
 	$(PY) -m pytest
 
+# ruff, then the layering of the grader (pyproject.toml's [tool.importlinter] contracts; the test
+# suite runs the same check in tests/test_layers.py).
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 demo: install
 	$(PY) -m autograder grade-class tests/sample_class/submitted --out build/demo
