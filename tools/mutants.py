@@ -24,7 +24,7 @@ module's selection holds tests that call it in-process, where every module of th
 ``python -m autograder`` from the copy runs the active mutant too.) The sandbox's job
 children are out of its reach by design: they start with ``python -I`` and a clean environment
 and run the worker from source sent over a pipe, never importing the mutated copy. That is why
-the sandbox is not part of the core here (its tests are behavioural, in ``test_sandbox*.py``).
+the sandbox is not part of the core here (its tests are behavioural, in ``tests/autograder/sandbox/``).
 
 The table gives for each module the mutants made, killed, listed in :data:`EQUIVALENT` (one
 mutant a line with its reason: equivalent, it cannot change what anyone sees; or unreachable,
