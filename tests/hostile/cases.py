@@ -1151,21 +1151,21 @@ from tests.hostile.sealed_cases import CASES as SEALED_CASES  # noqa: E402
 CASES += SEALED_CASES
 
 # Aimed at nbgrader's kernel autograde, where the hidden region of each test cell imports
-# autograder.platforms.nbgrader_bridge in the student's kernel: there this cell makes every later test
+# autograder.nbgrader_bridge in the student's kernel: there this cell makes every later test
 # cell pass. The sealed grader runs no test cell and imports nothing the student can replace.
 FAKE_BRIDGE = """
 import sys
 import types
-_bridge = types.ModuleType("autograder.platforms.nbgrader_bridge")
+_bridge = types.ModuleType("autograder.nbgrader_bridge")
 _bridge.hidden_tests = lambda name, namespace: None
-sys.modules["autograder.platforms.nbgrader_bridge"] = _bridge
+sys.modules["autograder.nbgrader_bridge"] = _bridge
 for _name in [n for n in globals() if n.endswith("_test")]:
     globals()[_name] = lambda *args, **kwargs: None
 """
 
 CASES.append(
     Case("fake_nbgrader_bridge", "checker tampering",
-         "puts a fake autograder.platforms.nbgrader_bridge (its hidden_tests does nothing) in sys.modules and turns "
+         "puts a fake autograder.nbgrader_bridge (its hidden_tests does nothing) in sys.modules and turns "
          "the visible tests into no-ops, which makes nbgrader's kernel autograde pass every later test "
          "cell; backward returns theta",
          "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": WRONG_BACKWARD},

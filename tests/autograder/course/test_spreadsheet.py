@@ -201,7 +201,7 @@ def test_does_no_script_of_a_student_run_in_the_kits_own_pages(graded):
 def test_is_a_csv_utf_8_whatever_the_locale_of_the_grading_machine(tmp_path):
     """A server in the C locale would write a non-ASCII name in its own encoding (or not at all):
     the file is UTF-8 there too, which is what every spreadsheet is told to read."""
-    script = ("import sys; from autograder import spreadsheet; "  # escapes: a C-locale command line
+    script = ("import sys; from autograder.course import spreadsheet; "  # escapes: a C-locale command line
               "spreadsheet.write_csv(sys.argv[1], ['student'], [['Zo\\u00eb \\u00c5ngstr\\u00f6m']])")
     env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
            "PYTHONPATH": str(ROOT)}

@@ -1,6 +1,6 @@
 """Does ``nbgrader autograde`` give the same per-function scores as this grader?
 
-The hidden regions of the source notebooks call autograder.platforms.nbgrader_bridge,
+The hidden regions of the source notebooks call autograder.nbgrader_bridge,
 which runs the same checks on the same per-student hidden inputs inside the
 student's kernel. On honest submissions the two must agree function by
 function. A throwaway nbgrader course is built in a temporary folder.

@@ -12,7 +12,7 @@ its ``Gradebook`` API and must equal ``grade-class``'s function by function.
 
 The hostile subset (:data:`HOSTILE`) has every case of the checker-tampering group, which is
 what an in-kernel grader is exposed to (patched numpy and builtins, always-equal objects, fake
-grader modules, forged outputs, and the fake ``autograder.platforms.nbgrader_bridge``), and one to three
+grader modules, forged outputs, and the fake ``autograder.nbgrader_bridge``), and one to three
 cases of each other group: reaching outside, killing, gaming the checks, sealed leaks and
 siblings, grader input (``million_json_items`` is the notebook the grader cannot read), and
 broken notebooks that nbgrader itself can open. Left out: the cases that run into a time limit
