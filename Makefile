@@ -45,8 +45,11 @@ release: install
 test: install
 	$(PY) -m pytest
 
+# ruff, then the layering of the grader (pyproject.toml's [tool.importlinter] contracts; the test
+# suite runs the same check in tests/test_layers.py).
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 demo: install
 	$(PY) -m autograder grade-class tests/sample_class/submitted --out build/demo
@@ -59,7 +62,7 @@ bench: install
 # Mutation testing of the grading core (not part of `make test` or CI): mutmut, pinned and installed
 # under build/mutmut, plants one bug at a time in each module and runs that module's fast tests;
 # prints the kill rate per module and the surviving mutants. Niced: it keeps both cores busy for long.
-# MODULES="autograder/checks.py ..." mutates only those (before resolving an issue that touches them).
+# MODULES="autograder/grading/checks.py ..." mutates only those (before resolving an issue that touches them).
 mutants: install
 	nice -n 19 $(PY) -m tools.mutants $(MODULES)
 

@@ -1,4 +1,4 @@
-"""Command line: a thin layer over :mod:`autograder.grade`.
+"""Command line: a thin layer over :mod:`autograder.grading.grade`.
 
 ``python -m autograder grade NOTEBOOK [--assignment NAME] [--student ID | --anonymous] [--json]
 [--coursera DIR]``
@@ -29,9 +29,10 @@ import json
 import sys
 from pathlib import Path
 
-from autograder import lms, reference
-from autograder.course_secret import HOW_TO_MAKE_ONE, new_secret_file
-from autograder.grade import grade_notebook
+from autograder.course import lms
+from autograder.course.course_secret import HOW_TO_MAKE_ONE, new_secret_file
+from autograder.grading import reference
+from autograder.grading.grade import grade_notebook
 
 
 def _positive(text):
@@ -164,7 +165,7 @@ def _warn_without_secret(path, secret):
 
 def _other_assignment(path, asked):
     """The assignment the notebook at ``path`` shows by its content, when it is not ``asked``."""
-    from autograder.extract import NotebookError, NotebookFile
+    from autograder.grading.extract import NotebookError, NotebookFile
 
     try:
         shown = reference.infer_assignment(NotebookFile.read(path).notebook())
@@ -194,12 +195,12 @@ def _table(result):
 
 
 def _grade_class(args):
-    from autograder import exports, overrides, report, similarity
-    from autograder.archive import ArchiveError
-    from autograder.batch import identity_summary, results_of
-    from autograder.cluster import ClusterError, TLSFiles
-    from autograder.runner import OutputError, grade_class
-    from autograder.students import load_roster
+    from autograder.course import exports, overrides, report, similarity
+    from autograder.course.archive import ArchiveError
+    from autograder.course.batch import identity_summary, results_of
+    from autograder.course.cluster import ClusterError, TLSFiles
+    from autograder.course.runner import OutputError, grade_class
+    from autograder.grading.students import load_roster
 
     try:
         secret = _secret(args.secret_file)
@@ -288,7 +289,7 @@ def _grade_class(args):
 
 
 def _appeal(args):
-    from autograder.appeal import AppealError, record
+    from autograder.course.appeal import AppealError, record
 
     try:
         secret = _secret(args.secret_file) if args.secret_file else None
@@ -300,7 +301,7 @@ def _appeal(args):
 
 
 def _nbgrader_course(args):
-    from autograder.nbgrader_autograde import CourseError, create_course
+    from autograder.platforms.nbgrader_autograde import CourseError, create_course
 
     try:
         made = create_course(args.directory, secret_file=args.secret_file, course_id=args.course_id)
@@ -363,8 +364,8 @@ def main(argv=None):
         except OSError as error:
             return _cannot_write_coursera(args.coursera, error)
     try:
-        from autograder.grade import Graders
-        from autograder.students import ANONYMOUS
+        from autograder.grading.grade import Graders
+        from autograder.grading.students import ANONYMOUS
 
         secret = _secret(args.secret_file)
         student = ANONYMOUS if args.anonymous else args.student
@@ -383,7 +384,7 @@ def main(argv=None):
         result.error = f"{said}; {result.error}" if result.error else said
         print(f"warning: {said}", file=sys.stderr)
     if args.coursera:
-        from autograder import exports
+        from autograder.course import exports
 
         try:
             exports.write_coursera(result.to_dict(), args.coursera, anonymous=args.anonymous)

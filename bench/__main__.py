@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 
-from autograder.reference import ROOT
+from autograder.grading.reference import ROOT
 from bench import similarity as similarity_bench
 from bench.grading import MIX, generate_class
 

@@ -28,7 +28,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from autograder.reference import NOTEBOOKS, ROOT
+from autograder.grading.reference import NOTEBOOKS, ROOT
 
 CGROUP = Path("/sys/fs/cgroup")
 OUT = ROOT / "build" / "bench" / "gradescope"

@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from autograder.reference import NOTEBOOKS, ROOT
+from autograder.grading.reference import NOTEBOOKS, ROOT
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import REFERENCE, STUDENTS
 
@@ -201,8 +201,8 @@ def measure_grading(class_dir, out, jobs=None, dask=None):
     on ``jobs`` local workers (default: ``grade-class``'s).
     """
     from autograder import cli
-    from autograder.batch import results_of
-    from autograder.runner import grading_at_once
+    from autograder.course.batch import results_of
+    from autograder.course.runner import grading_at_once
 
     out = Path(out)
     shutil.rmtree(out, ignore_errors=True)
@@ -335,7 +335,7 @@ def _autograde(api, config, students, before=None, after=None):
 
 def measure_nbgrader_sealed(class_dir, students):
     """``nbgrader autograde`` of ``students`` with the sealed grader in place of the kernel: a
-    course made by :func:`autograder.nbgrader_autograde.create_course`, its own
+    course made by :func:`autograder.platforms.nbgrader_autograde.create_course`, its own
     ``nbgrader_config.py``, nbgrader's in-process API (as :func:`measure_nbgrader`).
 
     The secret is empty, as in the ``grade-class`` run it is compared with. Besides the time
@@ -343,7 +343,7 @@ def measure_nbgrader_sealed(class_dir, students):
     summed per student; the rest is nbgrader's (sanitizing, the gradebook, copying the
     assignment's files). The first student also pays for starting the sandboxes.
     """
-    from autograder import nbgrader_autograde
+    from autograder.platforms import nbgrader_autograde
     from tools import release
 
     top = Path(tempfile.mkdtemp(prefix="bench-nbgrader-sealed-"))

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import wire
-from autograder.sandbox import LAYERS, Limits, Sandbox, available_layers
+from autograder.sandbox import LAYERS, Limits, Sandbox, available_layers, wire
 
 JOB = {
     "setup": "import numpy as np",

@@ -5,10 +5,10 @@
 2. Builds the stored fingerprints of a class of N students: each starts from one kind of work,
    and most make part of each function their own (a share of their fingerprints replaced by
    ones nobody else has, as a student's own lines would); 2 % hand in a copy of a classmate's
-   code. Then times the class-wide step (:class:`autograder.similarity.Collector`) and counts
+   code. Then times the class-wide step (:class:`autograder.course.similarity.Collector`) and counts
    how many planted copies it finds, and how many other pairs it reports.
 
-3. Times the pair view's marks (:func:`autograder.similarity.marked_lines`) of one long cell: a
+3. Times the pair view's marks (:func:`autograder.course.similarity.marked_lines`) of one long cell: a
    graded function of about :data:`LONG_CELL_CHARS` characters, one statement a line, as a
    student may hand in (the marks' work once grew with the square of the cell's length).
 
@@ -22,8 +22,8 @@ import statistics
 import sys
 import time
 
-from autograder import similarity
-from autograder.reference import NOTEBOOKS
+from autograder.course import similarity
+from autograder.grading.reference import NOTEBOOKS
 from tests.sample_class.build import student_notebook
 from tests.sample_class.students import STUDENTS
 

@@ -44,7 +44,7 @@ KIT_FILES = ("pyproject.toml", "constraints.txt", "README.md")
 JUNK = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store"}
 ASSIGNMENTS = ("initialization", "regularization", "gradient_checking")
 EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same checkout gives the same archive
-# autograder.course_secret's advice, written out here: this script packs the kit, it imports none of it
+# autograder.course.course_secret's advice, written out here: this script packs the kit, it imports none of it
 MAKE_ONE = "make one with: python -m autograder secret new FILE"
 
 

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder import assignments, feedback, reference
-from autograder.checks import Outcome, rng_for, seed_for
-from autograder.grade import score_function
-from autograder.reference import _base_namespace
-from autograder.wire import decode, encode
+from autograder import assignments
+from autograder.grading import feedback, reference
+from autograder.grading.checks import Outcome, rng_for, seed_for
+from autograder.grading.grade import score_function
+from autograder.grading.reference import _base_namespace
+from autograder.sandbox.wire import decode, encode
 from tests.fairness.templates import render
 from tests.fairness.variations import ASSIGNMENT_OF
 
@@ -263,7 +264,7 @@ RIGHT = [
 
 
 def graded(entry, student="student-0"):
-    """The :class:`autograder.result.FunctionResult` of ``entry`` for ``student``, graded in-process."""
+    """The :class:`autograder.grading.result.FunctionResult` of ``entry`` for ``student``, graded in-process."""
     spec = reference.load(entry.assignment)
     function, source = entry.function, entry.source
     checks = assignments.build_checks(spec, function, rng_for(seed_for(student, spec.name), function))

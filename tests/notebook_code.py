@@ -12,8 +12,8 @@ import contextlib
 import os
 from pathlib import Path
 
-from autograder.extract import code_cells, read_notebook
-from autograder.reference import assignment_modules
+from autograder.grading.extract import code_cells, read_notebook
+from autograder.grading.reference import assignment_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """Mutation testing of the grading core: plant one small bug at a time, and see whether a test fails.
 
-    python -m tools.mutants [--jobs N] [MODULE ...]   # `make mutants [MODULES="autograder/checks.py ..."]`
+    python -m tools.mutants [--jobs N] [MODULE ...]   # make mutants [MODULES="autograder/grading/checks.py"]
     python -m tools.mutants --no-run [MODULE ...]     # the last runs' results as they stand
 
 Without modules it mutates every module of :data:`CORE` (checks, feedback and its vocabulary,
@@ -24,7 +24,7 @@ module's selection holds tests that call it in-process, where every module of th
 ``python -m autograder`` from the copy runs the active mutant too.) The sandbox's job
 children are out of its reach by design: they start with ``python -I`` and a clean environment
 and run the worker from source sent over a pipe, never importing the mutated copy. That is why
-the sandbox is not part of the core here (its tests are behavioural, in ``test_sandbox*.py``).
+the sandbox is not part of the core here (its tests are behavioural, in ``tests/autograder/sandbox/``).
 
 The table gives for each module the mutants made, killed, listed in :data:`EQUIVALENT` (one
 mutant a line with its reason: equivalent, it cannot change what anyone sees; or unreachable,
@@ -56,30 +56,32 @@ _GRADESCOPE = "tests/deploy/test_gradescope.py::"
 _COURSERA = "tests/deploy/test_coursera.py::"
 _CLI = "tests/autograder/test_cli.py::"
 _GROUP_ORDER = "test_does_a_group_get_the_same_hidden_inputs_whatever_the_order_gradescope_lists_it_in"
-_ASSIGNMENT_TESTS = ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py",
-                     "tests/autograder/test_vocabulary.py")
+_GRADING = "tests/autograder/grading/"
+_COURSE = "tests/autograder/course/"
+_ASSIGNMENT_TESTS = (_GRADING + "test_checks.py", _GRADING + "test_hidden_roles.py",
+                     _GRADING + "test_vocabulary.py")
 #: Each module of the grading core and its own fast tests (files or test ids) that call it in their
 #: own process: mutmut runs for a mutant only the tests it saw calling the mutated function there.
 CORE = {
-    "autograder/checks.py": ("tests/autograder/test_checks.py", "tests/autograder/test_hidden_roles.py",
-                             "tests/autograder/test_draw.py", "tests/autograder/test_grade.py"),
-    "autograder/feedback.py": ("tests/autograder/test_feedback.py", "tests/autograder/test_checks.py",
-                               "tests/autograder/test_vocabulary.py", "tests/autograder/test_grade.py"),
-    "autograder/vocabulary.py": ("tests/autograder/test_vocabulary.py",),
-    "autograder/result.py": ("tests/autograder/test_result.py", "tests/autograder/test_grade.py"),
+    "autograder/grading/checks.py": (_GRADING + "test_checks.py", _GRADING + "test_hidden_roles.py",
+                                     _GRADING + "test_draw.py", _GRADING + "test_grade.py"),
+    "autograder/grading/feedback.py": (_GRADING + "test_feedback.py", _GRADING + "test_checks.py",
+                                       _GRADING + "test_vocabulary.py", _GRADING + "test_grade.py"),
+    "autograder/grading/vocabulary.py": (_GRADING + "test_vocabulary.py",),
+    "autograder/grading/result.py": (_GRADING + "test_result.py", _GRADING + "test_grade.py"),
     **{f"autograder/assignments/{name}.py": _ASSIGNMENT_TESTS
        for name in ("__init__", "initialization", "regularization", "gradient_checking")},
-    "autograder/students.py": ("tests/autograder/test_students.py",),
-    "autograder/course_secret.py": ("tests/autograder/test_course_secret.py", *(_CLI + name for name in (
+    "autograder/grading/students.py": (_GRADING + "test_students.py",),
+    "autograder/course/course_secret.py": (_COURSE + "test_course_secret.py", *(_CLI + name for name in (
         "test_does_secret_new_write_a_strong_secret_only_its_owner_can_read",
         "test_is_the_secret_file_created_owner_only_and_never_over_anything",
         "test_does_secret_new_refuse_to_overwrite_anything_in_one_line"))),
-    "autograder/exports.py": ("tests/autograder/test_exports.py", "tests/autograder/test_spreadsheet.py"),
-    "autograder/spreadsheet.py": ("tests/autograder/test_spreadsheet.py",),
-    "autograder/lms.py": ("tests/autograder/test_lms.py",),
-    "autograder/overrides.py": ("tests/autograder/test_overrides.py",),
-    "autograder/nbgrader_bridge.py": ("tests/autograder/test_nbgrader_bridge.py",
-                                      "tests/autograder/test_draw.py"),
+    "autograder/course/exports.py": (_COURSE + "test_exports.py", _COURSE + "test_spreadsheet.py"),
+    "autograder/course/spreadsheet.py": (_COURSE + "test_spreadsheet.py",),
+    "autograder/course/lms.py": (_COURSE + "test_lms.py",),
+    "autograder/course/overrides.py": (_COURSE + "test_overrides.py",),
+    "autograder/platforms/nbgrader_bridge.py": ("tests/autograder/platforms/test_nbgrader_bridge.py",
+                                                _GRADING + "test_draw.py"),
     "deploy/gradescope/grade.py": tuple(_GRADESCOPE + name for name in (
         _GROUP_ORDER, "test_does_the_script_grade_its_assignments_notebook_and_name_any_other_it_finds",
         "test_does_a_submission_without_its_assignments_notebook_get_one_sentence_and_no_tests",
@@ -108,9 +110,9 @@ CORE = {
 #: catalogued mistake scores alike for 200 students takes 15 of test_checks.py's 20 seconds, which
 #: each surviving mutant of the checks and the assignments would pay again; and the test that reads
 #: the findings in an assignment module's source text, which in mutmut's copy holds every mutant's.
-DESELECTED = ("tests/autograder/test_checks.py::"
+DESELECTED = ("tests/autograder/grading/test_checks.py::"
               "test_does_each_catalogued_mistake_pass_the_same_checks_whatever_the_hidden_inputs",
-              "tests/autograder/test_vocabulary.py::"
+              "tests/autograder/grading/test_vocabulary.py::"
               "test_does_every_finding_an_assignment_gives_belong_to_one_of_its_functions")
 
 #: mutmut's statuses, grouped: a test failed or hung (killed); every test passed, or none reached
@@ -217,7 +219,7 @@ def table(rows):
 
 
 def slug(module):
-    """The folder name of a module's copy: ``autograder/checks.py`` gives ``autograder-checks``."""
+    """The folder name of a module's copy: ``autograder/grading/checks.py`` gives ``autograder-checks``."""
     return module.removesuffix(".py").replace("/", "-")
 
 
@@ -433,7 +435,8 @@ def main(argv=None):
 
 
 def dotted(module):
-    """The module part of its mutants' names: ``autograder/checks.py`` gives ``autograder.checks``."""
+    """The module part of its mutants' names: ``autograder/grading/checks.py`` gives
+    ``autograder.grading.checks``."""
     return module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 
 from autograder.assignments import gradient_checking, initialization, regularization
-from autograder.checks import CACHED_CHARS, _always, code_of
+from autograder.grading.checks import CACHED_CHARS, _always, code_of
 
 BUILDERS = {
     "initialization": initialization.BUILDERS,

@@ -24,7 +24,7 @@ course's network (published cases) and on a polynomial cost of other sizes: with
 gradients the difference is the centred difference's own truncation error (epsilon ** 2 / 3
 per parameter), which a correct checker reproduces and a tiny made-up number does not; with
 a planted wrong entry, the difference a correct checker reports. A checker that never reports
-a planted wrong gradient earns nothing (:func:`autograder.checks.unearned`).
+a planted wrong gradient earns nothing (:func:`autograder.grading.checks.unearned`).
 """
 
 import ast
@@ -34,9 +34,9 @@ import re
 
 import numpy as np
 
-from autograder import vocabulary
-from autograder.checks import Call, Check, catalogued, number, same_scalar
-from autograder.wire import fingerprint
+from autograder.grading import vocabulary
+from autograder.grading.checks import Call, Check, catalogued, number, same_scalar
+from autograder.sandbox.wire import fingerprint
 from utils import fixtures
 from utils.checks import Problem, mismatch_scalar
 from utils.gradcheck import gradients_to_vector, parameter_shapes

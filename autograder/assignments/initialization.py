@@ -41,8 +41,8 @@ import math
 
 import numpy as np
 
-from autograder import vocabulary
-from autograder.checks import Call, Check, catalogued, same_dict
+from autograder.grading import vocabulary
+from autograder.grading.checks import Call, Check, catalogued, same_dict
 from utils.mistakes import he_mistakes, random_mistakes, zeros_mistakes
 
 #: The network of the property checks: its first two weight matrices (3200 weights each) are

@@ -56,8 +56,8 @@ import math
 
 import numpy as np
 
-from autograder import vocabulary
-from autograder.checks import Call, Check, as_scalar, catalogued, number, same_dict, same_scalar
+from autograder.grading import vocabulary
+from autograder.grading.checks import Call, Check, as_scalar, catalogued, number, same_dict, same_scalar
 from utils import fixtures
 from utils.activations import relu, sigmoid
 from utils.checks import Problem, as_numeric_array, mismatch_array, mismatch_scalar

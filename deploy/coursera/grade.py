@@ -45,8 +45,8 @@ def _notebook(folder, assignment):
     name), the one with its own file name first; else one that shows no assignment (e.g. an
     unreadable file: the learner then reads why); never another assignment's, which are
     returned instead."""
-    from autograder import reference
-    from autograder.batch import shown_assignment
+    from autograder.course.batch import shown_assignment
+    from autograder.grading import reference
 
     found = sorted(p for p in Path(folder).rglob("*.ipynb")
                    if not any(part.startswith(".") or part == "__MACOSX" for part in p.parts))
@@ -79,7 +79,7 @@ def main():
     assignment = _config().get(part)
     try:
         from autograder.cli import main as autograder
-        from autograder.exports import not_this_assignment
+        from autograder.course.exports import not_this_assignment
 
         notebook, others = _notebook(shared / "submission", assignment)
         if notebook is None and assignment:

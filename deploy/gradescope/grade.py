@@ -65,9 +65,9 @@ def _plain(message):
 
 
 def _one_assignment(submission, assignment, student, secret):
-    from autograder.batch import Submission, grade_submission, split_notebooks
-    from autograder.exports import TITLES, gradescope_result, not_this_assignment
-    from autograder.grade import Graders
+    from autograder.course.batch import Submission, grade_submission, split_notebooks
+    from autograder.course.exports import TITLES, gradescope_result, not_this_assignment
+    from autograder.grading.grade import Graders
 
     # What is uploaded to this assignment is filed under it: a notebook that shows no
     # assignment is graded as this one (and says why it earned nothing).
@@ -88,10 +88,10 @@ def _one_assignment(submission, assignment, student, secret):
 
 
 def _several(submission, assignments, student, secret):
-    from autograder import reference
-    from autograder.batch import Submission, grade_submission
-    from autograder.exports import TITLES, gradescope_result
-    from autograder.grade import Graders
+    from autograder.course.batch import Submission, grade_submission
+    from autograder.course.exports import TITLES, gradescope_result
+    from autograder.grading import reference
+    from autograder.grading.grade import Graders
 
     notebooks = notebooks_in(submission)
     with Graders() as graders:

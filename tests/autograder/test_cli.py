@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograder.reference import ROOT
+from autograder.grading.reference import ROOT
 
 CLASS = ROOT / "tests" / "sample_class" / "submitted"
 
@@ -167,7 +167,7 @@ def test_does_secret_new_write_a_strong_secret_only_its_owner_can_read(tmp_path)
 
 
 def test_is_the_secret_file_created_owner_only_and_never_over_anything(tmp_path, monkeypatch):
-    from autograder import course_secret
+    from autograder.course import course_secret
 
     opened = []
     real_open = os.open
@@ -200,7 +200,7 @@ def test_does_secret_new_refuse_to_overwrite_anything_in_one_line(tmp_path):
 def test_does_every_command_that_misses_a_secret_say_how_to_make_one(tmp_path, capsys):
     import importlib.util
 
-    from autograder import nbgrader_autograde
+    from autograder.platforms import nbgrader_autograde
 
     how = "make one with: python -m autograder secret new FILE"
     notebook = CLASS / "ada/initialization/Initialization.ipynb"

@@ -13,10 +13,11 @@ import shutil
 
 import pytest
 
-from autograder import cli, reference
-from autograder.checks import seed_for
-from autograder.exports import ANONYMOUS_NOTICE, TITLES, not_this_assignment
-from autograder.students import ANONYMOUS
+from autograder import cli
+from autograder.course.exports import ANONYMOUS_NOTICE, TITLES, not_this_assignment
+from autograder.grading import reference
+from autograder.grading.checks import seed_for
+from autograder.grading.students import ANONYMOUS
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
 PARTS = {"Kq3vA": "initialization", "Zt8mB": "regularization", "Lw2nC": "gradient_checking"}

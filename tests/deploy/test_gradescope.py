@@ -22,10 +22,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder import exports, reference
-from autograder.checks import seed_for
-from autograder.exports import TITLES
-from tests.autograder.test_class_grading import GRADESCOPE_SCHEMA
+from autograder.course import exports
+from autograder.course.exports import TITLES
+from autograder.grading import reference
+from autograder.grading.checks import seed_for
+from tests.autograder.course.test_class_grading import GRADESCOPE_SCHEMA
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
 ASSIGNMENTS = list(reference.NOTEBOOKS)
@@ -440,7 +441,7 @@ def test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_ou
 
 
 def test_is_the_submission_graded_for_its_gradescope_ids_and_the_zips_secret(tmp_path, monkeypatch, capsys):
-    from autograder import batch
+    from autograder.course import batch
 
     asked = []
     real = batch.grade_submission

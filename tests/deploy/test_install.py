@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import reference
+from autograder.grading import reference
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, only_venv_path, run
 from tools import requirements
 
@@ -59,7 +59,7 @@ with open(said_file, "w") as handle:
 
 def test_does_building_the_editable_install_warn_of_nothing_but_its_being_editable(tmp_path):
     """pip shows the build backend's warnings at `make install`: a data folder the packaging
-    configuration leaves ambiguous (autograder/templates/) printed about forty lines of them.
+    configuration leaves ambiguous (autograder/course/templates/) printed about forty lines of them.
     The build is setuptools' own editable build (the venv's setuptools, offline) of a copy of the
     packaged part of the checkout."""
     copy = tmp_path / "kit"
@@ -81,7 +81,7 @@ def test_does_building_the_editable_install_warn_of_nothing_but_its_being_editab
 def test_does_a_jupyter_kernel_started_outside_the_repository_import_the_kit(tmp_path):
     # What the source notebooks' hidden tests need (and nbgrader autograde, whose kernels these are).
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import autograder.nbgrader_bridge, utils.checks\nprint(autograder.__file__)")])
+        "import autograder.platforms.nbgrader_bridge, utils.checks\nprint(autograder.__file__)")])
     path = tmp_path / "probe.ipynb"
     nbformat.write(notebook, path)
     jupyter = {name: str(tmp_path / name.lower()) for name in

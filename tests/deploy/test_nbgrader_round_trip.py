@@ -14,7 +14,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import reference
+from autograder.grading import reference
 from tests.deploy.conftest import ROOT, VENV_BIN, clean_env, run
 
 ASSIGNMENT = "regularization"

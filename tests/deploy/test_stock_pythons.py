@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import reference
+from autograder.grading import reference
 from tests.deploy.conftest import EXPECTED, ROOT, csv_rows, run
 
 NEWEST = (3, 13)

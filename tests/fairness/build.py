@@ -18,7 +18,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.reference import NOTEBOOKS, ROOT
+from autograder.grading.reference import NOTEBOOKS, ROOT
 from tests.fairness.templates import render
 from tests.fairness.variations import ASSIGNMENT_OF, FILLERS, VARIATIONS
 from tests.sample_class.build import fill, graded_cells
@@ -161,7 +161,7 @@ def _graded_source(variation, style):
 
 
 def _signature(function):
-    from autograder.reference import load
+    from autograder.grading.reference import load
 
     return str(load(ASSIGNMENT_OF[function]).function(function).signature)[1:-1]
 

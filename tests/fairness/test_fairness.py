@@ -16,8 +16,8 @@ from collections import Counter
 
 import pytest
 
-from autograder.feedback import numpy2_advice, numpy2_advice_in
-from autograder.reference import ROOT
+from autograder.grading.feedback import numpy2_advice, numpy2_advice_in
+from autograder.grading.reference import ROOT
 from tests.fairness.build import STYLES, plan, write
 from tests.fairness.variations import ASSIGNMENT_OF, FULL, PARTIAL, VARIATIONS, ZERO
 from tests.fairness.verdicts import misjudged

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 import pytest
 
-from autograder.reference import ROOT
+from autograder.grading.reference import ROOT
 from tests.fairness.build import plan, write
 from tests.fairness.half_right import HALF_RIGHT
 from tests.fairness.variations import ASSIGNMENT_OF, FULL, VARIATIONS

@@ -19,7 +19,7 @@ import json
 import numpy as np
 
 from autograder.assignments import build_checks
-from autograder.reference import NOTEBOOKS, ROOT, load
+from autograder.grading.reference import NOTEBOOKS, ROOT, load
 from tests.hostile.corpus import REFERENCE, Case, Cell
 
 # ------------------------------------------------------------------ verdict helpers
@@ -328,9 +328,9 @@ def _fake(name, **attributes):
     sys.modules[name] = module
 _yes = lambda *args, **kwargs: None
 _fake("autograder")
-_fake("autograder.checks", judge=_yes, matches=lambda *args, **kwargs: True)
-_fake("autograder.grade", grade_notebook=_yes)
-_fake("autograder.wire", decode=lambda tree: 3.0)
+_fake("autograder.grading.checks", judge=_yes, matches=lambda *args, **kwargs: True)
+_fake("autograder.grading.grade", grade_notebook=_yes)
+_fake("autograder.sandbox.wire", decode=lambda tree: 3.0)
 _fake("utils.checks", mismatch_scalar=_yes, mismatch_array=_yes, mismatch_dict=_yes)
 for _module in [o for o in gc.get_objects() if type(o) is types.ModuleType]:
     if _module.__name__ == "_sandbox_wire":
@@ -441,7 +441,7 @@ def _breach():
     for root in ({{ROOT}}, os.path.dirname(sys.prefix), "/assignment/.."):
         sys.path.insert(0, root)
         try:
-            reference = importlib.import_module("autograder.reference")
+            reference = importlib.import_module("autograder.grading.reference")
             backward = reference.load("gradient_checking").reference("backward_propagation")
             return backward(3, 4) == 3
         except Exception:
@@ -829,7 +829,7 @@ CASES = [
              'parameters["b" + str(l)] = np.zeros((layers_dims[l], 1)).view(_Agreeable)']},
          prelude={"initialize_parameters_he": NDARRAY_SUBCLASS}),
     Case("fake_grader_modules", "checker tampering",
-         "sys.modules entries for autograder, autograder.checks/wire/grade and utils.checks replaced, "
+         "sys.modules entries for autograder, autograder.grading.checks/wire/grade and utils.checks replaced, "
          "the worker's wire module patched; backward returns theta",
          "gradient_checking", gc(backward_propagation=0), answers={"backward_propagation": WRONG_BACKWARD},
          prelude={"backward_propagation": GRADER_MODULES}),
@@ -860,7 +860,7 @@ CASES = [
            "reads the instructor's source/ notebooks (kit folder, venv parents, relative paths)",
            READ_SOURCE),
     breach("import_grader_package", "reaching outside",
-           "puts the kit on sys.path and calls autograder.reference for the right answer",
+           "puts the kit on sys.path and calls autograder.grading.reference for the right answer",
            IMPORT_GRADER),
     breach("read_other_students", "reaching outside",
            "globs the sample class and the class being graded for other students' notebooks",

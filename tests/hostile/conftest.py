@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.reference import ROOT
+from autograder.grading.reference import ROOT
 from tests.hostile.cases import CASES, default_context
 from tests.hostile.corpus import build
 

@@ -24,7 +24,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.reference import NOTEBOOKS, ROOT, load
+from autograder.grading.reference import NOTEBOOKS, ROOT, load
 from tests.sample_class.build import _reference_regions, fill, graded_cells
 
 REFERENCE = "reference"

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import SEVERAL
-from autograder.reference import NOTEBOOKS, ROOT, load
-from autograder.students import student_id
+from autograder.course.batch import SEVERAL
+from autograder.grading.reference import NOTEBOOKS, ROOT, load
+from autograder.grading.students import student_id
 from tests.hostile.cases import CASES
 from tests.hostile.conftest import grader_snapshot, leaks
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.reference import NOTEBOOKS, ROOT
+from autograder.grading.reference import NOTEBOOKS, ROOT
 
 #: Students of the fault class: corpus cases that grade quickly, gradient checking only.
 FAULT_CLASS = ["nbformat_3", "patch_allclose", "hard_exit", "kill_the_worker", "not_json", "fork_bomb",

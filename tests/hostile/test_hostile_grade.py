@@ -1,7 +1,7 @@
 """Does ``grade`` survive every hostile or broken submission, and give none of them unearned credit?
 
 Each case of :mod:`tests.hostile.cases` goes through
-:func:`autograder.grade.grade_notebook` with one shared :class:`Graders` (as the
+:func:`autograder.grading.grade.grade_notebook` with one shared :class:`Graders` (as the
 class grader uses it: a case that kills or litters its sandbox must not touch
 the next one), with short per-job limits so the slow cases stay fast. A few go
 through the real command line too.
@@ -16,10 +16,11 @@ import time
 
 import pytest
 
-from autograder import exports, sandbox
-from autograder.grade import Graders, grade_notebook
-from autograder.reference import ROOT, load
-from autograder.result import STATUSES
+from autograder.course import exports
+from autograder.sandbox import host as sandbox
+from autograder.grading.grade import Graders, grade_notebook
+from autograder.grading.reference import ROOT, load
+from autograder.grading.result import STATUSES
 from autograder.sandbox import Limits, available_layers
 from tests.capabilities import layer_params
 from tests.hostile.cases import CASES, default_context

@@ -17,9 +17,9 @@ import json
 import numpy as np
 import pytest
 
-from autograder import wire
-from autograder.grade import Graders, grade_notebook
-from autograder.reference import load
+from autograder.sandbox import wire
+from autograder.grading.grade import Graders, grade_notebook
+from autograder.grading.reference import load
 from autograder.sandbox import LAYERS, Limits, Sandbox, available_layers
 from tests.capabilities import skip_layer
 from tests.hostile.corpus import write_case

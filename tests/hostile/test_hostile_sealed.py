@@ -18,11 +18,11 @@ import sys
 import numpy as np
 import pytest
 
-from autograder import exports
+from autograder.course import exports
 from autograder.assignments import build_checks
-from autograder.checks import rng_for, seed_for
-from autograder.grade import Graders, grade_notebook
-from autograder.reference import ROOT, load
+from autograder.grading.checks import rng_for, seed_for
+from autograder.grading.grade import Graders, grade_notebook
+from autograder.grading.reference import ROOT, load
 from autograder.sandbox import Limits
 from tests.hostile.sealed_cases import CASES, INPUTS, LEAKS, SIBLINGS
 from tests.sample_class.build import student_notebook

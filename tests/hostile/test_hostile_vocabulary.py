@@ -6,7 +6,7 @@ leak`` cases of :mod:`tests.hostile.sealed_cases` (text, exit statuses, signals,
 graded, and every line of every student-facing output about a check that is not a published
 case (the feedback page, Gradescope's ``results.json``, Coursera's ``feedback.json`` and
 ``htmlFeedback.html``, nbgrader's feedback lines, the ``grade`` table) must be, exactly, one of
-the lines :mod:`autograder.vocabulary` renders for that check, and every hint one of the
+the lines :mod:`autograder.grading.vocabulary` renders for that check, and every hint one of the
 catalogue's. The published cases still say what is wrong in full. Two channels of the issue's
 findings (a key spelling the hidden layer sizes, an empty array's shape carrying ``X[0, 0]``
 and ``lambd``) give back the published case's inputs and none of the hidden ones, and the
@@ -21,13 +21,14 @@ import re
 import numpy as np
 import pytest
 
-from autograder import exports, feedback, vocabulary
+from autograder.course import exports
+from autograder.grading import feedback, vocabulary
 from autograder.assignments import build_checks
-from autograder.checks import rng_for
+from autograder.grading.checks import rng_for
 from autograder.cli import _table
-from autograder.grade import Graders, grade_notebook
-from autograder.nbgrader_autograde import feedback_lines
-from autograder.reference import load
+from autograder.grading.grade import Graders, grade_notebook
+from autograder.platforms.nbgrader_autograde import feedback_lines
+from autograder.grading.reference import load
 from autograder.sandbox import Limits
 from tests.hostile.cases import default_context
 from tests.hostile.corpus import Case, write_case

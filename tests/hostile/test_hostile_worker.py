@@ -11,8 +11,9 @@ import os
 
 import pytest
 
-from autograder import sandbox as sandbox_module
-from autograder import sandbox_worker, wire
+from autograder.sandbox import host as sandbox_module
+from autograder.sandbox import wire
+from autograder.sandbox.process import zygote as sandbox_worker
 from autograder.sandbox import Limits, Sandbox, available_layers
 from tests.capabilities import layer_params
 

@@ -8,7 +8,7 @@ NaN's index, which argument was changed, which key is missing, the returned valu
 share of units a dropout mask keeps, and a property check's standard deviation that carries
 what an earlier hidden case of the same job received. On a published case the grader still
 says it all (the student's own business: the notebook's inputs); on any other check it says an
-entry of :mod:`autograder.vocabulary` and nothing else (``tests/hostile/test_hostile_vocabulary.py``).
+entry of :mod:`autograder.grading.vocabulary` and nothing else (``tests/hostile/test_hostile_vocabulary.py``).
 
 :data:`PUBLISHED_SAYS` is a phrase of each case's published-case line: the specific message
 that still reaches the student there.
@@ -17,7 +17,7 @@ that still reaches the student there.
 import functools
 import json
 
-from autograder.reference import NOTEBOOKS, ROOT
+from autograder.grading.reference import NOTEBOOKS, ROOT
 from tests.hostile.corpus import Case, Cell
 from tests.sample_class.build import _reference_regions, fill, graded_cells
 

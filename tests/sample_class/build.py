@@ -11,8 +11,8 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from autograder.extract import HEADER
-from autograder.reference import NOTEBOOKS, ROOT
+from autograder.grading.extract import HEADER
+from autograder.grading.reference import NOTEBOOKS, ROOT
 from tests.sample_class.students import REFERENCE, STUDENTS
 
 HERE = Path(__file__).resolve().parent

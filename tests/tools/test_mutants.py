@@ -15,10 +15,12 @@ from tools import mutants
 ROOT = Path(__file__).resolve().parents[2]
 #: The grading core as the kit's layout names it: what grades, what it may say, who is graded
 #: with which seed, what is exported, and the platforms' entry points.
-CORE_MODULES = {"autograder/checks.py", "autograder/feedback.py", "autograder/vocabulary.py",
-                "autograder/result.py", "autograder/students.py", "autograder/course_secret.py",
-                "autograder/exports.py", "autograder/spreadsheet.py", "autograder/lms.py",
-                "autograder/overrides.py", "autograder/nbgrader_bridge.py",
+CORE_MODULES = {"autograder/grading/checks.py", "autograder/grading/feedback.py",
+                "autograder/grading/vocabulary.py", "autograder/grading/result.py",
+                "autograder/grading/students.py", "autograder/course/course_secret.py",
+                "autograder/course/exports.py", "autograder/course/spreadsheet.py",
+                "autograder/course/lms.py",
+                "autograder/course/overrides.py", "autograder/platforms/nbgrader_bridge.py",
                 "deploy/gradescope/grade.py", "deploy/coursera/grade.py"}
 
 
@@ -60,31 +62,31 @@ def test_does_each_copy_mutate_only_its_module_and_select_only_its_tests():
 
 
 RESULTS = """\
-    autograder.spreadsheet.x_cell__mutmut_1: killed
-    autograder.spreadsheet.x_cell__mutmut_2: survived
-    autograder.spreadsheet.x_write_csv__mutmut_9: survived
-    autograder.spreadsheet.x_write_csv__mutmut_10: timeout
-    autograder.spreadsheet.x_write_csv__mutmut_11: no tests
-    autograder.spreadsheet.x_write_csv__mutmut_12: not checked
-    autograder.checks.xǁCheckǁfixed_inputs__mutmut_1: killed
+    autograder.course.spreadsheet.x_cell__mutmut_1: killed
+    autograder.course.spreadsheet.x_cell__mutmut_2: survived
+    autograder.course.spreadsheet.x_write_csv__mutmut_9: survived
+    autograder.course.spreadsheet.x_write_csv__mutmut_10: timeout
+    autograder.course.spreadsheet.x_write_csv__mutmut_11: no tests
+    autograder.course.spreadsheet.x_write_csv__mutmut_12: not checked
+    autograder.grading.checks.xǁCheckǁfixed_inputs__mutmut_1: killed
 """
 
 
 def test_are_mutmuts_results_read_name_by_name():
     statuses = mutants.parse_results("Generating mutants\n" + RESULTS)
     assert len(statuses) == 7
-    assert statuses["autograder.spreadsheet.x_write_csv__mutmut_11"] == "no tests"
-    assert statuses["autograder.checks.xǁCheckǁfixed_inputs__mutmut_1"] == "killed"
+    assert statuses["autograder.course.spreadsheet.x_write_csv__mutmut_11"] == "no tests"
+    assert statuses["autograder.grading.checks.xǁCheckǁfixed_inputs__mutmut_1"] == "killed"
 
 
 def test_is_the_kill_rate_killed_over_the_mutants_that_could_be_killed():
     statuses = mutants.parse_results(RESULTS)
-    equivalent = {"autograder.spreadsheet.x_write_csv__mutmut_9": "newline is not translated on Linux"}
-    row = mutants.tally("autograder/spreadsheet.py", statuses, equivalent)
+    equivalent = {"autograder.course.spreadsheet.x_write_csv__mutmut_9": "newline is not translated on Linux"}
+    row = mutants.tally("autograder/course/spreadsheet.py", statuses, equivalent)
     # killed: killed and timeout (a test stopped it); not run: not checked; survived: survived and no tests
     assert (row.mutants, row.killed, row.equivalent, row.survived, row.not_run) == (7, 3, 1, 2, 1)
     assert row.rate == pytest.approx(3 / 5)
-    assert mutants.survivors(statuses, equivalent) == ["autograder.spreadsheet.x_cell__mutmut_2"]
+    assert mutants.survivors(statuses, equivalent) == ["autograder.course.spreadsheet.x_cell__mutmut_2"]
     assert mutants.untested(statuses, equivalent) == {"write_csv": 1}  # no test calls it: named once
 
 
@@ -95,9 +97,10 @@ def test_is_each_function_no_test_calls_named_once_with_its_number_of_mutants():
 
 
 def test_is_the_function_of_a_mutant_read_from_its_name():
-    assert mutants.function_of("autograder.students.x_student_id__mutmut_38") == "student_id"
-    assert mutants.function_of("autograder.students.x__by_hand__mutmut_2") == "_by_hand"
-    assert mutants.function_of("autograder.vocabulary.xǁCatalogueǁlines__mutmut_3") == "Catalogue.lines"
+    assert mutants.function_of("autograder.grading.students.x_student_id__mutmut_38") == "student_id"
+    assert mutants.function_of("autograder.grading.students.x__by_hand__mutmut_2") == "_by_hand"
+    assert (mutants.function_of("autograder.grading.vocabulary.xǁCatalogueǁlines__mutmut_3")
+            == "Catalogue.lines")
 
 
 def test_does_a_mutant_listed_as_equivalent_count_as_equivalent_even_when_a_test_killed_it():
@@ -112,12 +115,12 @@ def test_has_a_module_whose_mutants_were_all_equivalent_or_not_run_no_rate():
 
 
 def test_does_the_table_give_each_module_and_the_total_of_all_of_them():
-    rows = [mutants.Tally("autograder/checks.py", 200, 180, 5, 15, 0),
-            mutants.Tally("autograder/spreadsheet.py", 60, 50, 5, 0, 0, unreachable=5)]
+    rows = [mutants.Tally("autograder/grading/checks.py", 200, 180, 5, 15, 0),
+            mutants.Tally("autograder/course/spreadsheet.py", 60, 50, 5, 0, 0, unreachable=5)]
     lines = mutants.table(rows).splitlines()
     assert lines[0].split()[:2] == ["module", "mutants"] and lines[0].endswith("kill rate")
-    assert lines[2].split() == ["autograder/checks.py", "200", "180", "5", "0", "15", "0", "92.3", "%"]
-    assert lines[3].split() == ["autograder/spreadsheet.py", "60", "50", "5", "5", "0", "0", "100.0", "%"]
+    assert lines[2].split() == ["autograder/grading/checks.py", *"200 180 5 0 15 0 92.3 %".split()]
+    assert lines[3].split() == ["autograder/course/spreadsheet.py", *"60 50 5 5 0 0 100.0 %".split()]
     assert lines[4].split()[-8:] == ["260", "230", "10", "5", "15", "0", "93.9", "%"]
     assert len(lines) == 5
 
@@ -156,31 +159,33 @@ def test_does_every_entry_of_the_committed_equivalent_list_name_a_mutant_of_a_co
 
 
 def test_is_a_module_named_by_the_prefix_of_its_mutants():
-    assert mutants.dotted("autograder/checks.py") == "autograder.checks"
+    assert mutants.dotted("autograder/grading/checks.py") == "autograder.grading.checks"
     assert mutants.dotted("autograder/assignments/__init__.py") == "autograder.assignments"
     assert mutants.dotted("deploy/gradescope/grade.py") == "deploy.gradescope.grade"
 
 
 def test_does_a_survivor_show_the_line_it_changed():
-    diff = ("--- autograder/spreadsheet.py\n+++ autograder/spreadsheet.py\n@@ -1,3 +1,3 @@\n"
+    diff = ("--- autograder/course/spreadsheet.py\n+++ autograder/course/spreadsheet.py\n@@ -1,3 +1,3 @@\n"
             " def cell(value):\n-    return format(value, \"g\")\n+    return format(value, \"G\")\n")
     assert mutants.changed_line(diff) == ['- return format(value, "g")', '+ return format(value, "G")']
 
 
 def test_is_a_module_outside_the_map_refused_before_anything_is_installed(capsys):
     with pytest.raises(SystemExit) as stop:
-        mutants.main(["autograder/sandbox.py"])
+        mutants.main(["autograder/sandbox/host.py"])
     assert stop.value.code == 2
-    assert "no fast tests are mapped for autograder/sandbox.py" in capsys.readouterr().err
+    assert "no fast tests are mapped for autograder/sandbox/host.py" in capsys.readouterr().err
 
 
 def test_does_a_modules_copy_depend_on_its_own_tests_and_the_kit_but_not_on_other_modules_tests():
-    files = ["autograder/checks.py", "utils/checks.py", "tests/conftest.py", "tests/autograder/tampered.py",
-             "tests/autograder/test_checks.py", "tests/autograder/test_students.py",
+    files = ["autograder/grading/checks.py", "utils/checks.py", "tests/conftest.py",
+             "tests/autograder/platforms/tampered.py",
+             "tests/autograder/grading/test_checks.py", "tests/autograder/grading/test_students.py",
              "tests/deploy/test_gradescope.py", "tools/mutants.py", "README.md", "source/init/notebook.ipynb"]
-    assert mutants.inputs(files, "autograder/students.py") == [
-        "autograder/checks.py", "utils/checks.py", "tests/conftest.py", "tests/autograder/tampered.py",
-        "tests/autograder/test_students.py", "source/init/notebook.ipynb"]
+    assert mutants.inputs(files, "autograder/grading/students.py") == [
+        "autograder/grading/checks.py", "utils/checks.py", "tests/conftest.py",
+        "tests/autograder/platforms/tampered.py",
+        "tests/autograder/grading/test_students.py", "source/init/notebook.ipynb"]
     assert "tests/deploy/test_gradescope.py" in mutants.inputs(files, "deploy/gradescope/grade.py")
 
 

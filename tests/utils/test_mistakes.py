@@ -8,8 +8,9 @@ visible tests (``utils.public_tests``) match the same entries on the published i
 import numpy as np
 import pytest
 
-from autograder import assignments, reference
-from autograder.checks import rng_for
+from autograder import assignments
+from autograder.grading import reference
+from autograder.grading.checks import rng_for
 from utils import mistakes
 
 BY_FUNCTION = (mistakes.zeros_mistakes(None), mistakes.random_mistakes(None),
