@@ -608,7 +608,7 @@ def test_are_the_kits_pages_made_by_one_template_environment():
         assert exports.TEMPLATES.get_template(name).environment is exports.TEMPLATES
     makers = [str(path.relative_to(ROOT)) for path in (ROOT / "autograder").rglob("*.py")
               if re.search(r"\bEnvironment\(", path.read_text(encoding="utf-8"))]
-    assert makers == ["autograder/exports.py"]
+    assert makers == ["autograder/course/exports.py"]
 
 
 def test_is_each_catalogued_mistakes_hint_the_catalogues_and_the_checks_built_once(monkeypatch):
