@@ -260,11 +260,18 @@ def fingerprint(files, module):
     return digest.hexdigest()
 
 
+def stamped(folder):
+    """The fingerprint a module's copy was made for, or None when it has none (a copy whose
+    making was stopped, or made by an older driver): such a copy is never taken as current."""
+    stamp = folder / ".inputs"
+    return stamp.read_text() if stamp.is_file() else None
+
+
 def prepare(module, files):
     """The module's copy under build/mutants, fresh unless its inputs are those of the last run."""
     folder = WORK / slug(module)
     stamp = fingerprint(files, module)
-    if (folder / ".inputs").is_file() and (folder / ".inputs").read_text() == stamp:
+    if stamped(folder) == stamp:
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     for name in files:
@@ -356,7 +363,7 @@ def mutate(module, jobs, env, files, equivalent, run=True):
         if not (folder / "mutants").is_dir():
             print(f"{module}: never mutated")
             return None
-        current = (folder / ".inputs").read_text() == fingerprint(files, module)
+        current = stamped(folder) == fingerprint(files, module)
         done = (folder / ".done").exists()
         print(f"{module}: the last run ({'finished' if done else 'stopped before its end'}"
               f"{'' if current else ', on inputs that have changed since'})")
@@ -377,7 +384,7 @@ def mutate(module, jobs, env, files, equivalent, run=True):
     names = survivors(statuses, equivalent)
     row = tally(module if run else label, statuses, equivalent)
     shown = subprocess.run([sys.executable, "-c", _SHOW], input=json.dumps(names), cwd=folder, env=env,
-                           capture_output=True, text=True, check=True).stdout
+                           capture_output=True, text=True, check=True).stdout if names else ""
     left = {name: changed_line(diff) for name, diff in map(json.loads, shown.splitlines())}
     return row, left, statuses
 
