@@ -55,6 +55,7 @@ def test_does_each_copy_mutate_only_its_module_and_select_only_its_tests():
         assert config["pytest_add_cli_args_test_selection"] == list(selections)
         assert Path(module).parts[0] in config["source_paths"]
         assert config["pytest_add_cli_args"][-2:] == ["--deselect", mutants.DESELECTED[-1]]
+        assert config["timeout_constant"] > 1  # more than mutmut's default: collecting tests counts too
     assert mutants.slug("autograder/assignments/__init__.py") == "autograder-assignments-__init__"
     assert len({mutants.slug(m) for m in mutants.CORE}) == len(mutants.CORE)
 
@@ -199,7 +200,7 @@ def test_are_the_platforms_default_folders_guarded():
     assert {str(path) for path in mutants.PLATFORM_FOLDERS} == {"/shared", "/autograder"}
 
 
-def test_is_a_copy_without_its_fingerprint_reported_as_older_and_part_instead_of_crashing(tmp_path, monkeypatch):
+def test_is_a_copy_without_its_fingerprint_reported_as_older_and_part_not_a_crash(tmp_path, monkeypatch):
     # A copy whose making stopped before its fingerprint was written (or one an older driver
     # made) still has mutmut's results: --no-run reports them, marked as not current.
     monkeypatch.setattr(mutants, "WORK", tmp_path)
