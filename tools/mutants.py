@@ -72,8 +72,11 @@ CORE = {
                                "tests/autograder/test_vocabulary.py", "tests/autograder/test_grade.py"),
     "autograder/vocabulary.py": ("tests/autograder/test_vocabulary.py",),
     "autograder/result.py": ("tests/autograder/test_result.py", "tests/autograder/test_grade.py"),
-    **{f"autograder/assignments/{name}.py": _ASSIGNMENT_TESTS
-       for name in ("__init__", "initialization", "regularization", "gradient_checking")},
+    "autograder/assignments/__init__.py": _ASSIGNMENT_TESTS,
+    "autograder/assignments/initialization.py": ("tests/autograder/assignments/test_initialization.py",
+                                                 *_ASSIGNMENT_TESTS),
+    "autograder/assignments/regularization.py": _ASSIGNMENT_TESTS,
+    "autograder/assignments/gradient_checking.py": _ASSIGNMENT_TESTS,
     "autograder/students.py": ("tests/autograder/test_students.py",),
     "autograder/course_secret.py": ("tests/autograder/test_course_secret.py", *(_CLI + name for name in (
         "test_does_secret_new_write_a_strong_secret_only_its_owner_can_read",
