@@ -72,7 +72,7 @@ CORE = {
                                "tests/autograder/test_vocabulary.py", "tests/autograder/test_grade.py"),
     "autograder/vocabulary.py": ("tests/autograder/test_vocabulary.py",),
     "autograder/result.py": ("tests/autograder/test_result.py", "tests/autograder/test_grade.py"),
-    "autograder/assignments/__init__.py": _ASSIGNMENT_TESTS,
+    "autograder/assignments/__init__.py": ("tests/autograder/test_assignments.py", *_ASSIGNMENT_TESTS),
     "autograder/assignments/initialization.py": ("tests/autograder/assignments/test_initialization.py",
                                                  *_ASSIGNMENT_TESTS),
     "autograder/assignments/regularization.py": _ASSIGNMENT_TESTS,
