@@ -226,6 +226,28 @@ def test_is_a_matrix_too_small_for_its_spread_judged_by_its_shape_only(function,
     assert _verdict(spec, function, spread, transposed_last_layer).category == "wrong shape"
 
 
+def _alternating(value_a, value_b):
+    """An initialiser whose weights alternate ``value_a`` and ``value_b`` (exact mean and spread)."""
+    def weights(n, n_prev):
+        flat = np.where(np.arange(n * n_prev) % 2 == 0, value_a, value_b)
+        return flat.reshape(n, n_prev).astype(float)
+    return _layers(weights)
+
+
+def test_is_a_spread_exactly_at_the_tolerances_accepted_and_one_just_beyond_refused():
+    spec, (*_, spread) = _checks("initialize_parameters_random")
+
+    def verdict(answer):
+        return _entry(_verdict(spec, "initialize_parameters_random", spread, answer))
+
+    # target 10: the standard deviation may be 1 off (STD_TOLERANCE), the mean 2 (MEAN_TOLERANCE)
+    assert verdict(_alternating(9.0, -9.0)) is None and verdict(_alternating(11.0, -11.0)) is None
+    assert verdict(_alternating(12.0, -8.0)) is None and verdict(_alternating(8.0, -12.0)) is None
+    assert verdict(_alternating(8.99, -8.99)) == "spread-random"
+    assert verdict(_alternating(11.01, -11.01)) == "spread-random"
+    assert verdict(_alternating(12.01, -7.99)) == "spread-random"
+
+
 def test_does_the_spread_check_judge_each_wide_matrix_by_its_own_previous_layer():
     # WIDE = [80, 40, 80, 1]: W1 (40, 80) and W2 (80, 40); He's sqrt(2 / n_prev) differs between them.
     spec, (*_, spread) = _checks("initialize_parameters_he")
@@ -243,9 +265,46 @@ def test_are_the_stated_chances_of_a_wrong_spread_verdict_those_of_the_wide_netw
     assert right < 1e-13 and off < 1e-20
     assert initialization.spread_error_chances([3200, 3200]) == (right, off)
     one_right, one_off = initialization.spread_error_chances([3200])
-    assert right == pytest.approx(2 * one_right) and off == one_off
+    assert math.isclose(right, 2 * one_right, rel_tol=1e-12) and off == one_off  # any fails; all must pass
     small_right, small_off = initialization.spread_error_chances([400])
     assert small_right > right and small_off > off  # fewer weights, weaker verdicts
+    assert initialization.spread_error_chances([]) == (0.0, 1.0)  # nothing judged: nothing told apart
+
+
+def _exact_chances(n):
+    """The exact chances the bounds stand for, for one matrix of ``n`` weights: the right
+    distribution fails (either chi-square tail, or the mean's normal tail), and a distribution
+    ``OFF_BY`` too wide or too narrow passes (the larger of the two)."""
+    from scipy import stats
+
+    t, u = initialization.STD_TOLERANCE, initialization.MEAN_TOLERANCE
+    off_by, k = initialization.OFF_BY, n - 1
+    right = (stats.chi2.cdf(n * (1 - t) ** 2, k) + stats.chi2.sf(n * (1 + t) ** 2, k)
+             + 2 * stats.norm.sf(u * math.sqrt(n)))
+    off = max(stats.chi2.cdf(n * ((1 + t) / off_by) ** 2, k), stats.chi2.sf(n * ((1 - t) * off_by) ** 2, k))
+    return right, off
+
+
+@pytest.mark.parametrize("n", [400, 3200])
+def test_are_the_stated_chances_bounds_of_the_exact_ones_within_a_chernoff_bounds_slack(n):
+    # A Chernoff bound of a chi-square tail is above the tail, and within a factor of order
+    # sqrt(k) of it: a bound far above says less than it could, one below is no bound.
+    right, off = initialization.spread_error_chances([n])
+    exact_right, exact_off = _exact_chances(n)
+    slack = 0.5 * math.sqrt(n - 1)
+    assert exact_right <= right <= slack * exact_right
+    assert exact_off <= off <= slack * exact_off
+
+
+def test_is_the_means_share_of_the_stated_chance_the_normal_tail_of_the_sample_mean(monkeypatch):
+    # With a standard deviation tolerance near 1, only the mean's term is left: the chance that
+    # the mean of 25 right weights strays beyond MEAN_TOLERANCE times their standard deviation.
+    from scipy import stats
+
+    monkeypatch.setattr(initialization, "STD_TOLERANCE", 0.99)
+    right, _ = initialization.spread_error_chances([25])
+    expected = 2 * stats.norm.sf(initialization.MEAN_TOLERANCE * 5)
+    assert math.isclose(right, expected, rel_tol=1e-6)
 
 
 @pytest.mark.parametrize(("k", "c"), [(99, 0.5), (99, 2.0), (3199, 0.8), (3199, 1.25)])
