@@ -75,7 +75,8 @@ CORE = {
     "autograder/assignments/__init__.py": ("tests/autograder/test_assignments.py", *_ASSIGNMENT_TESTS),
     "autograder/assignments/initialization.py": ("tests/autograder/assignments/test_initialization.py",
                                                  *_ASSIGNMENT_TESTS),
-    "autograder/assignments/regularization.py": _ASSIGNMENT_TESTS,
+    "autograder/assignments/regularization.py": ("tests/autograder/assignments/test_regularization.py",
+                                                 *_ASSIGNMENT_TESTS),
     "autograder/assignments/gradient_checking.py": _ASSIGNMENT_TESTS,
     "autograder/students.py": ("tests/autograder/test_students.py",),
     "autograder/course_secret.py": ("tests/autograder/test_course_secret.py", *(_CLI + name for name in (
