@@ -77,7 +77,8 @@ CORE = {
                                                  *_ASSIGNMENT_TESTS),
     "autograder/assignments/regularization.py": ("tests/autograder/assignments/test_regularization.py",
                                                  *_ASSIGNMENT_TESTS),
-    "autograder/assignments/gradient_checking.py": _ASSIGNMENT_TESTS,
+    "autograder/assignments/gradient_checking.py": ("tests/autograder/assignments/test_gradient_checking.py",
+                                                    *_ASSIGNMENT_TESTS),
     "autograder/students.py": ("tests/autograder/test_students.py",),
     "autograder/course_secret.py": ("tests/autograder/test_course_secret.py", *(_CLI + name for name in (
         "test_does_secret_new_write_a_strong_secret_only_its_owner_can_read",
