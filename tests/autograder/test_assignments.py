@@ -71,6 +71,8 @@ def test_does_every_graded_function_have_builders_doubles_and_fits_of_its_assign
     ("def initialize_parameters_he(d):\n    return initialize_parameters_he(d)\n", []),  # itself
     ("def initialize_parameters_he(d)\n    return initialize_parameters_zeros(d)\n", []),  # not Python
     ("def initialize_parameters_he(d):\n    return d\n", []),
+    ("initialize_parameters_he = lambda d: initialize_parameters_zeros(d)\n",  # itself, bound by a name
+     ["initialize_parameters_zeros"]),
 ])
 def test_are_the_graded_functions_a_cell_uses_without_defining_them_found(source, called):
     assert assignments.calls_to_graded(INIT, "initialize_parameters_he", source) == called
@@ -92,6 +94,13 @@ def test_does_a_function_calling_another_graded_one_get_its_double_before_its_ow
         [(c.name, c.calls, c.weight, c.describe) for c in checks]
     alone = assignments.fit_to_code(INIT, "initialize_parameters_he", checks, "def f(d):\n    return d\n")
     assert [c.stand_ins for c in alone] == ["", "def helper():\n    pass\n"]
+    # a graded function without a double (it needs none: nothing calls it), and the function
+    # itself bound by a name, add nothing
+    no_double = "def f(d):\n    return initialize_parameters_random(d)"
+    for function, source in (("initialize_parameters_he", no_double),
+                             ("initialize_parameters_zeros", "initialize_parameters_zeros = make_zeros")):
+        fitted = assignments.fit_to_code(INIT, function, checks, source)
+        assert [c.stand_ins for c in fitted] == ["", "def helper():\n    pass\n"], function
 
 
 def test_does_a_checker_calling_both_graded_passes_get_both_doubles_in_the_assignments_order():
@@ -120,6 +129,10 @@ def test_is_a_hint_the_code_contradicts_dropped_and_one_it_may_hold_kept():
                 for c in assignments.fit_to_code(INIT, "initialize_parameters_he", checks, source)]
 
     assert kept("def f(x):\n    y = x.copy()\n    return y\n") == [["always"], ["always"]]
+    only_fitted = [_check(mistakes=mistakes[1:]), _check("hidden case 2", mistakes=mistakes[:1])]
+    for source, keys in (("y = x.copy()", []), ("y = x", ["copy-the-vector"])):
+        fitted = assignments.fit_to_code(INIT, "initialize_parameters_he", only_fitted, source)
+        assert [[m.key for m in c.mistakes] for c in fitted] == [keys, ["always"]]
     assert kept("def f(x):\n    # copy it first\n    return x  # 'copy'\n") == [["always", "copy-the-vector"],
                                                                               ["always"]]
 
