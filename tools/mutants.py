@@ -116,11 +116,12 @@ CORE = {
 
 #: Tests left out of every mutation run (``make test`` runs them): the invariant that each
 #: catalogued mistake scores alike for 200 students takes 15 of test_checks.py's 20 seconds, which
-#: each surviving mutant of the checks and the assignments would pay again; the LMS tests that
-#: grade a sample class in sandboxes (17 seconds of fixture per mutant; the LMS writers' own
-#: tests call them with the class's rows in process); and the test that reads the findings in an
-#: assignment module's source text, which in mutmut's copy holds every mutant's.
+#: each surviving mutant of the checks and the assignments would pay again; the LMS and override
+#: tests that grade sample classes in sandboxes (10 to 20 seconds a mutant; the writers' and the
+#: adjuster's own tests call them with rows made in process); and the test that reads the
+#: findings in an assignment module's source text, which in mutmut's copy holds every mutant's.
 _LMS = "tests/autograder/test_lms.py::"
+_OVERRIDES = "tests/autograder/test_overrides.py::"
 DESELECTED = ("tests/autograder/test_checks.py::"
               "test_does_each_catalogued_mistake_pass_the_same_checks_whatever_the_hidden_inputs",
               *(_LMS + name for name in (
@@ -129,6 +130,11 @@ DESELECTED = ("tests/autograder/test_checks.py::"
                   "test_is_the_blackboard_file_the_grade_center_upload_in_utf16_tabs",
                   "test_does_the_summary_say_where_the_file_is_and_who_handed_nothing_in",
                   "test_does_lms_refuse_a_class_of_several_assignments")),
+              *(_OVERRIDES + name for name in (
+                  "test_are_the_adjustments_in_every_export_the_page_the_summary_and_the_report",
+                  "test_do_the_adjustments_survive_two_reruns_and_a_rescore",
+                  "test_is_a_malformed_line_reported_with_its_number_and_nothing_else_changed",
+                  "test_does_the_late_rule_read_the_platforms_time_of_each_attempt")),
               "tests/autograder/test_vocabulary.py::"
               "test_does_every_finding_an_assignment_gives_belong_to_one_of_its_functions")
 
