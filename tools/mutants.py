@@ -51,11 +51,14 @@ MUTMUT_VERSION = "3.8.1"
 TOOL = ROOT / "build" / "mutmut"
 WORK = ROOT / "build" / "mutants"
 EQUIVALENT = ROOT / "tools" / "equivalent_mutants.txt"
-#: Seconds added to a mutant's measured test time before mutmut's factor of 15 makes its time
-#: limit (mutmut's default: 1). A mutant's process also collects its tests and builds their
-#: module fixtures, which the measured time leaves out: on two cores shared with other work, at
-#: nice 19, that alone took over 15 seconds, and a mutant stopped by the limit counts as killed.
+#: A mutant's time limit: (its tests' measured time + TIMEOUT_CONSTANT seconds) *
+#: TIMEOUT_MULTIPLIER (mutmut's defaults: 1 and 15). A mutant's process also collects its tests
+#: and builds their module fixtures, which the measured time leaves out: on two cores shared with
+#: other work, at nice 19, that alone took over 15 seconds, and a mutant stopped by the limit
+#: counts as killed. A mutant that loops forever (a case drawn "until it tells", that never
+#: does) waits out the whole limit: with mutmut's factor of 15 that was four minutes each.
 TIMEOUT_CONSTANT = 6.0
+TIMEOUT_MULTIPLIER = 4.0
 
 _GRADESCOPE = "tests/deploy/test_gradescope.py::"
 _COURSERA = "tests/deploy/test_coursera.py::"
@@ -257,7 +260,7 @@ def config(module):
             f"pytest_add_cli_args_test_selection = [{tests}]\n"
             f"pytest_add_cli_args = {json.dumps(['-p', 'no:cacheprovider', *deselect])}\n"
             f"use_git_change_detection = false\n"
-            f"timeout_constant = {TIMEOUT_CONSTANT}\n")
+            f"timeout_constant = {TIMEOUT_CONSTANT}\ntimeout_multiplier = {TIMEOUT_MULTIPLIER}\n")
 
 
 def checkout_files():
