@@ -144,7 +144,43 @@ def test_is_a_cost_that_is_no_number_refused_before_its_growth_is_judged():
     found = _verdict("compute_cost_with_regularization", check, lambda *args: "cost")
     assert found is not None and found.category == "wrong type"
     nan = _verdict("compute_cost_with_regularization", check, lambda *args: float("nan"))
-    assert nan is not None and _entry(nan) != "l2-term"
+    assert nan is not None and nan.category == "NaN/inf"
+
+
+def test_must_the_cost_grow_from_lambd_0_to_the_first_lambd_not_only_to_the_last():
+    (*_, check) = _checks("compute_cost_with_regularization")
+    late = _cost_with(lambda p, m, lambd: _l2(p, m, lambd) if lambd > 0.5 else 0.0)
+    assert _entry(_verdict("compute_cost_with_regularization", check, late)) == "l2-not-growing"
+
+
+@pytest.mark.parametrize("part", [1e-8, -1e-8])
+def test_is_an_l2_term_off_by_a_part_in_a_hundred_million_named(part):
+    (*_, check) = _checks("compute_cost_with_regularization")
+    off = _cost_with(lambda p, m, lambd: (1 + part) * _l2(p, m, lambd))
+    assert _entry(_verdict("compute_cost_with_regularization", check, off)) == "l2-term"
+
+
+def test_does_the_published_cost_show_its_name_and_value_to_nine_digits():
+    published, hidden, *_ = _checks("compute_cost_with_regularization")
+    right = _right("compute_cost_with_regularization")
+    (expected,) = _expected("compute_cost_with_regularization", published)
+    for factor in (1 + 1e-8, 1.5):
+        found = _verdict("compute_cost_with_regularization", published,
+                         lambda *args, factor=factor: right(*args) * factor)
+        assert found is not None and found.startswith("cost is ") and found.endswith(f"; expected {expected}")
+    assert _verdict("compute_cost_with_regularization", published, lambda *args: right(*args) * (1 + 1e-10)) \
+        is None
+    hidden_found = _verdict("compute_cost_with_regularization", hidden, lambda *args: right(*args) * 1.5)
+    assert hidden_found is not None and hidden_found.category == "wrong value"
+
+
+def test_are_the_hidden_costs_a3_of_ys_shape_and_away_from_0_and_1():
+    for student in STUDENTS:
+        for check in _checks("compute_cost_with_regularization", student)[1:]:
+            for call in check.calls:
+                A3, Y, _, _ = call.args
+                assert isinstance(A3, np.ndarray) and A3.shape == Y.shape
+                assert 0.05 <= A3.min() and A3.max() <= 0.95 and A3.max() - A3.min() > 0.05
 
 
 def _gradients_with(scale, keys=("dW1", "dW2", "dW3")):
@@ -179,6 +215,40 @@ def test_is_a_wrong_l2_gradient_term_named_and_the_plain_gradients_still_judged(
         return gradients
 
     assert _verdict(function, check, missing).category == "missing key"
+
+
+def test_does_the_l2_property_check_judge_the_weights_gradients_only_to_their_tolerance():
+    function = "backward_propagation_with_regularization"
+    (*_, check) = _checks(function)
+    right = _right(function)
+
+    def other_gradients_off(X, Y, cache, lambd):  # the hidden cases judge them
+        gradients = right(X, Y, cache, lambd)
+        gradients["db1"] = gradients["db1"] + 1.0
+        del gradients["dA1"]
+        return gradients
+
+    assert _verdict(function, check, other_gradients_off) is None
+
+    def term_off(X, Y, cache, lambd):  # an L2 term 5e-9 off: beyond rounding, within np.allclose's default
+        gradients = right(X, Y, cache, lambd)
+        return {**gradients, "dW2": gradients["dW2"] + (5e-9 if lambd else 0.0)}
+
+    assert _entry(_verdict(function, check, term_off)) == "l2-gradient-term"
+
+
+def test_does_the_published_gradient_case_show_the_values_and_a_hidden_case_hide_them():
+    function = "backward_propagation_with_regularization"
+    published, hidden, *_ = _checks(function)
+    right = _right(function)
+
+    def off(X, Y, cache, lambd):
+        gradients = right(X, Y, cache, lambd)
+        return {**gradients, "dW3": gradients["dW3"] + 0.25}
+
+    shown, hidden_found = _verdict(function, published, off), _verdict(function, hidden, off)
+    assert shown.startswith("gradients") and "0.25" in shown
+    assert hidden_found.category == "wrong value" and "0.25" not in hidden_found
 
 
 def test_are_the_weights_gradients_judged_in_the_order_computed():
@@ -434,6 +504,25 @@ def test_is_a_backward_pass_wrong_in_both_layers_blamed_on_da2_first():
         "missing key"
 
 
+def test_does_every_students_backward_case_carry_gradients_to_dropped_kept_and_inactive_units():
+    # What reaches A2 and A1 before their masks, computed here: W3^T (A3 - Y), then through
+    # the second layer's mask, rescaling and relu.
+    for student in STUDENTS:
+        _, first, second, _ = _checks("backward_propagation_with_dropout", student)
+        for check, equal_layers in ((first, False), (second, True)):
+            X, Y, cache, keep_prob = check.calls[0].args
+            Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = cache
+            into_a2 = W3.T @ (A3 - Y)
+            into_a1 = W2.T @ (into_a2 * D2 / keep_prob * (Z2 > 0))
+            for gradient, mask, activation in ((into_a1, D1, A1), (into_a2, D2, A2)):
+                flowing, kept = gradient != 0, mask == 1
+                assert (kept & flowing).any() and (~kept & flowing).any(), student
+                assert (kept & (activation == 0) & flowing).any(), student
+            assert (W1.shape[0] == W2.shape[0]) is equal_layers
+            if equal_layers:
+                assert not np.array_equal(D1, D2)
+
+
 def test_does_every_students_backward_property_case_drop_and_keep_units_in_both_layers():
     for student in STUDENTS:
         (*_, check) = _checks("backward_propagation_with_dropout", student)
@@ -474,3 +563,10 @@ def test_are_the_keep_rate_chances_the_dkw_bounds_of_the_property_checks_masks()
     expected = 2 * math.exp(-2 * 2000 * (closest - 0.1) ** 2)  # wrong masks pass only if both do
     assert math.isclose(wrong, expected, rel_tol=1e-12)
     assert right < 1e-12 and wrong < 1e-12
+
+
+@pytest.mark.parametrize("tolerance", [0.2, 0.5])
+def test_does_a_tolerance_as_wide_as_a_wrong_share_tell_nothing(monkeypatch, tolerance):
+    # 0.2 is the gap between keep_prob = 0.3 and a threshold of 0.5: no margin left
+    monkeypatch.setattr(reg, "KEEP_RATE_TOLERANCE", tolerance)
+    assert reg.keep_rate_error_chance()[1] == 1.0
