@@ -436,3 +436,81 @@ def test_is_a_sheet_read_as_its_platform_wrote_it_padded_to_its_header(tmp_path)
     (tmp_path / "b.xls").write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))
     sheet = lms.read_sheet("blackboard", tmp_path / "b.xls")
     assert sheet.header == ["Username", "Name", "First, middle"] and sheet.rows == [["bo", "B, o", ""]]
+
+
+def test_does_a_sheets_own_grade_stay_for_who_handed_nothing_in_and_a_missing_column_stay_empty(tmp_path):
+    board = lms.Sheet(["Username", "Regularization [Total Pts: 50 Score] |7"], [["bo", "12"], ["cy", ""]])
+    written = lms.write("blackboard", rows_of({"bo": None, "cy": None}), tmp_path, REG, sheet=board)
+    assert [row[-1] for row in read(written.path, "utf-16", "\t")[1:]] == ["12", ""]
+    columnless = lms.Sheet(["Username", "Last Name"], [["bo", "Bo"]])
+    written = lms.write("blackboard", rows_of({"bo": None}), tmp_path, REG, sheet=columnless)
+    assert read(written.path, "utf-16", "\t")[1:] == [["bo", "Bo", ""]]
+    canvas = lms.Sheet(["Student", "ID"], [["Bo", "11"]])
+    written = lms.write("canvas", rows_of({"11": None}), tmp_path, REG, sheet=canvas)
+    assert read(written.path, "utf-8-sig")[2:] == [["Bo", "11", ""]]
+    moodle = lms.Sheet(list(lms.MOODLE_COLUMNS),
+                       [["Participant 5", "E", "", "", "7.00", "50.00", "Yes", "", "-"]])
+    written = lms.write("moodle", rows_of({"5": None}), tmp_path, REG, sheet=moodle)
+    assert read(written.path, "utf-8")[1][4] == "7.00"
+
+
+def test_is_the_moodle_refusal_worded_for_the_instructor(tmp_path):
+    sheet = lms.Sheet(["Identifier", "Grade"], [])
+    with pytest.raises(lms.SheetError) as refused:
+        lms.write("moodle", rows_of({"1": 1.0}), tmp_path, REG, sheet=sheet)
+    assert str(refused.value) == ("the Moodle worksheet has no Grade or Last modified (grade) column: "
+                                  "download it again from the assignment (Grading action: Download grading "
+                                  "worksheet)")
+
+
+def test_is_a_students_name_taken_from_their_own_file_and_every_student_named():
+    from types import SimpleNamespace
+
+    def submission(student, *wheres):
+        return SimpleNamespace(student=student, origins=[SimpleNamespace(where=w) for w in wheres])
+
+    roster = SimpleNamespace(people={"4320": ("Ada L.", "ada@uni.example")})
+    found = lms.people_of([
+        submission("4320", f"Ada Lovelace_4320_assignsubmission_file_{NOTEBOOK}"),
+        submission("4321", f"Zed Zee_9999_assignsubmission_file_{NOTEBOOK}",
+                   f"Zoë Ångström_4321_assignsubmission_file/week 1/{NOTEBOOK}")], roster)
+    assert found == {"4320": ("Ada L.", "ada@uni.example"), "4321": ("Zoë Ångström", "")}
+
+
+@pytest.mark.parametrize(("data", "header", "rows"), [
+    ("Username\tName\nbo\tB, o, p, q\ncy\tC\n", ["Username", "Name"], [["bo", "B, o, p, q"], ["cy", "C"]]),
+    ("ID\n12\tnote\n", ["ID"], [["12\tnote"]]),  # no tab and no comma in the first line: commas
+    ("ID,Student,Notes\twide\n1,A,x\n", ["ID", "Student", "Notes\twide"], [["1", "A", "x"]]),
+    ('ID,Note\r\n1,"a\r\nb"\r\n', ["ID", "Note"], [["1", "a\r\nb"]]),  # a cell's own line break kept
+])
+def test_is_a_sheets_delimiter_read_from_its_first_line_and_its_cells_as_written(tmp_path, data, header,
+                                                                                  rows):
+    (tmp_path / "s.csv").write_bytes(data.encode())
+    platform = "blackboard" if header[0] == "Username" else "canvas"
+    sheet = lms.read_sheet(platform, tmp_path / "s.csv")
+    assert (sheet.header, sheet.rows) == (header, rows)
+
+
+def test_is_the_column_asked_for_written_and_two_missing_students_said_in_the_plural(tmp_path):
+    written = lms.write("canvas", rows_of({"1": 2.0}), tmp_path, REG, column="Week 1 (55)")
+    assert read(written.path, "utf-8-sig")[0][-1] == "Week 1 (55)" and written.column == "Week 1 (55)"
+    two = lms.Written(tmp_path / "f.csv", "canvas", "C", not_in_sheet=["a", "b"])
+    assert two.line("blank").endswith("not in the file: 2 graded students (a, b)")
+    one = lms.Written(tmp_path / "f.csv", "canvas", "C", not_in_sheet=["a"])
+    assert one.line("blank").endswith("not in the file: 1 graded student (a)")
+
+
+def test_is_moodles_time_of_grading_by_default_now_in_utc(tmp_path, monkeypatch):
+    import time
+    from datetime import UTC, timedelta
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: a local clock a day away from UTC
+    time.tzset()
+    try:
+        written = lms.write("moodle", rows_of({"5": 10.0}), tmp_path, REG)
+        said = read(written.path, "utf-8")[1][-1]
+        now = datetime.now(UTC)
+        assert said in {lms.moodle_time(now - timedelta(minutes=1)), lms.moodle_time(now)}
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
