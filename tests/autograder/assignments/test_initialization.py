@@ -326,3 +326,18 @@ def test_does_the_zeros_double_build_what_the_reference_builds():
         got, expected = double(dims), right(dims)
         assert got.keys() == expected.keys()
         assert all(got[k].shape == expected[k].shape and not got[k].any() for k in got)
+
+
+def test_does_each_stated_chance_ask_the_chi_square_bound_for_its_own_tail(monkeypatch):
+    # N s^2 / sigma^2 is chi-square with N - 1 degrees of freedom: the right spread fails below
+    # (1 - t)^2 N or above (1 + t)^2 N; one OFF_BY too wide passes below ((1 + t) / OFF_BY)^2 N,
+    # one too narrow above ((1 - t) OFF_BY)^2 N (each threshold over k, as _chi2_tail takes it).
+    asked = []
+    monkeypatch.setattr(initialization, "_chi2_tail", lambda k, c: asked.append((k, c)) or 0.0)
+    initialization.spread_error_chances([3200])
+    t, off_by, n, k = initialization.STD_TOLERANCE, initialization.OFF_BY, 3200, 3199
+    expected = [(k, n * (1 - t) ** 2 / k), (k, n * (1 + t) ** 2 / k),
+                (k, n * ((1 + t) / off_by) ** 2 / k), (k, n * ((1 - t) * off_by) ** 2 / k)]
+    assert len(asked) == len(expected)
+    for (got_k, got_c), (want_k, want_c) in zip(asked, expected, strict=True):
+        assert got_k == want_k and math.isclose(got_c, want_c, rel_tol=1e-12)
