@@ -490,3 +490,23 @@ def test_is_a_provenance_of_adjustments_since_removed_taken_off_the_stored_row(t
     assert overrides.keep_in_provenance(tmp_path, bare, adjusted_row, "secret") is True
     edited = {**written, "seal": "0" * 64}
     assert overrides.keep_in_provenance(tmp_path, edited, adjusted_row, "secret") is False
+
+
+def test_is_a_row_without_provenance_or_lines_returned_as_it_is_and_an_adjusted_one_keeps_its_fields():
+    row = row_of()
+    del row["results"][0]["provenance"]
+    adjuster = Adjuster(*parse(f"{HEADER}\nzoe,regularization,,+1,why\n"))
+    assert adjuster.apply(row) is row
+    _, new = adjusted(f"{HEADER}\ncleo,regularization,,+1,why\n")
+    assert new.keys() == row_of().keys()
+
+
+def test_does_the_listing_give_each_students_adjustments_in_the_files_order_across_assignments():
+    row = row_of("ada")
+    initialization = copy.deepcopy(row["results"][0])
+    initialization.update(assignment="initialization", score=20.0, max_score=30.0, functions={})
+    row["results"].append(initialization)
+    adjuster = Adjuster(*parse(f"{HEADER}\nada,regularization,,+1,a\nada,initialization,,+1,b\n"))
+    adjuster.apply(row)
+    assert [(student, a["line"], a["target"]) for student, a in adjuster.listing()] == [
+        ("ada", 2, "regularization"), ("ada", 3, "initialization")]
