@@ -570,3 +570,83 @@ def test_does_a_tolerance_as_wide_as_a_wrong_share_tell_nothing(monkeypatch, tol
     # 0.2 is the gap between keep_prob = 0.3 and a threshold of 0.5: no margin left
     monkeypatch.setattr(reg, "KEEP_RATE_TOLERANCE", tolerance)
     assert reg.keep_rate_error_chance()[1] == 1.0
+
+
+# The backward cases' roles, by construction ------------------------------------------------------
+
+
+def _backward_case(student="alice", which=2):
+    """A hidden case of backward_propagation_with_dropout: ``(X, Y, cache, keep_prob)``."""
+    return _checks("backward_propagation_with_dropout", student)[which].calls[0].args
+
+
+def test_are_the_gradients_reaching_the_masks_those_the_reference_masks_and_rescales():
+    backward = _right("backward_propagation_with_dropout")
+    for student in STUDENTS[:10]:
+        for which in (1, 2):
+            X, Y, cache, keep_prob = _backward_case(student, which)
+            into_a1, into_a2 = reg._upstream(X, Y, cache, keep_prob)
+            gradients = backward(X, Y, cache, keep_prob)
+            for into, name, mask in ((into_a1, "dA1", cache[1]), (into_a2, "dA2", cache[6])):
+                assert np.allclose(into * mask / keep_prob, gradients[name], rtol=1e-12, atol=1e-15)
+
+
+def test_is_each_backward_case_the_forward_pass_of_its_own_keep_prob():
+    forward = _right("forward_propagation_with_dropout")
+    for student in STUDENTS[:10]:
+        for which in (1, 2):
+            X, Y, cache, keep_prob = _backward_case(student, which)
+            names, places = ("W1", "b1", "W2", "b2", "W3", "b3"), (3, 4, 8, 9, 12, 13)
+            parameters = {name: cache[i] for name, i in zip(names, places, strict=True)}
+            _, again = forward(X, parameters, keep_prob)
+            assert all(np.array_equal(a, b) for a, b in zip(cache, again, strict=True))
+
+
+def test_does_a_backward_case_that_cannot_tell_the_mistakes_apart_get_drawn_again():
+    X, Y, cache, keep_prob = _backward_case()
+    assert reg.tells_dropout_backward(X, Y, cache, keep_prob, equal_layers=True)
+    same_masks = list(cache)
+    same_masks[6] = cache[1].copy()  # both layers one mask: a layer given the other's is not told
+    assert not reg.tells_dropout_backward(X, Y, tuple(same_masks), keep_prob, equal_layers=True)
+    no_gradient = list(cache)
+    no_gradient[12] = np.zeros_like(cache[12])  # W3 = 0: no gradient reaches any unit
+    assert not reg.tells_dropout_backward(X, Y, tuple(no_gradient), keep_prob, equal_layers=True)
+    all_kept = list(cache)
+    all_kept[1] = np.ones_like(cache[1])  # no dropped unit in the first layer
+    assert not reg.tells_dropout_backward(X, Y, tuple(all_kept), keep_prob, equal_layers=True)
+    X, Y, cache, keep_prob = _backward_case(which=1)
+    assert reg.tells_dropout_backward(X, Y, cache, keep_prob, equal_layers=False)
+
+
+def test_does_the_backward_property_check_judge_the_masked_gradients_only_to_their_tolerance():
+    function = "backward_propagation_with_dropout"
+    (*_, check) = _checks(function)
+    right = _right(function)
+
+    def others_missing(X, Y, cache, keep_prob):  # the hidden cases judge them
+        gradients = right(X, Y, cache, keep_prob)
+        return {"dA1": gradients["dA1"], "dA2": gradients["dA2"]}
+
+    assert _verdict(function, check, others_missing) is None
+    for scale, shift in ((1 + 1e-6, 0.0), (1 + 1e-7, 5e-9)):
+        def off(X, Y, cache, keep_prob, scale=scale, shift=shift):
+            gradients = right(X, Y, cache, keep_prob)
+            kept = cache[6] != 0
+            gradients["dA2"] = np.where(kept, gradients["dA2"] * scale + np.sign(gradients["dA2"]) * shift,
+                                        gradients["dA2"])
+            return gradients
+        assert _entry(_verdict(function, check, off)) == "kept-not-rescaled", (scale, shift)
+
+
+def test_does_the_published_backward_dropout_case_show_the_values():
+    function = "backward_propagation_with_dropout"
+    published, hidden, *_ = _checks(function)
+    right = _right(function)
+
+    def off(X, Y, cache, keep_prob):
+        gradients = right(X, Y, cache, keep_prob)
+        return {**gradients, "dZ3": gradients["dZ3"] + 0.25}
+
+    shown, hidden_found = _verdict(function, published, off), _verdict(function, hidden, off)
+    assert shown.startswith("gradients") and "0.25" in shown
+    assert hidden_found.category == "wrong value" and "0.25" not in hidden_found
