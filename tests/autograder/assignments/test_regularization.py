@@ -650,3 +650,87 @@ def test_does_the_published_backward_dropout_case_show_the_values():
     shown, hidden_found = _verdict(function, published, off), _verdict(function, hidden, off)
     assert shown.startswith("gradients") and "0.25" in shown
     assert hidden_found.category == "wrong value" and "0.25" not in hidden_found
+
+
+# The forward cases' roles, by construction ---------------------------------------------------------
+
+
+def _forward_case(which=1):
+    """A hidden case of forward_propagation_with_dropout and its reference cache."""
+    X, parameters, keep_prob = _checks("forward_propagation_with_dropout")[which].calls[0].args
+    _, cache = _right("forward_propagation_with_dropout")(X, parameters, keep_prob)
+    return list(cache), keep_prob
+
+
+def test_does_a_forward_case_whose_masks_cannot_tell_the_mistakes_apart_get_drawn_again():
+    cache, keep_prob = _forward_case()
+    assert reg.tells_dropout_forward(tuple(cache), keep_prob)
+    small = list(cache)
+    small[0], small[5] = cache[0] * 1e-3, cache[5] * 1e-3  # activity is a sign, not a size
+    assert reg.tells_dropout_forward(tuple(small), keep_prob)
+    inactive_kept = list(cache)
+    inactive_kept[1] = (cache[0] <= 0).astype(int)  # only inactive units kept: no rescaling shows
+    assert not reg.tells_dropout_forward(tuple(inactive_kept), keep_prob)
+    uniform = reg._seeded_draws((cache[0].shape, cache[5].shape))
+    for threshold in (0.5, 1 - keep_prob):
+        hard_coded = list(cache)
+        hard_coded[1] = (uniform[0] < threshold).astype(int)  # the masks of a hard-coded threshold
+        assert not reg.tells_dropout_forward(tuple(hard_coded), keep_prob), threshold
+        second = list(cache)
+        second[6] = (uniform[1] < threshold).astype(int)
+        assert not reg.tells_dropout_forward(tuple(second), keep_prob), threshold
+    above = list(cache)
+    above[1] = (uniform[0] >= 0.5).astype(int)  # the units a threshold of 0.5 drops: not its mask
+    assert reg.tells_dropout_forward(tuple(above), keep_prob)
+
+
+def test_is_a_pair_returned_as_a_list_or_a_cache_as_a_list_no_pair_and_no_advice():
+    def as_list_pair(A3, cache, X, parameters, keep_prob):
+        return [A3, tuple(cache)]
+
+    published, *_ = _forward_verdicts(_forward_changed(as_list_pair))
+    assert published == "the function should return the pair (A3, cache)"
+
+    def list_cache_of_lists(A3, cache, X, parameters, keep_prob):
+        cache[1], cache[6] = cache[1].tolist(), cache[6].tolist()
+        return A3, cache
+
+    *scored, advice = _forward_verdicts(_forward_changed(list_cache_of_lists))
+    assert scored[0].category == "wrong type" and advice is None
+
+
+def _chain_off(position, change):
+    def off(A3, cache, X, parameters, keep_prob):
+        cache[position] = change(cache[position])
+        if position == 10:
+            cache[11] = sigmoid(cache[10])
+            return cache[11], tuple(cache)
+        return A3, tuple(cache)
+    return off
+
+
+@pytest.mark.parametrize("position", [0, 5, 10])
+def test_is_a_z_off_beyond_rounding_named_relatively_and_absolutely(position):
+    assert _property(_chain_off(position, lambda z: z * (1 + 1e-7))) == "z-not-chained"
+    assert _property(_chain_off(position, lambda z: z + 5e-9)) == "z-not-chained"  # within np's default atol
+
+
+def test_is_an_a3_off_beyond_rounding_named_relatively_and_absolutely():
+    for change in (lambda a: a * (1 + 1e-7), lambda a: a + 3e-9 + 2e-9 * np.abs(a)):
+        def off(A3, cache, X, parameters, keep_prob, change=change):
+            cache[11] = change(cache[11])
+            return cache[11], tuple(cache)
+        assert _property(off) == "a3-not-sigmoid"
+
+
+def test_is_an_activation_off_by_a_millionth_or_a_dropped_unit_not_quite_zero_named():
+    def relative(A3, cache, X, parameters, keep_prob):
+        cache[2] = cache[2] * (1 + 1e-6)
+        return A3, tuple(cache)
+
+    def not_quite_zero(A3, cache, X, parameters, keep_prob):
+        cache[2] = np.where(cache[1] == 0, 5e-9, cache[2])
+        return A3, tuple(cache)
+
+    assert _property(relative) == "not-rescaled"
+    assert _property(not_quite_zero) == "not-rescaled"
