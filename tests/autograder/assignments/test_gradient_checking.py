@@ -269,6 +269,8 @@ def test_do_the_hidden_checker_cases_keep_their_roles_for_every_student():
 ])
 def test_does_the_code_reading_find_a_step_subtracted(code, centred):
     assert gc.shows_centred_difference(code) is centred
+    # the reading itself, not a cached answer (the cache is filled before any code changes)
+    assert gc.shows_centred_difference.__wrapped__(code) is centred
 
 
 def test_does_code_that_shows_no_centred_difference_move_only_the_curved_cases_to_slope_3():
