@@ -57,6 +57,8 @@ def test_does_each_copy_mutate_only_its_module_and_select_only_its_tests():
         assert config["pytest_add_cli_args_test_selection"] == list(selections)
         assert Path(module).parts[0] in config["source_paths"]
         assert config["pytest_add_cli_args"][-2:] == ["--deselect", mutants.DESELECTED[-1]]
+        # more time than mutmut's default for collecting the tests, less for a mutant that loops
+        assert config["timeout_constant"] > 1 and config["timeout_multiplier"] < 15
     assert mutants.slug("autograder/assignments/__init__.py") == "autograder-assignments-__init__"
     assert len({mutants.slug(m) for m in mutants.CORE}) == len(mutants.CORE)
 
@@ -202,3 +204,24 @@ def test_is_a_platform_folder_that_a_mutant_created_removed_and_one_that_was_the
 
 def test_are_the_platforms_default_folders_guarded():
     assert {str(path) for path in mutants.PLATFORM_FOLDERS} == {"/shared", "/autograder"}
+
+
+def test_is_a_copy_without_its_fingerprint_reported_as_older_and_part_not_a_crash(tmp_path, monkeypatch):
+    # A copy whose making stopped before its fingerprint was written (or one an older driver
+    # made) still has mutmut's results: --no-run reports them, marked as not current.
+    monkeypatch.setattr(mutants, "WORK", tmp_path)
+    module = "autograder/course/spreadsheet.py"
+    (tmp_path / mutants.slug(module) / "mutants").mkdir(parents=True)
+    results = ("    autograder.course.spreadsheet.x_cell__mutmut_1: killed\n"
+               "    autograder.course.spreadsheet.x_cell__mutmut_2: not checked\n")
+    monkeypatch.setattr(mutants, "mutmut", lambda folder, env, *args, log=None: results)
+    row, left, statuses = mutants.mutate(module, 1, {}, [], {}, run=False)
+    assert row.module == f"{module} (part) (older tests)"
+    assert (row.mutants, row.killed, row.not_run) == (2, 1, 1)
+    assert left == {} and len(statuses) == 2
+
+
+def test_is_a_copy_taken_as_current_only_with_the_fingerprint_of_its_inputs(tmp_path):
+    assert mutants.stamped(tmp_path) is None
+    (tmp_path / ".inputs").write_text("abc")
+    assert mutants.stamped(tmp_path) == "abc"

@@ -85,6 +85,84 @@ def test_is_an_id_read_as_grades_csv_spells_it_and_a_byte_order_mark_fine(tmp_pa
     assert overrides.load(tmp_path / "nowhere") == ([], [])
 
 
+def test_does_each_unreadable_line_say_exactly_why():
+    text = (f"{HEADER}\n"
+            "cleo,regularization,,+1\n"
+            "cleo,homework,,+1,why\n"
+            f"cleo,regularization,{COST}x,+1,why\n"
+            "cleo,regularization,,1e3,why\n"
+            "cleo,regularization,,+1,  \n"
+            " ,regularization,,+1,why\n")
+    _, problems = parse(text)
+    names = ", ".join(overrides.reference.load(REG).names)
+    assert [str(p) for p in problems] == [
+        "line 2: 4 cells, 5 expected (student,assignment,function,points,reason)",
+        "line 3: no assignment 'homework' (one of initialization, regularization, gradient_checking)",
+        f"line 4: regularization has no graded function '{COST}x' (its functions: {names}; leave it empty "
+        "for the total)",
+        "line 5: points '1e3' are not a number (a new score such as 8, or a change such as +2 or -1.5)",
+        "line 6: no reason (the student reads it on their feedback page)",
+        "line 7: no student"]
+
+
+@pytest.mark.parametrize("spelled", ["gradient_checking", "Gradient Checking", "gradient-checking",
+                                     " GRADIENT checking "])
+def test_is_an_assignment_read_by_its_name_or_its_title_in_any_case(spelled):
+    (found,), _ = parse(f"{HEADER}\ncleo,{spelled},,+1,why\n")
+    assert found.assignment == "gradient_checking"
+
+
+def test_is_only_the_quote_before_a_formula_start_taken_off_an_id():
+    found, _ = parse(f"{HEADER}\n'ab,regularization,,+1,why\n'=x,regularization,,+1,why\n")
+    assert [o.student for o in found] == ["'ab", "=x"]
+
+
+def test_is_a_file_that_is_not_csv_reported_on_its_line_and_the_lines_before_applied():
+    found, problems = parse(f'"student"x,{HEADER[8:]}\ncleo,regularization,,+1,why\n')
+    assert found == [] and [str(p) for p in problems] == [
+        "line 1: not CSV (',' expected after '\"'); nothing in the file was applied"]
+    found, problems = parse(f"{HEADER}\ncleo,regularization,,+1,why\n\"dev\"x,regularization,,+1,why\n"
+                            "ada,regularization,,+1,why\n")
+    assert [o.student for o in found] == ["cleo"]
+    assert [str(p) for p in problems] == [
+        "line 3: not CSV (',' expected after '\"'); the lines after it were not read"]
+    assert parse("") == ([], [])
+
+
+def test_is_a_reason_kept_with_the_line_breaks_it_was_written_with():
+    (found,), _ = parse(f'{HEADER}\r\ncleo,regularization,,+1,"first\r\nsecond"\r\n')
+    assert found.reason == "first\r\nsecond" and found.line == 3  # a line's number: where it ends
+
+
+def test_does_a_wrong_first_row_show_at_most_120_characters_of_it():
+    header = "id," + "x" * 200
+    (problem,) = parse(f"{header}\ncleo,regularization,,+1,why\n")[1]
+    assert str(problem) == ("line 1: the first row must begin with student,assignment,function,points,reason "
+                            f"(it is {header[:120]!r}); nothing in the file was applied")
+    (problem,) = parse("id,name,x\n")[1]
+    assert "(it is 'id,name,x')" in str(problem)
+
+
+def test_is_a_file_that_cannot_be_read_or_is_not_utf8_reported_without_a_line(tmp_path):
+    (tmp_path / overrides.FILE).mkdir()
+    assert overrides.load(tmp_path) == ([], [overrides.Problem(
+        0, f"cannot read {tmp_path / overrides.FILE} (Is a directory); nothing in it was applied")])
+    (tmp_path / overrides.FILE).rmdir()
+    (tmp_path / overrides.FILE).write_bytes(f"{HEADER}\ncl\xe9o,regularization,,+1,why\n".encode("latin-1"))
+    found, (problem,) = overrides.load(tmp_path)
+    assert found == [] and problem == overrides.Problem(
+        0, f"{tmp_path / overrides.FILE} is not UTF-8 text; nothing in it was applied")
+    assert str(problem) == problem.text  # no line to name
+
+
+def test_is_the_files_digest_its_sha256_and_none_without_a_file(tmp_path):
+    import hashlib
+
+    assert overrides.digest(tmp_path) is None
+    (tmp_path / overrides.FILE).write_bytes(b"student\n")
+    assert overrides.digest(tmp_path) == hashlib.sha256(b"student\n").hexdigest()
+
+
 # Laying it over a row ---------------------------------------------------------------------------
 
 def test_does_a_function_change_move_the_function_and_the_total_and_leave_the_stored_row_alone():
@@ -286,3 +364,174 @@ def test_is_the_late_rule_off_and_said_so_with_a_due_date_and_no_penalty(tmp_pat
     ana = grades(tmp_path)["ana"]
     assert ana[f"{REG}:total"] == "50" and "adjusted" not in ana["notes"]
     assert "Instructor adjustments" not in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_may_a_new_score_be_anything_from_0_to_the_points_of_what_it_sets():
+    for points, total in (("0", 0.0), ("50", 50.0), ("0.5", 0.5)):
+        _, new = adjusted(f"{HEADER}\ncleo,regularization,,{points},regrade\n")
+        assert new["results"][0]["score"] == total
+    adjuster, new = adjusted(f"{HEADER}\ncleo,regularization,,50.5,regrade\n")
+    assert new["results"][0]["score"] == 40 and len(adjuster.not_applied()) == 1
+
+
+def test_does_a_function_set_to_zero_take_its_points_off_the_total_down_to_zero():
+    _, new = adjusted(f"{HEADER}\ncleo,regularization,{COST},0,copied\n", row_of(total=3.0, cost=3.0))
+    result = new["results"][0]
+    assert (result["functions"][COST]["score"], result["score"]) == (0.0, 0.0)
+    _, new = adjusted(f"{HEADER}\ncleo,regularization,{COST},2,partly\n", row_of(total=30.0, cost=5.0))
+    assert new["results"][0]["score"] == 27.0
+
+
+def test_does_each_adjustment_record_what_the_student_and_the_instructor_read():
+    _, new = adjusted(f"{HEADER}\ncleo,regularization,,+2,bonus\n")
+    result = new["results"][0]
+    assert result["adjustments"] == [{"line": 2, "kind": "override", "target": REG, "points": "+2",
+                                      "before": 40.0, "after": 42.0, "reason": "bonus", "said": "40 → 42"}]
+    assert result["provenance"] == {"seed": 1, "adjustments": {"file": "overrides.csv", "sha256": None,
+                                                               "applied": result["adjustments"]}}
+    assert new["notes"] == [f"{REG}: adjusted by your instructor: bonus (40 → 42)"]
+
+
+def test_is_a_row_nothing_applies_to_returned_as_it_is():
+    row = row_of()
+    adjuster = Adjuster(*parse(f"{HEADER}\nzoe,regularization,,+1,why\n"))
+    assert adjuster.apply(row) is row
+    assert bool(adjuster) and not Adjuster() and bool(Adjuster(late=LateRule("2026-03-01T23:59", 10)))
+    assert bool(Adjuster([], [overrides.Problem(1, "x")]))
+
+
+def test_are_adjustments_of_a_line_since_removed_taken_off_the_row():
+    # a stored row adjusted by an earlier file (its provenance says so), the file's line gone
+    _, before = adjusted(f"{HEADER}\ncleo,regularization,,+2,bonus\n")
+    stored = copy.deepcopy(before)
+    stored["results"][0]["score"] = 40.0
+    stored["notes"] = []
+    _, after = adjusted(f"{HEADER}\n", stored)
+    result = after["results"][0]
+    assert "adjustments" not in result and "adjustments" not in result["provenance"]
+    assert result["provenance"] == {"seed": 1} and after["notes"] == []
+
+
+def test_does_a_result_without_provenance_get_one_with_its_adjustments():
+    row = row_of()
+    del row["results"][0]["provenance"]
+    _, new = adjusted(f"{HEADER}\ncleo,regularization,,+1,why\n", row)
+    assert new["results"][0]["provenance"]["adjustments"]["applied"][0]["after"] == 41.0
+
+
+def test_does_the_late_rule_apply_to_a_student_without_lines_and_spare_one_without_a_time():
+    rule = LateRule("2026-03-01T23:59", per_day=10)
+    late = row_of()
+    late["times"] = {REG: "2026-03-02T09:00:00"}
+    adjuster, new = adjusted(f"{HEADER}\n", late, late=rule)
+    (adjustment,) = new["results"][0]["adjustments"]
+    assert (adjustment["line"], adjustment["kind"], adjustment["target"], adjustment["said"]) == (
+        0, "late", REG, "40 → 35")
+    assert adjuster.summary() == [
+        "instructor adjustments (overrides.csv and the late rule): 1 applied, 0 not applied",
+        f"  late rule: cleo {REG} 40 → 35 (handed in 1 day after the due date (2026-03-02T09:00:00 for "
+        "2026-03-01T23:59): 10% of the points off (10% a day))"]
+    _, untimed = adjusted(f"{HEADER}\n", row_of("dev"), late=rule)
+    assert "adjustments" not in untimed["results"][0]
+
+
+def test_is_every_refused_or_unmatched_line_reported_after_a_refused_one():
+    adjuster, _ = adjusted(f"{HEADER}\ncleo,regularization,,70,typo\nzoe,regularization,,+1,why\n")
+    assert [p.line for p in adjuster.not_applied()] == [2, 3]
+
+
+def test_does_the_summary_list_adjustments_by_line_then_student_and_say_nothing_without_any():
+    adjuster = Adjuster(*parse(f"{HEADER}\ncleo,regularization,,+1,a\nada,regularization,,+2,b\n"
+                               "ada,regularization,,+1,c\n"))
+    assert Adjuster().summary() == []
+    for student in ("cleo", "ada"):
+        adjuster.apply(row_of(student))
+    assert adjuster.summary() == [
+        "instructor adjustments (overrides.csv): 3 applied, 0 not applied",
+        f"  line 2: cleo {REG} 40 → 41 (a)", f"  line 3: ada {REG} 40 → 42 (b)",
+        f"  line 4: ada {REG} 42 → 43 (c)"]
+    listed = [(student, a["line"]) for student, a in adjuster.listing()]
+    assert listed == [("ada", 3), ("ada", 4), ("cleo", 2)]
+    only_problems = Adjuster(*parse(f"{HEADER}\nzoe,regularization,,+1,why\n"))
+    assert only_problems.summary() == [
+        "instructor adjustments (overrides.csv): 0 applied, 1 not applied",
+        "  not applied: line 2: no student 'zoe' in this class's grades; not applied"]
+
+
+def test_do_two_students_adjusted_by_one_line_come_in_the_order_of_their_ids():
+    adjuster = Adjuster(*parse(f"{HEADER}\ncleo,regularization,,+1,a\n"))
+    adjuster.overrides.append(Override(2, "ada", REG, None, 1.0, True, "a"))
+    adjuster.by_target[("ada", REG)] = [adjuster.overrides[-1]]
+    for student in ("cleo", "ada"):
+        adjuster.apply(row_of(student))
+    assert adjuster.summary()[1:] == [f"  line 2: ada {REG} 40 → 41 (a)", f"  line 2: cleo {REG} 40 → 41 (a)"]
+
+
+@pytest.mark.parametrize(("per_day", "cap"), [(0, 0), (100, 100), (0, 100), (100, 0)])
+def test_is_a_late_rule_of_percentages_from_0_to_100_accepted(per_day, cap):
+    assert LateRule("2026-03-01T23:59", per_day, cap).cap == cap
+
+
+@pytest.mark.parametrize(("per_day", "cap"), [(-1, 50), (100.5, 50), (10, -0.5), (10, 100.5), (101, 101)])
+def test_is_a_late_rule_outside_the_percentages_refused_with_why(per_day, cap):
+    with pytest.raises(ValueError) as refused:
+        LateRule("2026-03-01T23:59", per_day, cap)
+    assert str(refused.value) == "the late penalty and its cap are percentages from 0 to 100"
+
+
+def test_does_the_late_rule_count_every_day_started_and_say_it():
+    rule = LateRule("2026-03-01 00:00:00", per_day=10, cap=100)
+    one_second = rule.override("ada", REG, "2026-03-02T00:00:01", 50)  # a day and a second: two days
+    assert one_second == Override(0, "ada", REG, None, -10.0, True,
+                                  "handed in 2 days after the due date (2026-03-02T00:00:01 for "
+                                  "2026-03-01 00:00:00): 20% of the points off (10% a day)", kind="late")
+    exactly = rule.override("ada", REG, "2026-03-02 00:00:00", 50)
+    assert exactly.points == -5.0 and "handed in 1 day after" in exactly.reason
+    capped = LateRule("2026-03-01T00:00", per_day=10, cap=15).override("ada", REG, "2026-03-03T00:00", 40)
+    assert capped.reason.endswith("15% of the points off (10% a day, capped at 15%)")
+    assert capped.points == -6.0
+    assert overrides.parse_time(" 2026-03-01 23:59 ") == overrides.parse_time("2026-03-01T23:59")
+
+
+def test_is_a_provenance_of_adjustments_since_removed_taken_off_the_stored_row(tmp_path):
+    (tmp_path / "results").mkdir()
+    stored = row_of()
+    _, adjusted_row = adjusted(f"{HEADER}\ncleo,regularization,,+1,why\n", stored)
+    kept = adjusted_row["results"][0]["provenance"]["adjustments"]
+    stored["results"][0]["provenance"]["adjustments"] = kept
+    stored["seal"] = batch.seal(stored, "secret")
+    assert overrides.keep_in_provenance(tmp_path, stored, row_of(), "secret") is True
+    written = json.loads((tmp_path / "results" / "cleo.json").read_text())
+    assert written["results"][0]["provenance"] == {"seed": 1} and batch.is_sealed(written, "secret")
+    assert overrides.keep_in_provenance(tmp_path, written, row_of(), "secret") is False
+    other = {**row_of(), "results": []}  # the adjusted row lacks the assignment: nothing to keep
+    assert overrides.keep_in_provenance(tmp_path, written, other, "secret") is False
+    plain = row_of()
+    del plain["results"][0]["provenance"]  # nor does a result without provenance
+    assert overrides.keep_in_provenance(tmp_path, written, plain, "secret") is False
+    bare = row_of()
+    del bare["results"][0]["provenance"]
+    bare["seal"] = batch.seal(bare, "secret")
+    assert overrides.keep_in_provenance(tmp_path, bare, adjusted_row, "secret") is True
+    edited = {**written, "seal": "0" * 64}
+    assert overrides.keep_in_provenance(tmp_path, edited, adjusted_row, "secret") is False
+
+
+def test_is_a_row_without_provenance_or_lines_returned_as_it_is_and_an_adjusted_one_keeps_its_fields():
+    row = row_of()
+    del row["results"][0]["provenance"]
+    adjuster = Adjuster(*parse(f"{HEADER}\nzoe,regularization,,+1,why\n"))
+    assert adjuster.apply(row) is row
+    _, new = adjusted(f"{HEADER}\ncleo,regularization,,+1,why\n")
+    assert new.keys() == row_of().keys()
+
+
+def test_does_the_listing_give_each_students_adjustments_in_the_files_order_across_assignments():
+    row = row_of("ada")
+    initialization = copy.deepcopy(row["results"][0])
+    initialization.update(assignment="initialization", score=20.0, max_score=30.0, functions={})
+    row["results"].append(initialization)
+    adjuster = Adjuster(*parse(f"{HEADER}\nada,regularization,,+1,a\nada,initialization,,+1,b\n"))
+    adjuster.apply(row)
+    assert [(student, a["line"], a["target"]) for student, a in adjuster.listing()] == [
+        ("ada", 2, "regularization"), ("ada", 3, "initialization")]

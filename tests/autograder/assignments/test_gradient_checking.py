@@ -1,0 +1,399 @@
+"""What does a student see from the Gradient Checking checks, judged in process with plain functions?
+
+Each test builds one student's checks and judges outcomes made here (no sandbox, no notebook):
+the names and roles a student reads, the numbers each check accepts and the finding it gives
+otherwise, and what the reading of the code decides.
+"""
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+from autograder import assignments
+from autograder.assignments import gradient_checking as gc
+from autograder.grading import reference
+from autograder.grading.checks import Call, Outcome, judge, rng_for, seed_for
+
+SPEC = reference.load("gradient_checking")
+STUDENTS = [f"student-{i}" for i in range(30)]
+
+
+def _checks(function, student="alice"):
+    return assignments.build_checks(SPEC, function, rng_for(seed_for(student, "gradient_checking"), function))
+
+
+def _expected(function, check):
+    ref = SPEC.reference(function, check.stand_ins)
+    return [ref(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)) for c in check.calls]
+
+
+def _judge(function, check, values):
+    """What :func:`judge` says of the values ``values`` returned, one per call of ``check``."""
+    return judge(check, [Outcome(value=v) for v in values], _expected(function, check))
+
+
+def _entry(found):
+    return getattr(found, "entry", None)
+
+
+# What the student reads about each check ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("function", "shown"), [
+    ("forward_propagation", [("published case", "x = 2, theta = 4", 1.0),
+                             ("hidden case 1", "theta = 0 and a negative theta", 1.0),
+                             ("hidden case 2", "a negative x, with theta of either sign", 1.0)]),
+    ("backward_propagation", [("published case", "x = 3, theta = 4", 1.0),
+                              ("hidden case 1", "theta = 0 and a negative theta", 1.0),
+                              ("hidden case 2", "a negative x, with theta of either sign", 1.0)]),
+    ("gradient_check", [
+        ("published case", "x = 3, theta = 4, the notebook's forward and backward passes", 1.0),
+        ("hidden case 1", "a curved cost, the correct backward pass; theta = 0 and a negative theta", 1.0),
+        ("hidden case 2", "a curved cost, the correct backward pass; a positive theta", 1.0),
+        ("hidden case 3", "a curved cost, a wrong backward pass (theta in place of x), positive thetas", 1.5),
+        ("hidden case 4", "a curved cost, a wrong backward pass (theta in place of x), negative thetas", 1.5),
+        ("works for another cost (advice only)", "a cubic cost with a correct gradient", 0.0),
+        ("notices a wrong gradient of another cost (advice only)",
+         "a cubic cost with a planted wrong gradient", 0.0)]),
+    ("gradient_check_n", [
+        ("published case", "the notebook's test case with the provided backward_propagation_n", 1.0),
+        ("published case, corrected backward pass", "the notebook's test case with a correct backward pass",
+         1.0),
+        ("hidden case 1", "a curved cost of another network, correct gradients, epsilon = 0.0001 and 0.0003",
+         1.5),
+        ("hidden case 2", "a curved cost of another network, one wrong entry in dW2, epsilon = 0.0001",
+         1.5)]),
+])
+def test_does_each_function_show_its_checks_roles_and_weights(function, shown):
+    checks = _checks(function)
+    assert [(c.name, c.describe, c.weight) for c in checks] == shown
+    assert [c.advisory for c in checks] == [c.name.endswith("(advice only)") for c in checks]
+
+
+def test_are_the_planted_checks_those_handed_a_wrong_gradient():
+    assert [c.planted for c in _checks("gradient_check")] == [False, False, False, True, True, False, True]
+    assert [c.planted for c in _checks("gradient_check_n")] == [True, False, False, True]
+    one_d = [c.planted for f in ("forward_propagation", "backward_propagation") for c in _checks(f)]
+    assert not any(one_d)
+
+
+@pytest.mark.parametrize("function", gc.BUILDERS)
+@pytest.mark.parametrize("student", STUDENTS[:4])
+def test_does_the_reference_pass_every_check_for_every_student(function, student):
+    checks = _checks(function, student)
+    assert [_judge(function, c, _expected(function, c)) for c in checks] == [None] * len(checks)
+
+
+def test_are_the_published_cases_the_notebooks_inputs():
+    assert [c.args for c in _checks("forward_propagation")[0].calls] == [(2, 4)]
+    assert [c.args for c in _checks("backward_propagation")[0].calls] == [(3, 4)]
+    published = _checks("gradient_check")[0]
+    assert [c.args for c in published.calls] == [(3, 4)] and published.stand_ins == gc.LINEAR
+    cases = _checks("gradient_check_n")
+    assert all("vector_to_dictionary" in c.stand_ins for c in cases)
+    assert [sorted(c.calls[0].kwargs.items()) for c in cases] == [[], [], [("epsilon", 1e-4)],
+                                                                 [("epsilon", 1e-4)]]
+    assert [c.kwargs for c in cases[2].calls] == [{"epsilon": 1e-4}, {"epsilon": 3e-4}]
+
+
+# forward_propagation and backward_propagation -----------------------------------------------------
+
+
+@pytest.mark.parametrize("function", ["forward_propagation", "backward_propagation"])
+def test_is_a_1d_answer_judged_on_every_call_to_twelve_digits(function):
+    published, first, second = _checks(function)
+    right = [_expected(function, c) for c in (published, first, second)]
+    assert _judge(function, first, [right[1][0], right[1][1] + 1.0]) is not None  # the second call only
+    assert _judge(function, second, [right[2][0] + 1.0, right[2][1]]) is not None  # the first call only
+    off = [v * (1 + 1e-11) + 1e-11 for v in right[2]]
+    assert _judge(function, second, off) is not None
+    noise = [v * (1 + 1e-14) for v in right[2]]
+    assert _judge(function, second, noise) is None
+    shown = _judge(function, published, [right[0][0] + 0.5])
+    assert shown.category == "wrong value" and str(right[0][0] + 0.5) in shown
+    hidden = _judge(function, first, [right[1][0] + 0.5, right[1][1]])
+    assert hidden.category == "wrong value" and str(right[1][0] + 0.5) not in hidden
+
+
+def test_do_the_1d_hidden_cases_keep_their_signs_and_sizes_for_every_student():
+    for function in ("forward_propagation", "backward_propagation"):
+        for student in STUDENTS:
+            _, first, second = _checks(function, student)
+            (x1, t1), (x2, t2) = (c.args for c in first.calls)
+            (x3, t3), (x4, t4) = (c.args for c in second.calls)
+            assert x1 < 0 and t1 == 0 and x2 > 0 and t2 < 0 and x3 < 0 and t3 < 0 and x4 < 0 and t4 > 0
+            assert all(0.5 <= abs(v) <= 5 for v in (x1, x2, t2, x3, t3, x4, t4))
+
+
+# gradient_check: rounding noise, planted gradients, another cost ---------------------------------
+
+
+def test_is_a_correct_checkers_difference_judged_against_the_rounding_bound_of_its_epsilon():
+    published = _checks("gradient_check")[0]
+    bound = 4.0 * (np.finfo(float).eps / 2) * (4 + 1e-7) / 1e-7 + 1e-12
+    assert gc._rounding_bound(4, 1e-7) == pytest.approx(bound, rel=1e-12, abs=0)
+    assert gc._rounding_bound(-4, 1e-7) == gc._rounding_bound(4, 1e-7)
+    assert _judge("gradient_check", published, [0.0]) is None
+    assert _judge("gradient_check", published, [bound * 0.99]) is None
+    assert _judge("gradient_check", published, [-bound * 0.99]) is None  # noise of either sign
+    above = _judge("gradient_check", published, [bound * 1.01])
+    assert _entry(above) == "difference-not-noise" and f"(got {bound * 1.01:.3g})" in above
+    assert _entry(_judge("gradient_check", published, [-bound * 1.01])) == "difference-negative"
+    (first, *_) = _checks("gradient_check")[1:]
+    hidden = _judge("gradient_check", first, [1.0, 0.0])
+    assert _entry(hidden) == "difference-not-noise" and "(got" not in hidden
+
+
+def test_is_the_rounding_bound_taken_at_the_epsilon_the_call_gives():
+    calls = (Call((3, 4), {"epsilon": 1e-3}),)
+    evaluate = gc._is_rounding_noise(calls, hidden=True)
+    between = (gc._rounding_bound(4, 1e-7) + gc._rounding_bound(4, 1e-3)) / 2  # above the first
+    assert gc._rounding_bound(4, 1e-3) < gc._rounding_bound(4, 1e-7)
+    assert _entry(evaluate([between], [0.0])) == "difference-not-noise"
+    assert evaluate([gc._rounding_bound(4, 1e-3) * 0.9], [0.0]) is None
+
+
+def test_is_a_difference_that_is_no_finite_number_refused_as_such():
+    published = _checks("gradient_check")[0]
+    nan = _judge("gradient_check", published, [float("nan")])
+    assert nan.category == "NaN/inf" and nan == "difference is nan; expected a finite number"
+    assert _judge("gradient_check", published, [float("inf")]).category == "NaN/inf"
+    text = _judge("gradient_check", published, ["small"])
+    assert text is not None and text.category == "wrong type"
+
+
+def test_is_a_planted_wrong_gradient_judged_by_the_difference_a_correct_checker_reports():
+    function = "gradient_check"
+    third = _checks(function)[3]
+    right = _expected(function, third)
+    assert min(right) > 0.05
+    assert _judge(function, third, [r * (1 + 5e-7) for r in right]) is None
+    off = _judge(function, third, [right[0] * (1 + 5e-6), right[1]])
+    assert off is not None and off.category == "wrong value" and _entry(off) != "planted-missed"
+    assert _entry(_judge(function, third, [right[0], 1e-7])) == "planted-missed"
+    assert _entry(_judge(function, third, [right[0], -1e-7])) == "planted-missed"
+    assert _entry(_judge(function, third, [right[0], 2e-6])) != "planted-missed"
+
+
+def _checker(forward, backward=None, *, centred=True):
+    """A gradient checker built on ``forward(x, theta)`` (its own J) and ``backward``."""
+    def check(x, theta, epsilon=1e-7, print_msg=False):
+        plus, minus = forward(x, theta + epsilon), forward(x, theta - epsilon)
+        gradapprox = (plus - minus) / (2 * epsilon) if centred else (plus - forward(x, theta)) / epsilon
+        grad = backward(x, theta)
+        return float(abs(grad - gradapprox) / (abs(grad) + abs(gradapprox)))
+    return check
+
+
+@pytest.mark.parametrize(("name", "forward", "finding"), [
+    ("J computed as theta * x", lambda namespace: lambda x, theta: theta * x, "computes-j-itself"),
+    ("forward_propagation's arguments swapped", lambda namespace: lambda x, theta:
+        namespace["forward_propagation"](theta, x), "forward-arguments-swapped"),
+    ("J computed as theta * x + 1 (another wrong cost)", lambda namespace: lambda x, theta: theta * x ** 2,
+     "other-cost"),
+])
+def test_does_the_advice_on_another_cost_say_why_a_checker_fails_there(name, forward, finding):
+    checks = _checks("gradient_check")
+    for check in checks[-2:]:
+        namespace = gc._stand_in_functions(check.stand_ins)
+        answer = _checker(forward(namespace), namespace["backward_propagation"])
+        values = [answer(*c.args) for c in check.calls]
+        assert _entry(_judge("gradient_check", check, values)) == finding, (name, check.name)
+    for check in checks[-2:]:
+        namespace = gc._stand_in_functions(check.stand_ins)
+        right = _checker(namespace["forward_propagation"], namespace["backward_propagation"])
+        assert _judge("gradient_check", check, [right(*c.args) for c in check.calls]) is None
+
+
+def test_are_the_stand_ins_the_costs_they_say():
+    linear = gc._stand_in_functions(gc.LINEAR)
+    assert linear["forward_propagation"](3, 4) == 12 and linear["backward_propagation"](3, 4) == 3
+    for slope, curved in ((1, gc.CURVED), (3, {r: gc.OTHER_SLOPE_OF[s] for r, s in gc.CURVED.items()})):
+        right, wrong = gc._stand_in_functions(curved["correct"]), gc._stand_in_functions(curved["theta"])
+        x, theta = 0.6, 1.25  # theta on the grid, x between two grid points
+        assert right["backward_propagation"](x, theta) == pytest.approx(slope * x, rel=1e-12, abs=0)
+        assert wrong["backward_propagation"](x, theta) == pytest.approx(slope * theta, rel=1e-12, abs=0)
+        forward = right["forward_propagation"]
+        centred = (forward(x, theta + 1e-5) - forward(x, theta - 1e-5)) / 2e-5
+        assert centred == pytest.approx(slope * x, rel=1e-5)
+        g = math.sin(math.pi * x / 0.25) ** 2 * math.sin(math.pi * 0.3 / 0.25) ** 2
+        assert right["forward_propagation"](x, 0.3) == pytest.approx(slope * 0.3 * x + 1000.0 * g, rel=1e-12)
+    inline = gc._inline_linear(gc.CURVED["theta"])
+    assert inline.startswith(gc.LINEAR_FORWARD + "\n")
+    assert inline.endswith(gc.CURVED["theta"].split("\n\n")[-1])
+    swapped = gc._swapped_arguments(gc.CURVED["correct"])
+    assert "def forward_propagation(theta, x):" in swapped and swapped.count("(theta, x)") == 1
+    cubic, cubic_wrong = gc._stand_in_functions(gc.CUBIC), gc._stand_in_functions(gc.CUBIC_WRONG)
+    assert cubic["backward_propagation"](2, 3) == 54 and cubic_wrong["backward_propagation"](2, 3) == 18
+
+
+def test_do_the_hidden_checker_cases_keep_their_roles_for_every_student():
+    for student in STUDENTS:
+        cases = _checks("gradient_check", student)
+        advice = [c.calls[0].args for c in cases[-2:]]
+        assert advice[0] == advice[1] and cases[-1].calls[0] is not cases[-2].calls[0]
+        x, theta = advice[0]
+        assert 0.5 <= x <= 3 and 0.05 <= theta <= 0.3
+        for case in cases[1:5]:
+            for x, theta in (c.args for c in case.calls):
+                assert abs(x) <= 5 - 2 * 0.5 + 0.25 and abs(theta) <= 5
+
+
+# Reading the code: does it subtract a step? --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "centred"), [
+    ("theta_minus = theta - epsilon", True),
+    ("theta_minus = theta + epsilon", False),
+    ("eps = epsilon\nt = theta - eps", True),
+    ("eps = epsilon\nh = eps\nt = theta - h", True),  # a step bound through two names
+    ("h = 2 * epsilon\nt = theta - h", True),
+    ("h = np.float64(epsilon)\nt = theta - h", True),
+    ("h = epsilon * x\nt = theta - h", False),  # not a step: it holds x
+    ("t = theta - 1e-7", True),
+    ("t = theta - 0.5", False),  # a literal no step is typed as
+    ("t = theta - 0.01", False),
+    ("t = theta - 0.009", True),
+    ("t = theta - True", False),
+    ("t = theta - 0", False),
+    ("t = theta\nt -= epsilon", True),
+    ("t = theta + -epsilon", True),
+    ("t = np.subtract(theta, epsilon)", True),
+    ("t = np.subtract(epsilon, theta)", False),
+    ("t = np.add(theta, epsilon)", False),
+    ("t = subtract(theta, epsilon)", False),
+    ("t = theta - x", False),
+    ("a, b = epsilon, 1\nt = theta - a", False),  # only plain one-name bindings are followed
+    ("def gradient_check(x, theta, epsilon=1e-7)\n    return 0", True),  # not Python: never run
+])
+def test_does_the_code_reading_find_a_step_subtracted(code, centred):
+    assert gc.shows_centred_difference(code) is centred
+    # the reading itself, not a cached answer (the cache is filled before any code changes)
+    assert gc.shows_centred_difference.__wrapped__(code) is centred
+
+
+def test_does_code_that_shows_no_centred_difference_move_only_the_curved_cases_to_slope_3():
+    checks = _checks("gradient_check")
+    fitted = gc._fit_gradient_check(checks, "gradapprox = (J_plus - J) / epsilon")
+    moved = [c.name for c, f in zip(checks, fitted, strict=True) if c.stand_ins != f.stand_ins]
+    assert moved == ["hidden case 1", "hidden case 2", "hidden case 3", "hidden case 4"]
+    for before, after in zip(checks[1:5], fitted[1:5], strict=True):
+        assert after.stand_ins == gc.OTHER_SLOPE_OF[before.stand_ins]
+        assert "gradapprox-not-from-j" in {m.key for m in after.mistakes}
+        assert (after.name, after.calls, after.weight, after.planted) == \
+            (before.name, before.calls, before.weight, before.planted)
+    assert gc._fit_gradient_check(checks, "t = theta - epsilon") is checks
+
+
+@pytest.mark.parametrize(("code", "copies"), [
+    ("theta_plus = np.copy(values)", True), ("theta_plus = numpy.array(values)", True),
+    ("theta_plus = values.copy()", True), ("theta_plus = copy.deepcopy(values)", True),
+    ("theta_plus = np . copy (values)", True), ("theta_plus = values", False),
+    ("theta_plus = np.copyto(a, values)", False), ("theta_plus = mycopy(values)", False),
+])
+def test_does_the_code_reading_see_a_copied_parameter_vector(code, copies):
+    assert bool(gc._copies(code)) is copies
+    assert bool(gc._GRADIENT_CHECK_N_FITS["theta-not-copied"](code)) is not copies
+    assert bool(gc._GRADIENT_CHECK_N_FITS["theta-minus-from-theta-plus"](code)) is copies
+
+
+@pytest.mark.parametrize(("key", "code", "fits"), [
+    ("grad-equals-gradapprox", "grad = gradapprox", True),
+    ("grad-equals-gradapprox", "grad = backward_propagation(x, theta)", False),
+    ("grad-not-from-backward", "grad = x", True),
+    ("grad-not-from-backward", "grad = backward_propagation (x, theta)", False),
+    ("grad-not-from-backward", "grad = gradapprox", False),
+    ("grad-not-from-backward", "g = x", False),
+    ("backward-at-gradapprox", "grad = backward_propagation(x, gradapprox)", True),
+    ("backward-at-gradapprox", "grad = backward_propagation(x, theta)", False),
+])
+def test_does_the_code_reading_say_which_checker_hints_the_code_may_need(key, code, fits):
+    assert bool(gc._GRADIENT_CHECK_FITS[key](code)) is fits
+    assert bool(gc._GRADIENT_CHECK_N_FITS["grad-equals-gradapprox-n"](code)) is (code == "grad = gradapprox")
+
+
+# gradient_check_n ---------------------------------------------------------------------------------
+
+
+def test_is_a_correct_checkers_truncation_error_judged_within_its_tolerance():
+    function = "gradient_check_n"
+    _, corrected, first, _ = _checks(function)
+    right = _expected(function, first)
+    assert right[1] == pytest.approx(9 * right[0], rel=1e-2)  # nine times larger at three times epsilon
+    assert _judge(function, first, [r * 1.009 for r in right]) is None
+    assert _entry(_judge(function, first, [right[0], right[1] * 1.02])) == "centred-error"
+    assert _entry(_judge(function, first, [right[0] * 1.02, right[1]])) == "centred-error"
+    assert _judge(function, first, [right[0], "x"]).category == "wrong type"
+    published = _expected(function, corrected)[0]
+    assert _judge(function, corrected, [published * 1.009]) is None
+    shown = _judge(function, corrected, [published * 1.02])
+    assert shown.category == "wrong value" and _entry(shown) is None
+
+
+def test_is_a_planted_wrong_entry_missed_named_and_a_near_difference_accepted():
+    function = "gradient_check_n"
+    buggy, _, _, planted = _checks(function)
+    for check, rtol in ((buggy, 2e-8), (planted, 1e-5)):
+        (right,) = _expected(function, check)
+        assert right > 1e-6
+        assert _judge(function, check, [right * (1 + rtol / 2)]) is None
+        assert _judge(function, check, [right * (1 + rtol * 2)]).category == "wrong value"
+        assert _entry(_judge(function, check, [5e-7])) == "planted-missed-n"
+        assert _entry(_judge(function, check, [-5e-7])) == "planted-missed-n"
+    shown = _judge(function, buggy, [0.5])
+    assert "0.5" in shown and "0.5" not in _judge(function, planted, [0.5])
+
+
+def test_does_every_students_network_plant_one_entry_inside_dw2_and_keep_the_last_gradient_apart():
+    for student in STUDENTS:
+        _, _, correct, planted = _checks("gradient_check_n", student)
+        params, grads, X, Y = planted.calls[0].args
+        exact = gc._polynomial_gradients(params)
+        differing = [(k, np.argwhere(grads[k] != exact[k]).tolist()) for k in grads if
+                     not np.array_equal(grads[k], exact[k])]
+        assert len(differing) == 1 and differing[0][0] == "dW2" and len(differing[0][1]) == 1
+        entry = tuple(differing[0][1][0])
+        assert grads["dW2"][entry] - exact["dW2"][entry] == pytest.approx(-0.1)
+        assert 0.5 <= params["W2"][entry] <= 1.0
+        vector = gc.gradients_to_vector(exact)
+        assert np.linalg.norm(vector) >= 1
+        assert X.shape == (params["W1"].shape[1], 3) and Y.shape == (1, 3) and set(np.unique(Y)) <= {0, 1}
+        params, grads, X, Y = correct.calls[0].args
+        vector = gc.gradients_to_vector(grads)
+        assert np.linalg.norm(vector) >= 1 and gc._last_stands_apart(vector)
+        assert all(1 <= n <= 3 for n in (params["W1"].shape + params["W2"].shape + params["W3"].shape))
+
+
+def test_does_the_last_gradient_stand_apart_only_beyond_a_tenth_of_the_root_mean_square():
+    assert gc._last_stands_apart(np.array([1.0, 1.0, 1.0, 1.5]))
+    assert gc._last_stands_apart(np.array([1.0, 1.0, 1.0, 0.5]))
+    assert not gc._last_stands_apart(np.array([1.0, 1.0, 1.0, 1.05]))
+    assert not gc._last_stands_apart(np.array([1.0, 1.0, 1.0, -1.05]))  # its size, not its sign
+
+
+def test_does_planting_a_wrong_entry_leave_the_other_gradients_and_the_parameters_alone():
+    params = {"W1": np.array([[0.5, -0.5]]), "b1": np.array([[0.25]])}
+    plain = gc._polynomial_gradients(params)
+    assert np.array_equal(plain["dW1"], [[0.75, -0.25]]) and np.array_equal(plain["db1"], [[0.3125]])
+    wrong = gc._polynomial_gradients(params, ("dW1", (0, 1), -0.1))
+    assert wrong["dW1"][0, 1] == pytest.approx(-0.35) and wrong["dW1"][0, 0] == 0.75
+    assert np.array_equal(wrong["db1"], plain["db1"]) and np.array_equal(params["W1"], [[0.5, -0.5]])
+    assert np.array_equal(gc._polynomial_gradients(params)["dW1"], [[0.75, -0.25]])
+
+
+def test_is_what_a_mistake_returns_on_the_published_inputs_remembered_by_its_key_and_inputs():
+    calls = []
+
+    def variant(call):
+        calls.append(call)
+        return len(calls)
+
+    first, second = gc._remembered("key-a", variant), gc._remembered("key-b", variant)
+    call = Call(({"W1": np.ones((2, 2))},), {"epsilon": 1e-7})
+    again = Call(({"W1": np.ones((2, 2))},), {"epsilon": 1e-7})
+    other = Call(({"W1": np.ones((2, 2))},), {"epsilon": 1e-6})
+    assert first(call) == 1 and first(again) == 1  # the same inputs: computed once
+    assert second(call) == 2  # another mistake: its own answer
+    assert first(other) == 3
