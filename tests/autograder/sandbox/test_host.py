@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -493,18 +494,26 @@ return [threading.current_thread() is threading.main_thread(), threading.active_
 
 
 def test_is_the_worker_itself_under_the_seccomp_filter_every_job_shares(box):
-    """The zygote confines itself once started; its job children add their own filters."""
+    """The zygote confines itself once started; its job children add their own filters (before
+    they read a job: a spare forked a moment ago may still be loading them, so it is given a
+    few seconds to settle)."""
     still_works(box)
-    status = {}
-    for pid in _sandbox_processes(box):
-        try:
-            with open(f"/proc/{pid}/status") as handle:
-                status[pid] = dict(line.split(":\t", 1) for line in handle.read().splitlines()
-                                   if ":\t" in line)
-        except OSError:
-            continue
-    spares = [pid for pid, fields in status.items()  # the waiting children: leaves of the tree
-              if not any(other["PPid"] == str(pid) for other in status.values())]
+    for _ in range(50):
+        status = {}
+        for pid in _sandbox_processes(box):
+            try:
+                with open(f"/proc/{pid}/status") as handle:
+                    status[pid] = dict(line.split(":\t", 1) for line in handle.read().splitlines()
+                                       if ":\t" in line)
+            except OSError:
+                continue
+        spares = [pid for pid, fields in status.items()  # the waiting children: leaves of the tree
+                  if not any(other["PPid"] == str(pid) for other in status.values())]
+        counts = {pid: int(fields["Seccomp_filters"]) for pid, fields in status.items()}
+        parents = {pid: int(status[pid]["PPid"]) for pid in spares}
+        if spares and all(counts[pid] > counts.get(parent, 0) for pid, parent in parents.items()):
+            break
+        time.sleep(0.1)
     assert 1 <= len(spares) <= SPARES, status
     (zygote,) = {int(status[pid]["PPid"]) for pid in spares}
     for spare in spares:
