@@ -116,7 +116,8 @@ CORE = {
     "autograder/course/overrides.py": (_COURSE + "test_overrides.py",),
     "autograder/platforms/nbgrader_bridge.py": ("tests/autograder/platforms/test_nbgrader_bridge.py",
                                                 _GRADING + "test_draw.py"),
-    "autograder/platforms/__init__.py": tuple(_GRADESCOPE + name for name in _GRADESCOPE_GRADING),
+    "autograder/platforms/__init__.py": ("tests/autograder/test_platforms.py",
+                                         *(_GRADESCOPE + name for name in _GRADESCOPE_GRADING)),
     "autograder/platforms/gradescope.py": tuple(_GRADESCOPE + name for name in (
         *_GRADESCOPE_GRADING,
         "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out")),
