@@ -118,9 +118,10 @@ CORE = {
                                                 _GRADING + "test_draw.py"),
     "autograder/platforms/__init__.py": ("tests/autograder/test_platforms.py",
                                          *(_GRADESCOPE + name for name in _GRADESCOPE_GRADING)),
-    "autograder/platforms/gradescope.py": tuple(_GRADESCOPE + name for name in (
-        *_GRADESCOPE_GRADING,
-        "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out")),
+    "autograder/platforms/gradescope.py": ("tests/autograder/platforms/test_gradescope.py", *(
+        _GRADESCOPE + name for name in (
+            *_GRADESCOPE_GRADING,
+            "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out"))),
     "autograder/platforms/coursera.py": tuple(_COURSERA + name for name in _COURSERA_TESTS),
     "deploy/gradescope/grade.py": tuple(_GRADESCOPE + name for name in (
         _GROUP_ORDER, "test_does_the_script_grade_its_assignments_notebook_and_name_any_other_it_finds",

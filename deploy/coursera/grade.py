@@ -10,8 +10,10 @@ The part id picks the assignment through ``config.json`` beside this script
 (``{"parts": {"<partId>": "<assignment>"}}``, written by ``make coursera
 PARTS=...``); an unknown part id grades the notebook as what it is. The learner is who
 ``userId`` says; without it, they are graded with the course's default hidden inputs. The
-course secret is ``course.secret`` beside this script. Whatever happens,
-``feedback.json`` and ``htmlFeedback.html`` are written and the exit status is 0.
+course secret is ``course.secret`` beside this script. Whatever happens, ``feedback.json``
+and ``htmlFeedback.html`` are written and the exit status is 0; the page that blames the grader
+is the adapter's, so the kit must import (the image's build runs ``python -m autograder``
+once, and stops if it does not).
 
 ``COURSERA_SHARED`` replaces ``/shared`` (for running it outside Coursera, e.g. in
 the kit's tests).
