@@ -66,6 +66,27 @@ _CLI = "tests/autograder/test_cli.py::"
 _GROUP_ORDER = "test_does_a_group_get_the_same_hidden_inputs_whatever_the_order_gradescope_lists_it_in"
 _GRADING = "tests/autograder/grading/"
 _COURSE = "tests/autograder/course/"
+#: The Gradescope tests that grade a submission in this process (through the entry script, its
+#: adapter and the shared call of the platforms).
+_GRADESCOPE_GRADING = (
+    "test_does_the_script_grade_its_assignments_notebook_and_name_any_other_it_finds",
+    "test_does_a_submission_without_its_assignments_notebook_get_one_sentence_and_no_tests",
+    "test_does_a_zip_of_several_assignments_say_each_ones_fate_and_add_up_its_tests",
+    "test_is_the_submission_graded_for_its_gradescope_ids_and_the_zips_secret",
+    "test_does_a_zip_of_several_assignments_grade_each_in_its_order_whatever_comes_before")
+#: The Coursera tests that run the entry script, or its adapter, in this process.
+_COURSERA_TESTS = (
+    "test_does_renaming_the_upload_leave_the_learners_hidden_inputs_unchanged",
+    "test_does_the_script_ask_the_grader_for_the_parts_assignment_and_the_learner",
+    "test_is_a_learner_without_userid_graded_anonymously_and_an_unknown_part_as_what_it_is",
+    "test_is_the_notebook_of_the_part_chosen_among_several_its_own_name_first",
+    "test_does_an_upload_of_another_parts_notebook_get_zero_and_one_plain_sentence",
+    "test_does_a_learner_get_a_verdict_whatever_happens_to_the_grading",
+    "test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook",
+    "test_is_the_graders_verdict_kept_when_it_wrote_one_and_replaced_when_it_failed",
+    "test_is_a_learner_coursera_names_not_graded_as_anyone_else_without_userid",
+    "test_is_a_notebook_showing_the_parts_assignment_chosen_before_an_unreadable_one",
+    "test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made")
 _ASSIGNMENT_TESTS = (_GRADING + "test_checks.py", _GRADING + "test_hidden_roles.py",
                      _GRADING + "test_vocabulary.py")
 #: Each module of the grading core and its own fast tests (files or test ids) that call it in their
@@ -95,28 +116,23 @@ CORE = {
     "autograder/course/overrides.py": (_COURSE + "test_overrides.py",),
     "autograder/platforms/nbgrader_bridge.py": ("tests/autograder/platforms/test_nbgrader_bridge.py",
                                                 _GRADING + "test_draw.py"),
+    "autograder/platforms/__init__.py": ("tests/autograder/test_platforms.py",
+                                         *(_GRADESCOPE + name for name in _GRADESCOPE_GRADING)),
+    "autograder/platforms/gradescope.py": ("tests/autograder/platforms/test_gradescope.py", *(
+        _GRADESCOPE + name for name in (
+            *_GRADESCOPE_GRADING,
+            "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out"))),
+    "autograder/platforms/coursera.py": tuple(_COURSERA + name for name in _COURSERA_TESTS),
     "deploy/gradescope/grade.py": tuple(_GRADESCOPE + name for name in (
         _GROUP_ORDER, "test_does_the_script_grade_its_assignments_notebook_and_name_any_other_it_finds",
         "test_does_a_submission_without_its_assignments_notebook_get_one_sentence_and_no_tests",
         "test_does_a_zip_of_several_assignments_say_each_ones_fate_and_add_up_its_tests",
         "test_does_a_student_get_a_results_json_that_blames_the_grader_when_the_zip_is_broken",
         "test_is_the_student_the_sorted_gradescope_ids_of_the_submission",
-        "test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_out",
         "test_is_the_submission_graded_for_its_gradescope_ids_and_the_zips_secret",
         "test_does_a_zip_of_several_assignments_grade_each_in_its_order_whatever_comes_before",
         "test_does_the_script_say_what_it_is_when_asked")),
-    "deploy/coursera/grade.py": tuple(_COURSERA + name for name in (
-        "test_does_renaming_the_upload_leave_the_learners_hidden_inputs_unchanged",
-        "test_does_the_script_ask_the_grader_for_the_parts_assignment_and_the_learner",
-        "test_is_a_learner_without_userid_graded_anonymously_and_an_unknown_part_as_what_it_is",
-        "test_is_the_notebook_of_the_part_chosen_among_several_its_own_name_first",
-        "test_does_an_upload_of_another_parts_notebook_get_zero_and_one_plain_sentence",
-        "test_does_a_learner_get_a_verdict_whatever_happens_to_the_grading",
-        "test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook",
-        "test_is_the_graders_verdict_kept_when_it_wrote_one_and_replaced_when_it_failed",
-        "test_is_a_learner_coursera_names_not_graded_as_anyone_else_without_userid",
-        "test_is_a_notebook_showing_the_parts_assignment_chosen_before_an_unreadable_one",
-        "test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made")),
+    "deploy/coursera/grade.py": tuple(_COURSERA + name for name in _COURSERA_TESTS),
 }
 
 #: Tests left out of every mutation run (``make test`` runs them): the invariant that each

@@ -18,6 +18,7 @@ from autograder.course.exports import ANONYMOUS_NOTICE, TITLES, not_this_assignm
 from autograder.grading import reference
 from autograder.grading.checks import seed_for
 from autograder.grading.students import ANONYMOUS
+from autograder.platforms.coursera import chosen_notebook
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
 PARTS = {"Kq3vA": "initialization", "Zt8mB": "regularization", "Lw2nC": "gradient_checking"}
@@ -273,13 +274,13 @@ def test_is_a_learner_without_userid_graded_anonymously_and_an_unknown_part_as_w
 
 
 def test_is_the_notebook_of_the_part_chosen_among_several_its_own_name_first(tmp_path, monkeypatch):
-    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _script_here(tmp_path, monkeypatch, parts=PARTS)
     notebook = CLASS / "cleo" / REG / reference.NOTEBOOKS[REG]
     for name in ("a copy.ipynb", "b/Regularization.ipynb", "__MACOSX/Regularization.ipynb",
                  ".Regularization.ipynb"):
         _upload(tmp_path, name, notebook)
     _upload(tmp_path, "Gradient_Checking.ipynb", GC_NOTEBOOK)
-    chosen, others = script._notebook(tmp_path / "shared" / "submission", REG)
+    chosen, others = chosen_notebook(tmp_path / "shared" / "submission", REG)
     assert chosen == tmp_path / "shared" / "submission" / "b" / "Regularization.ipynb"
     assert others == [("Gradient_Checking.ipynb", "gradient_checking")]
 
@@ -341,10 +342,10 @@ def test_is_a_learner_coursera_names_not_graded_as_anyone_else_without_userid(tm
 
 
 def test_is_a_notebook_showing_the_parts_assignment_chosen_before_an_unreadable_one(tmp_path, monkeypatch):
-    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _script_here(tmp_path, monkeypatch, parts=PARTS)
     _upload(tmp_path, "a copy.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
     _upload(tmp_path, "aaa.ipynb", b"\xff")
-    chosen, _ = script._notebook(tmp_path / "shared" / "submission", REG)
+    chosen, _ = chosen_notebook(tmp_path / "shared" / "submission", REG)
     assert chosen.name == "a copy.ipynb"
 
 

@@ -26,6 +26,7 @@ from autograder.course import exports
 from autograder.course.exports import TITLES
 from autograder.grading import reference
 from autograder.grading.checks import seed_for
+from autograder.platforms.gradescope import notebooks_in
 from tests.autograder.course.test_class_grading import GRADESCOPE_SCHEMA
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
@@ -436,7 +437,7 @@ def test_are_the_notebooks_of_an_upload_found_in_its_folders_hidden_ones_left_ou
                  "b/.c/y.ipynb"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
-    found = _script().notebooks_in(tmp_path)
+    found = notebooks_in(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.ipynb", "b/z.ipynb"]
 
 

@@ -21,7 +21,8 @@ CORE_MODULES = {"autograder/grading/checks.py", "autograder/grading/feedback.py"
                 "autograder/course/exports.py", "autograder/course/spreadsheet.py",
                 "autograder/course/lms.py",
                 "autograder/course/overrides.py", "autograder/platforms/nbgrader_bridge.py",
-                "deploy/gradescope/grade.py", "deploy/coursera/grade.py"}
+                "autograder/platforms/__init__.py", "autograder/platforms/gradescope.py",
+                "autograder/platforms/coursera.py", "deploy/gradescope/grade.py", "deploy/coursera/grade.py"}
 
 
 def test_does_the_map_cover_every_module_of_the_grading_core_and_every_assignment():
