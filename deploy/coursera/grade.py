@@ -11,9 +11,9 @@ The part id picks the assignment through ``config.json`` beside this script
 PARTS=...``); an unknown part id grades the notebook as what it is. The learner is who
 ``userId`` says; without it, they are graded with the course's default hidden inputs. The
 course secret is ``course.secret`` beside this script. Whatever happens, ``feedback.json``
-and ``htmlFeedback.html`` are written and the exit status is 0; the page that blames the grader
-is the adapter's, so the kit must import (the image's build runs ``python -m autograder``
-once, and stops if it does not).
+and ``htmlFeedback.html`` are written and the exit status is 0: the page that blames the grader
+is the adapter's, or, when the kit itself cannot be imported, this script's own
+(:func:`_last_resort`, which needs nothing of the kit).
 
 ``COURSERA_SHARED`` replaces ``/shared`` (for running it outside Coursera, e.g. in
 the kit's tests).
@@ -48,10 +48,28 @@ def main():
         coursera.verdict(shared, assignment, learner, secret if secret.is_file() else None, cli.main)
     except Exception:  # the learner still gets a verdict; the log is for the course staff
         traceback.print_exc()
-        from autograder.platforms.coursera import write_plain
-
-        write_plain(shared, "The grader failed on this submission; please tell the course staff.")
+        _last_resort(shared)
     return 0
+
+
+FAILED = "The grader failed on this submission; please tell the course staff."
+
+
+def _last_resort(shared):
+    """The verdict that blames the grader: the adapter's page, or when the kit does not even
+    import, a page of this script's own (a fixed sentence, nothing of the learner's in it)."""
+    try:
+        from autograder.platforms.coursera import write_plain
+    except Exception:
+        traceback.print_exc()
+        shared.mkdir(parents=True, exist_ok=True)
+        (shared / "feedback.json").write_text(json.dumps(
+            {"fractionalScore": 0.0, "feedback": FAILED, "feedbackType": "HTML"}))
+        (shared / "htmlFeedback.html").write_text(
+            f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not graded</title>"
+            f"</head><body><p>{FAILED}</p></body></html>\n", encoding="utf-8")
+        return
+    write_plain(shared, FAILED)
 
 
 if __name__ == "__main__":

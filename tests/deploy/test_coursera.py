@@ -10,6 +10,7 @@ import importlib.util
 import json
 import re
 import shutil
+import sys
 
 import pytest
 
@@ -307,6 +308,17 @@ def test_does_a_learner_get_a_verdict_whatever_happens_to_the_grading(grader, sa
     monkeypatch.setattr(cli, "main", grader)
     assert script.main() == 0
     assert _verdict(tmp_path)[0] == {"fractionalScore": 0.0, "feedback": says, "feedbackType": "HTML"}
+
+
+def test_does_a_learner_get_a_verdict_when_the_kit_itself_cannot_be_imported(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Regularization.ipynb", CLASS / "cleo" / REG / reference.NOTEBOOKS[REG])
+    for name in ("autograder.platforms.coursera", "autograder.platforms", "autograder.cli"):
+        monkeypatch.setitem(sys.modules, name, None)  # an import of it raises ImportError
+    assert script.main() == 0
+    feedback, page = _verdict(tmp_path)
+    assert feedback == {"fractionalScore": 0.0, "feedback": script.FAILED, "feedbackType": "HTML"}
+    assert f"<p>{script.FAILED}</p>" in page and page.startswith("<!DOCTYPE html>")
 
 
 def test_does_an_empty_upload_to_an_unknown_part_say_to_upload_a_notebook(tmp_path, monkeypatch):
