@@ -62,10 +62,10 @@ def test_a_steady_class_has_no_endless_loop(tmp_path):
     assert len(notebooks) == 18 and all(json.loads(p.read_text())["cells"] for p in notebooks)
 
 
-def _run(rate, load=1.0):
+def _run(rate, load=1.0, median=0.07):
     cpu = {"command": 1.0, "graders": 20.0, "sandboxes": 10.0, "jobs": 30.0}
     return {"steady_rate": rate, "students": 500, "total_seconds": 100.0, "cpu_seconds": cpu,
-            "load": load}
+            "load": load, "median_seconds": median, "dask": False}
 
 
 def test_each_scale_row_is_judged_against_500_times_nbgrader():
@@ -79,6 +79,15 @@ def test_each_scale_row_is_judged_against_500_times_nbgrader():
     assert [(row[1], row[3]) for row in speedups] == [("520×", "pass"), ("240×", "**FAIL**")]
     cpu = [row for row in rows if row[0].startswith("CPU per student, 2 local workers")]
     assert cpu[0][1] == "2 ms / 40 ms / 20 ms / 60 ms = 122 ms"
+
+
+def test_does_each_scale_run_say_how_long_one_student_waits_for_its_grade():
+    # Grading two students at once gives more students a second, each one slower: both are shown.
+    rows = bench_main.scale_rows([("2 local workers, 1 grading", _run(14.0, median=0.072)),
+                                  ("3 local workers, 2 grading", _run(17.0, median=0.125))], None)
+    medians = [(row[0], row[1]) for row in rows if row[0].startswith("seconds per student, median")]
+    assert medians == [("seconds per student, median, 2 local workers, 1 grading", "72 ms"),
+                       ("seconds per student, median, 3 local workers, 2 grading", "125 ms")]
 
 
 def test_without_nbgrader_the_scale_rows_have_no_target():
