@@ -116,9 +116,9 @@ def _parser():
     group.add_argument("--due", metavar="TIME",
                        help="late penalty: the due date, YYYY-MM-DDTHH:MM[:SS] in the platform's clock "
                             "(only downloads that give upload times: Blackboard, nbgrader exchange)")
-    group.add_argument("--late-penalty", type=float, default=0.0, metavar="PERCENT",
+    group.add_argument("--late-penalty", type=float, default=None, metavar="PERCENT",
                        help="with --due: percent of the assignment's points off per day started")
-    group.add_argument("--late-cap", type=float, default=100.0, metavar="PERCENT",
+    group.add_argument("--late-cap", type=float, default=None, metavar="PERCENT",
                        help="with --due: at most this percent off (default 100)")
 
     appeal = commands.add_parser("appeal", help="what the grader saw and decided for one student "
@@ -207,7 +207,13 @@ def _grade_class(args):
         roster = load_roster(args.roster) if args.roster else None  # a RosterError is a ValueError
         if args.nbgrader_db:
             exports.check_gradebook(args.nbgrader_db)  # before grading, not after
-        late = overrides.LateRule(args.due, args.late_penalty, args.late_cap) if args.due else None
+        given = [flag for flag, value in (("--late-penalty", args.late_penalty),
+                                          ("--late-cap", args.late_cap)) if value is not None]
+        if given and not args.due:  # before grading: the rule would be dropped without a word
+            raise ValueError(f"{' and '.join(given)} without --due: a late penalty counts from a due "
+                             "date; give it as --due YYYY-MM-DDTHH:MM[:SS] (the platform's clock)")
+        late = overrides.LateRule(args.due, args.late_penalty or 0.0,
+                                  100.0 if args.late_cap is None else args.late_cap) if args.due else None
         if late is not None and not args.late_penalty:
             print("note: --due without --late-penalty: the late rule is off (no penalty, none listed)",
                   file=sys.stderr)

@@ -366,6 +366,20 @@ def test_is_the_late_rule_off_and_said_so_with_a_due_date_and_no_penalty(tmp_pat
     assert "Instructor adjustments" not in (tmp_path / "out" / "report.html").read_text()
 
 
+@pytest.mark.parametrize("flags", [("--late-penalty", "10"), ("--late-cap", "30"),
+                                   ("--late-penalty", "10", "--late-cap", "30")])
+def test_is_a_late_penalty_without_a_due_date_refused_before_anything_is_graded(tmp_path, capsys, flags):
+    (tmp_path / "class").mkdir()
+    shutil.copy(CLASS / "ada" / REG / "Regularization.ipynb", tmp_path / "class")
+    status = main(["grade-class", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--jobs", "1",
+                   *flags])
+    said = capsys.readouterr()
+    assert status == 2
+    named = " and ".join(flag for flag in flags if flag.startswith("--"))
+    assert said.err.startswith(f"error: {named} without --due: a late penalty counts from a due date")
+    assert not (tmp_path / "out" / "results").exists()  # nothing graded, nothing written
+
+
 def test_may_a_new_score_be_anything_from_0_to_the_points_of_what_it_sets():
     for points, total in (("0", 0.0), ("50", 50.0), ("0.5", 0.5)):
         _, new = adjusted(f"{HEADER}\ncleo,regularization,,{points},regrade\n")
