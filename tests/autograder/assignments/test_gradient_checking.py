@@ -13,7 +13,7 @@ import pytest
 
 from autograder import assignments
 from autograder.assignments import gradient_checking as gc
-from autograder.grading import reference
+from autograder.grading import feedback, reference
 from autograder.grading.checks import Call, Outcome, judge, rng_for, seed_for
 
 SPEC = reference.load("gradient_checking")
@@ -397,3 +397,173 @@ def test_is_what_a_mistake_returns_on_the_published_inputs_remembered_by_its_key
     assert first(call) == 1 and first(again) == 1  # the same inputs: computed once
     assert second(call) == 2  # another mistake: its own answer
     assert first(other) == 3
+
+
+# Which known mistake a checker's outputs are told -------------------------------------------------
+
+
+def _namespace(function, check):
+    """The names a student's code sees on ``check``: the notebook's imports and the check's
+    stand-ins (the same namespace the instructor's code runs in)."""
+    return SPEC.reference(function, check.stand_ins).__globals__
+
+
+def _matched(check, values, among=None):
+    """The keys of the known mistakes (among ``among``) whose outputs are ``values``."""
+    return [m.key for m in feedback.matching_mistakes(check, [Outcome(value=v) for v in values], among)]
+
+
+def _checker_n(namespace, *, approximation="centred", difference="relative"):
+    """A student's gradient_check_n, written as the notebook asks, with one known mistake of its
+    gradapprox (``aliased``: theta_plus and theta_minus the very parameter vector, never a
+    copy) and one of its difference."""
+    forward, to_dictionary = namespace["forward_propagation_n"], namespace["vector_to_dictionary"]
+
+    def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False):
+        values, _ = namespace["dictionary_to_vector"](parameters)
+        grad = namespace["gradients_to_vector"](gradients)
+        n = values.shape[0]
+        gradapprox = np.zeros((n, 1))
+        J, _ = forward(X, Y, to_dictionary(values))
+        for i in range(n):
+            theta_plus = values if approximation == "aliased" else np.copy(values)
+            theta_plus[i] = theta_plus[i] + epsilon
+            J_plus, _ = forward(X, Y, to_dictionary(theta_plus))
+            theta_minus = values if approximation == "aliased" else np.copy(values)
+            theta_minus[i] = theta_minus[i] - epsilon
+            J_minus, _ = forward(X, Y, to_dictionary(theta_minus))
+            gradapprox[i] = {"centred": (J_plus - J_minus) / (2 * epsilon),
+                             "aliased": (J_plus - J_minus) / (2 * epsilon),
+                             "one-sided": (J_plus - J) / epsilon,
+                             "swapped": (J_minus - J_plus) / (2 * epsilon),
+                             "j-minus-at-plus": (J_plus - J_plus) / (2 * epsilon)}[approximation]
+        if difference == "last element":
+            grad, gradapprox = grad[n - 1], gradapprox[n - 1]
+        if difference == "squared":
+            return float(np.sum((grad - gradapprox) ** 2) / (np.sum(grad ** 2) + np.sum(gradapprox ** 2)))
+        numerator = np.linalg.norm(grad - gradapprox)
+        if difference == "no denominator":
+            return float(numerator)
+        return float(numerator / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+    return gradient_check_n
+
+
+_N_APPROXIMATION_MISTAKES = [("theta-not-copied", "aliased"), ("one-sided-difference-n", "one-sided"),
+                             ("plus-minus-swapped-n", "swapped"), ("j-minus-at-theta-plus-n", "j-minus-at-plus")]
+_N_DIFFERENCE_MISTAKES = [("difference-no-denominator-n", "no denominator"),
+                          ("difference-squared-n", "squared"), ("difference-last-element-n", "last element")]
+_N_MISTAKES = (
+    [(key, {"approximation": kind}) for key, kind in _N_APPROXIMATION_MISTAKES]
+    + [(key, {"difference": kind}) for key, kind in _N_DIFFERENCE_MISTAKES]
+    + [(f"{first}+{second}", {"approximation": kind, "difference": compare})
+       for first, kind in _N_APPROXIMATION_MISTAKES for second, compare in _N_DIFFERENCE_MISTAKES])
+
+
+@pytest.mark.parametrize(("key", "mistake"), _N_MISTAKES, ids=[key for key, _ in _N_MISTAKES])
+def test_is_a_gradient_check_n_with_a_known_mistake_told_that_mistake_on_every_case(key, mistake, monkeypatch):
+    # what each mistake returns on the published cases is remembered across students: start afresh
+    monkeypatch.setattr(gc, "_REMEMBERED", {})
+    for student in STUDENTS[:2]:
+        for check in _checks("gradient_check_n", student):
+            answer = _checker_n(_namespace("gradient_check_n", check), **mistake)
+            values = [answer(*copy.deepcopy(c.args), **c.kwargs) for c in check.calls]
+            assert _matched(check, values, {key}) == [key], (student, check.name)
+            if check.name.startswith("hidden case"):  # the published buggy case is too coarse for that
+                right = _checker_n(_namespace("gradient_check_n", check))
+                values = [right(*copy.deepcopy(c.args), **c.kwargs) for c in check.calls]
+                assert _matched(check, values, {key}) == [], (student, check.name)
+
+
+def test_does_the_published_case_name_exactly_the_mistake_a_gradient_check_n_made(monkeypatch):
+    monkeypatch.setattr(gc, "_REMEMBERED", {})
+    buggy = _checks("gradient_check_n")[0]
+    told = {}
+    for kind in ("aliased", "swapped", "one-sided"):
+        answer = _checker_n(_namespace("gradient_check_n", buggy), approximation=kind)
+        told[kind] = _matched(buggy, [answer(*copy.deepcopy(c.args), **c.kwargs) for c in buggy.calls])
+    assert told == {"aliased": ["theta-not-copied", "theta-minus-from-theta-plus"],
+                    "swapped": ["plus-minus-swapped-n"], "one-sided": ["one-sided-difference-n"]}
+
+
+@pytest.mark.parametrize(("code", "dropped", "kept"), [
+    ("theta_plus = np.copy(parameters_values)", {"theta-not-copied", "theta-not-copied+difference-squared-n"},
+     {"theta-minus-from-theta-plus", "one-sided-difference-n"}),
+    ("theta_plus = parameters_values", {"theta-minus-from-theta-plus"}, {"theta-not-copied"}),
+    ("grad = gradients_to_vector(gradients)", {"grad-equals-gradapprox-n"}, {"one-sided-difference-n"}),
+    ("grad = gradapprox", set(), {"grad-equals-gradapprox-n"}),
+])
+def test_does_a_gradient_check_n_get_only_hints_its_code_does_not_contradict(code, dropped, kept):
+    for check in assignments.fit_to_code(SPEC, "gradient_check_n", _checks("gradient_check_n"), code):
+        keys = {m.key for m in check.mistakes}
+        assert not keys & dropped and kept <= keys, check.name
+
+
+@pytest.mark.parametrize(("code", "dropped", "kept"), [
+    ("theta_minus = theta - epsilon\ngrad = backward_propagation(x, theta)",
+     {"grad-not-from-backward", "grad-equals-gradapprox"}, {"plus-minus-swapped"}),
+    ("theta_minus = theta - epsilon\ngrad = gradapprox", {"grad-not-from-backward"}, {"grad-equals-gradapprox"}),
+    ("theta_minus = theta - epsilon\ngrad = x", {"grad-equals-gradapprox"}, {"grad-not-from-backward"}),
+])
+def test_does_a_gradient_check_get_only_hints_its_code_does_not_contradict(code, dropped, kept):
+    for check in assignments.fit_to_code(SPEC, "gradient_check", _checks("gradient_check"), code):
+        keys = {m.key for m in check.mistakes}
+        assert not keys & dropped and kept <= keys, check.name
+
+
+def _checker_1d(namespace, *, approximation="centred", difference="relative"):
+    """A student's gradient_check calling the stand-ins, with one known mistake of its gradapprox
+    and one of its difference."""
+    forward, backward = namespace["forward_propagation"], namespace["backward_propagation"]
+
+    def gradient_check(x, theta, epsilon=1e-7, print_msg=False):
+        J_plus, J_minus, J = forward(x, theta + epsilon), forward(x, theta - epsilon), forward(x, theta)
+        gradapprox = {"centred": (J_plus - J_minus) / (2 * epsilon), "one-sided": (J_plus - J) / epsilon,
+                      "swapped": (J_minus - J_plus) / (2 * epsilon)}[approximation]
+        grad = backward(x, theta)
+        if difference == "squared":
+            return float((grad - gradapprox) ** 2 / (grad ** 2 + gradapprox ** 2))
+        return float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+    return gradient_check
+
+
+def test_is_a_one_sided_difference_named_wherever_it_shows_and_never_where_it_is_exact():
+    checks = _checks("gradient_check")
+    assert not [m.key for m in checks[0].mistakes if "one-sided" in m.key]  # J = theta * x: exact there
+    for check in checks[3:]:  # the planted curved cases and both cubic ones
+        answer = _checker_1d(_namespace("gradient_check", check), approximation="one-sided")
+        values = [answer(*c.args) for c in check.calls]
+        assert "one-sided-difference" in _matched(check, values), check.name
+        squared = _checker_1d(_namespace("gradient_check", check), difference="squared")
+        assert "difference-squared" in _matched(check, [squared(*c.args) for c in check.calls]), check.name
+
+
+def test_is_a_gradient_check_whose_gradapprox_has_the_wrong_sign_told_so_on_the_published_case():
+    published = _checks("gradient_check")[0]
+    answer = _checker_1d(_namespace("gradient_check", published), approximation="swapped")
+    values = [answer(*c.args) for c in published.calls]
+    assert _judge("gradient_check", published, values) is not None
+    assert "plus-minus-swapped" in _matched(published, values)
+
+
+def test_does_a_correct_checker_written_another_way_pass_the_advice_on_another_cost():
+    for student in STUDENTS[:4]:
+        for check in _checks("gradient_check", student)[-2:]:
+            namespace = _namespace("gradient_check", check)
+            forward, backward = namespace["forward_propagation"], namespace["backward_propagation"]
+
+            def answer(x, theta, epsilon=1e-7):  # divided by the step taken, abs for the norms
+                theta_plus, theta_minus = theta + epsilon, theta - epsilon
+                gradapprox = (forward(x, theta_plus) - forward(x, theta_minus)) / (theta_plus - theta_minus)
+                grad = backward(x, theta)
+                return float(abs(grad - gradapprox) / (abs(grad) + abs(gradapprox)))
+            assert _judge("gradient_check", check, [answer(*c.args) for c in check.calls]) is None, student
+
+
+def test_is_a_checker_that_computes_j_itself_named_even_where_that_cost_gives_rounding_noise():
+    # at theta = 1/3 the planted cubic gradient 3 x theta is x, J = theta * x's own gradient
+    calls = (Call((1.5, 1 / 3)),)
+    evaluate = gc._another_cost(SPEC, calls, gc.CUBIC_WRONG, correct=False)
+    itself = _checker(lambda x, theta: theta * x, gc._stand_in_functions(gc.CUBIC_WRONG)["backward_propagation"])
+    right = SPEC.reference("gradient_check", gc.CUBIC_WRONG)(*calls[0].args)
+    found = evaluate([itself(*calls[0].args)], [right])
+    assert _entry(found) == "computes-j-itself"
