@@ -13,7 +13,7 @@ import pytest
 
 from autograder import assignments
 from autograder.assignments import gradient_checking as gc
-from autograder.grading import feedback, reference
+from autograder.grading import feedback, reference, vocabulary
 from autograder.grading.checks import Call, Outcome, judge, rng_for, seed_for
 
 SPEC = reference.load("gradient_checking")
@@ -251,6 +251,9 @@ def test_do_the_hidden_checker_cases_keep_their_roles_for_every_student():
     ("eps = epsilon\nh = eps\nt = theta - h", True),  # a step bound through two names
     ("h = 2 * epsilon\nt = theta - h", True),
     ("h = np.float64(epsilon)\nt = theta - h", True),
+    ("h = numpy.float64(epsilon)\nt = theta - h", True),
+    ("h = float(epsilon)\nt = theta - h", True),
+    ("h = float(np.float64(numpy.float64(epsilon)))\nt = theta - h", True),  # every name a step may hold
     ("h = epsilon * x\nt = theta - h", False),  # not a step: it holds x
     ("t = theta - 1e-7", True),
     ("t = theta - 0.5", False),  # a literal no step is typed as
@@ -383,18 +386,20 @@ def test_does_planting_a_wrong_entry_leave_the_other_gradients_and_the_parameter
     assert np.array_equal(gc._polynomial_gradients(params)["dW1"], [[0.75, -0.25]])
 
 
-def test_is_what_a_mistake_returns_on_the_published_inputs_remembered_by_its_key_and_inputs():
+def test_is_what_a_mistake_returns_on_the_published_inputs_remembered_by_its_key_and_inputs(monkeypatch):
     calls = []
 
     def variant(call):
         calls.append(call)
         return len(calls)
 
+    monkeypatch.setattr(gc, "_REMEMBERED", {})  # nothing remembered yet
     first, second = gc._remembered("key-a", variant), gc._remembered("key-b", variant)
     call = Call(({"W1": np.ones((2, 2))},), {"epsilon": 1e-7})
     again = Call(({"W1": np.ones((2, 2))},), {"epsilon": 1e-7})
     other = Call(({"W1": np.ones((2, 2))},), {"epsilon": 1e-6})
     assert first(call) == 1 and first(again) == 1  # the same inputs: computed once
+    assert calls == [call]
     assert second(call) == 2  # another mistake: its own answer
     assert first(other) == 3
 
@@ -567,3 +572,123 @@ def test_is_a_checker_that_computes_j_itself_named_even_where_that_cost_gives_ro
     right = SPEC.reference("gradient_check", gc.CUBIC_WRONG)(*calls[0].args)
     found = evaluate([itself(*calls[0].args)], [right])
     assert _entry(found) == "computes-j-itself"
+
+
+# What a published case says, word for word, and where its edges lie ------------------------------
+
+
+@pytest.mark.parametrize(("function", "what", "right", "mistake", "key"), [
+    ("forward_propagation", "J", 8, 6, "forward-adds"),
+    ("backward_propagation", "dtheta", 3, 4, "backward-theta"),
+])
+def test_does_a_1d_published_case_name_its_value_and_judge_it_to_twelve_digits(function, what, right, mistake, key):
+    published = _checks(function)[0]
+    assert _expected(function, published) == [right]
+    shown = _judge(function, published, [right + 0.5])
+    assert shown.startswith(f"{what} is {right + 0.5!r}")
+    assert _judge(function, published, [right * (1 + 1e-11)]) is not None
+    assert _judge(function, published, [right * (1 + 1e-14)]) is None
+    assert key in _matched(published, [mistake])
+
+
+def test_does_the_gradient_check_published_case_say_what_it_got_in_its_own_words():
+    published = _checks("gradient_check")[0]
+    text = _judge("gradient_check", published, ["small"])
+    assert text.category == "wrong type" and text.startswith("difference should be a real number") and "str" in text
+    bound = gc._rounding_bound(4, 1e-7)
+    assert _judge("gradient_check", published, [bound]) is None  # at the bound itself: still noise
+    assert _judge("gradient_check", published, [-bound]) is None
+    hidden = _judge("gradient_check", _checks("gradient_check")[1], [1.0, 0.0])
+    assert hidden == vocabulary.problem("difference-not-noise")  # a hidden case adds nothing
+
+
+def test_do_the_gradient_check_n_published_cases_show_the_value_they_got_and_expected():
+    function = "gradient_check_n"
+    buggy, corrected = _checks(function)[:2]
+    for check in (buggy, corrected):
+        right = float(_expected(function, check)[0])
+        shown = _judge(function, check, [right * 1.5])
+        assert shown.category == "wrong value" and shown.startswith(f"difference is {right * 1.5!r}"), check.name
+        assert repr(right) in shown
+        assert _judge(function, check, ["x"]).startswith("difference should be a real number")
+
+
+@pytest.mark.parametrize("function", ["gradient_check", "gradient_check_n"])
+def test_is_a_difference_of_one_millionth_a_wrong_value_rather_than_a_missed_plant(function):
+    planted = [c for c in _checks(function) if c.planted and not c.advisory]
+    for check in planted:
+        values = [1e-6] * len(check.calls)
+        found = _judge(function, check, values)
+        assert found.category == "wrong value" and _entry(found) not in ("planted-missed", "planted-missed-n")
+        assert _entry(_judge(function, check, [9.99e-7] * len(check.calls))) in ("planted-missed", "planted-missed-n")
+
+
+# The draws: each role's whole range, for the class ------------------------------------------------
+
+
+def test_is_a_theta_on_the_grid_drawn_at_every_grid_point_between_its_bounds():
+    rng = np.random.default_rng(0)
+    assert {gc._on_grid(rng, 0.5, 1.0) for _ in range(100)} == {0.5, 0.75, 1.0}
+    assert {gc._on_grid(rng, 0.6, 1.3) for _ in range(100)} == {0.75, 1.0, 1.25}
+
+
+def test_is_an_x_off_the_grid_drawn_in_the_middle_of_every_grid_step_between_its_bounds():
+    rng = np.random.default_rng(0)
+    for low, high in ((0.5, 1.25), (0.5, 4.0), (1.0, 2.0)):
+        xs = [gc._off_grid(rng, low, high) for _ in range(400)]
+        assert all(low <= x <= high for x in xs)
+        assert all(0.25 <= x / 0.25 - math.floor(x / 0.25) <= 0.75 for x in xs)
+        assert {math.floor(x / 0.25) for x in xs} == set(range(math.ceil(low / 0.25), math.floor(high / 0.25)))
+
+
+def test_do_the_hidden_magnitudes_spread_over_their_whole_range_across_the_class():
+    one_d, planted, advice = [], [], []
+    for student in STUDENTS:
+        for function in ("forward_propagation", "backward_propagation"):
+            one_d += [abs(v) for case in _checks(function, student)[1:] for c in case.calls for v in c.args if v]
+        cases = _checks("gradient_check", student)
+        planted += [abs(c.args[0]) for case in cases[3:5] for c in case.calls]
+        advice.append(cases[-1].calls[0].args[0])
+    assert min(one_d) < 1 and max(one_d) > 4  # |x|, |theta| in [0.5, 5]
+    assert min(planted) < 1 and max(planted) > 3.5  # |x| of a wrong gradient in [0.5, 4]
+    assert min(advice) < 1 and max(advice) > 2.5  # x of the cubic cost in [0.5, 3]
+
+
+def test_do_the_hidden_networks_vary_their_sizes_parameters_and_planted_entry_across_the_class():
+    sizes, norms, planted, values = set(), [], [], []
+    for student in STUDENTS:
+        _, _, correct, wrong = _checks("gradient_check_n", student)
+        for check in (correct, wrong):
+            params = check.calls[0].args[0]
+            assert sorted(params) == ["W1", "W2", "W3", "b1", "b2", "b3"]
+            sizes |= {n for key in params for n in params[key].shape}
+            values += [v for key in params for v in params[key].ravel()]
+            norms.append(np.linalg.norm(gc.gradients_to_vector(gc._polynomial_gradients(params))))
+        params, grads = wrong.calls[0].args[:2]
+        planted.append(params["W2"][grads["dW2"] != gc._polynomial_gradients(params)["dW2"]][0])
+    assert sizes == {1, 2, 3}
+    assert all(-1 <= v <= 1 for v in values) and min(values) < -0.9 and max(values) > 0.9
+    assert min(norms) < 2 <= max(norms)  # at least 1, and not more
+    assert min(planted) < 0.6 and max(planted) > 0.9 and len(set(planted)) == len(planted)
+
+
+def test_does_the_last_gradient_stand_apart_by_its_ratio_to_the_root_mean_square_alone():
+    for scale in (0.1, 10.0):
+        assert not gc._last_stands_apart(scale * np.array([1.0, 1.0, 1.0, 1.05]))
+        assert gc._last_stands_apart(scale * np.array([1.0, 1.0, 1.0, 1.5]))
+    others = np.array([0.2, 1.8])  # far from their root mean square, which the last one equals
+    assert not gc._last_stands_apart(np.append(others, np.sqrt(np.mean(others ** 2))))
+    assert gc._last_stands_apart(np.array([1.0, 1.0, 1.0, 1.0, 0.5]))
+
+
+def test_does_a_curved_cost_of_any_slope_have_that_slope_on_the_grid_and_curve_between():
+    for slope in (1, 2, 3):
+        right = gc._stand_in_functions(gc._curved(slope, "correct"))
+        wrong = gc._stand_in_functions(gc._curved(slope, "theta"))
+        x, theta = 0.6, 1.25
+        assert right["backward_propagation"](x, theta) == pytest.approx(slope * x, rel=1e-12)
+        assert wrong["backward_propagation"](x, theta) == pytest.approx(slope * theta, rel=1e-12)
+        for forward in (right["forward_propagation"], wrong["forward_propagation"]):
+            g = math.sin(math.pi * x / 0.25) ** 2 * math.sin(math.pi * 0.3 / 0.25) ** 2
+            assert forward(x, 0.3) == pytest.approx(slope * 0.3 * x + 1000.0 * g, rel=1e-12)
+            assert forward(0.3, x) == pytest.approx(forward(x, 0.3), rel=1e-12)
