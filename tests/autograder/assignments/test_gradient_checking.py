@@ -454,7 +454,8 @@ def _checker_n(namespace, *, approximation="centred", difference="relative"):
 
 
 _N_APPROXIMATION_MISTAKES = [("theta-not-copied", "aliased"), ("one-sided-difference-n", "one-sided"),
-                             ("plus-minus-swapped-n", "swapped"), ("j-minus-at-theta-plus-n", "j-minus-at-plus")]
+                             ("plus-minus-swapped-n", "swapped"),
+                             ("j-minus-at-theta-plus-n", "j-minus-at-plus")]
 _N_DIFFERENCE_MISTAKES = [("difference-no-denominator-n", "no denominator"),
                           ("difference-squared-n", "squared"), ("difference-last-element-n", "last element")]
 _N_MISTAKES = (
@@ -465,7 +466,8 @@ _N_MISTAKES = (
 
 
 @pytest.mark.parametrize(("key", "mistake"), _N_MISTAKES, ids=[key for key, _ in _N_MISTAKES])
-def test_is_a_gradient_check_n_with_a_known_mistake_told_that_mistake_on_every_case(key, mistake, monkeypatch):
+def test_is_a_gradient_check_n_with_a_known_mistake_told_that_mistake_on_every_case(key, mistake,
+                                                                                     monkeypatch):
     # what each mistake returns on the published cases is remembered across students: start afresh
     monkeypatch.setattr(gc, "_REMEMBERED", {})
     for student in STUDENTS[:2]:
@@ -506,7 +508,8 @@ def test_does_a_gradient_check_n_get_only_hints_its_code_does_not_contradict(cod
 @pytest.mark.parametrize(("code", "dropped", "kept"), [
     ("theta_minus = theta - epsilon\ngrad = backward_propagation(x, theta)",
      {"grad-not-from-backward", "grad-equals-gradapprox"}, {"plus-minus-swapped"}),
-    ("theta_minus = theta - epsilon\ngrad = gradapprox", {"grad-not-from-backward"}, {"grad-equals-gradapprox"}),
+    ("theta_minus = theta - epsilon\ngrad = gradapprox", {"grad-not-from-backward"},
+     {"grad-equals-gradapprox"}),
     ("theta_minus = theta - epsilon\ngrad = x", {"grad-equals-gradapprox"}, {"grad-not-from-backward"}),
 ])
 def test_does_a_gradient_check_get_only_hints_its_code_does_not_contradict(code, dropped, kept):
@@ -554,9 +557,9 @@ def test_does_a_correct_checker_written_another_way_pass_the_advice_on_another_c
     for student in STUDENTS[:4]:
         for check in _checks("gradient_check", student)[-2:]:
             namespace = _namespace("gradient_check", check)
-            forward, backward = namespace["forward_propagation"], namespace["backward_propagation"]
 
-            def answer(x, theta, epsilon=1e-7):  # divided by the step taken, abs for the norms
+            def answer(x, theta, epsilon=1e-7, namespace=namespace):  # divided by the step, abs for norms
+                forward, backward = namespace["forward_propagation"], namespace["backward_propagation"]
                 theta_plus, theta_minus = theta + epsilon, theta - epsilon
                 gradapprox = (forward(x, theta_plus) - forward(x, theta_minus)) / (theta_plus - theta_minus)
                 grad = backward(x, theta)
@@ -568,7 +571,8 @@ def test_is_a_checker_that_computes_j_itself_named_even_where_that_cost_gives_ro
     # at theta = 1/3 the planted cubic gradient 3 x theta is x, J = theta * x's own gradient
     calls = (Call((1.5, 1 / 3)),)
     evaluate = gc._another_cost(SPEC, calls, gc.CUBIC_WRONG, correct=False)
-    itself = _checker(lambda x, theta: theta * x, gc._stand_in_functions(gc.CUBIC_WRONG)["backward_propagation"])
+    backward = gc._stand_in_functions(gc.CUBIC_WRONG)["backward_propagation"]
+    itself = _checker(lambda x, theta: theta * x, backward)
     right = SPEC.reference("gradient_check", gc.CUBIC_WRONG)(*calls[0].args)
     found = evaluate([itself(*calls[0].args)], [right])
     assert _entry(found) == "computes-j-itself"
@@ -581,7 +585,8 @@ def test_is_a_checker_that_computes_j_itself_named_even_where_that_cost_gives_ro
     ("forward_propagation", "J", 8, 6, "forward-adds"),
     ("backward_propagation", "dtheta", 3, 4, "backward-theta"),
 ])
-def test_does_a_1d_published_case_name_its_value_and_judge_it_to_twelve_digits(function, what, right, mistake, key):
+def test_does_a_1d_published_case_name_its_value_and_judge_it_to_twelve_digits(function, what, right,
+                                                                               mistake, key):
     published = _checks(function)[0]
     assert _expected(function, published) == [right]
     shown = _judge(function, published, [right + 0.5])
@@ -594,7 +599,8 @@ def test_does_a_1d_published_case_name_its_value_and_judge_it_to_twelve_digits(f
 def test_does_the_gradient_check_published_case_say_what_it_got_in_its_own_words():
     published = _checks("gradient_check")[0]
     text = _judge("gradient_check", published, ["small"])
-    assert text.category == "wrong type" and text.startswith("difference should be a real number") and "str" in text
+    assert text.category == "wrong type" and "str" in text
+    assert text.startswith("difference should be a real number")
     bound = gc._rounding_bound(4, 1e-7)
     assert _judge("gradient_check", published, [bound]) is None  # at the bound itself: still noise
     assert _judge("gradient_check", published, [-bound]) is None
@@ -608,7 +614,8 @@ def test_do_the_gradient_check_n_published_cases_show_the_value_they_got_and_exp
     for check in (buggy, corrected):
         right = float(_expected(function, check)[0])
         shown = _judge(function, check, [right * 1.5])
-        assert shown.category == "wrong value" and shown.startswith(f"difference is {right * 1.5!r}"), check.name
+        assert shown.category == "wrong value", check.name
+        assert shown.startswith(f"difference is {right * 1.5!r}"), check.name
         assert repr(right) in shown
         assert _judge(function, check, ["x"]).startswith("difference should be a real number")
 
@@ -620,7 +627,8 @@ def test_is_a_difference_of_one_millionth_a_wrong_value_rather_than_a_missed_pla
         values = [1e-6] * len(check.calls)
         found = _judge(function, check, values)
         assert found.category == "wrong value" and _entry(found) not in ("planted-missed", "planted-missed-n")
-        assert _entry(_judge(function, check, [9.99e-7] * len(check.calls))) in ("planted-missed", "planted-missed-n")
+        below = _judge(function, check, [9.99e-7] * len(check.calls))
+        assert _entry(below) in ("planted-missed", "planted-missed-n")
 
 
 # The draws: each role's whole range, for the class ------------------------------------------------
@@ -638,14 +646,16 @@ def test_is_an_x_off_the_grid_drawn_in_the_middle_of_every_grid_step_between_its
         xs = [gc._off_grid(rng, low, high) for _ in range(400)]
         assert all(low <= x <= high for x in xs)
         assert all(0.25 <= x / 0.25 - math.floor(x / 0.25) <= 0.75 for x in xs)
-        assert {math.floor(x / 0.25) for x in xs} == set(range(math.ceil(low / 0.25), math.floor(high / 0.25)))
+        steps = range(math.ceil(low / 0.25), math.floor(high / 0.25))
+        assert {math.floor(x / 0.25) for x in xs} == set(steps)
 
 
 def test_do_the_hidden_magnitudes_spread_over_their_whole_range_across_the_class():
     one_d, planted, advice = [], [], []
     for student in STUDENTS:
         for function in ("forward_propagation", "backward_propagation"):
-            one_d += [abs(v) for case in _checks(function, student)[1:] for c in case.calls for v in c.args if v]
+            cases = _checks(function, student)[1:]
+            one_d += [abs(v) for case in cases for c in case.calls for v in c.args if v]
         cases = _checks("gradient_check", student)
         planted += [abs(c.args[0]) for case in cases[3:5] for c in case.calls]
         advice.append(cases[-1].calls[0].args[0])
