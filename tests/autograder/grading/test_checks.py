@@ -550,3 +550,232 @@ def test_is_one_output_for_inputs_whose_answers_differ_refused_and_different_out
     assert unearned(same_answer) is None  # the reference gives one answer too
     unreadable = [_passed("hidden case 1", [object(), object()], [np.ones(2), np.zeros(2)])]
     assert unearned(unreadable) is None  # values that cannot be compared prove nothing either way
+
+
+def test_is_an_argument_the_function_filled_in_or_a_nan_it_overwrote_seen():
+    from autograder.grading.checks import unchanged
+
+    assert not unchanged([None, 2], [5, 2])  # a slot left empty, filled in place
+    assert not unchanged({"cache": None}, {"cache": (1.0,)})
+    assert not unchanged([np.nan, 1.0], [0.0, 1.0])  # a NaN overwritten by a number
+    assert not unchanged([0.0, 1.0], [np.nan, 1.0])  # a number overwritten by a NaN
+    assert unchanged([np.nan, None], [np.nan, None])
+
+
+class _Opaque:
+    """An argument of a kind the grader does not compare (no equality of its own)."""
+
+
+def test_is_an_argument_of_a_kind_the_grader_does_not_compare_never_reported_as_modified():
+    from autograder.grading.checks import unchanged
+
+    sent = [_Opaque(), {"activation": _Opaque()}]
+    assert unchanged(sent, copy.deepcopy(sent))
+
+
+def _custom(evaluate, name="published case"):
+    from autograder.grading.checks import Call, Check
+
+    return Check(name, (Call((np.ones(2),)),), evaluate)
+
+
+def test_is_a_function_that_changed_its_argument_told_which_one_and_how_to_avoid_it():
+    from autograder.grading.feedback import said
+
+    check = _custom(lambda got, expected: None)
+    problem = judge(check, [Outcome(value=1.0, modified="number 2")], [1.0])
+    category, text = said("f", check, problem)
+    assert category == "modified input"
+    advice = vocabulary.GENERAL["changed-input"].text.partition("in place")[2]  # what a hidden case advises
+    assert "number 2" in text and text.endswith("in place" + advice)
+    hidden = _custom(lambda got, expected: None, "hidden case 1")
+    problem = judge(hidden, [Outcome(value=1.0, modified="number 1")], [1.0])
+    assert said("f", hidden, problem) == ("modified input", vocabulary.GENERAL["changed-input"].text)
+
+
+def test_is_a_value_that_breaks_the_comparison_a_wrong_type_that_names_the_error():
+    from autograder.grading.feedback import said
+
+    def fragile(got, expected):
+        return None if got[0]["A"].shape == expected[0]["A"].shape else "no"
+
+    check = _custom(fragile)
+    problem = judge(check, [Outcome(value={"B": 1.0})], [{"A": np.ones(2)}])
+    category, text = said("f", check, problem)
+    assert category == "wrong type" and "KeyError" in text and "structure" in text
+    hidden = _custom(fragile, "hidden case 2")
+    problem = judge(hidden, [Outcome(value=[1.0])], [{"A": np.ones(2)}])
+    assert said("f", hidden, problem) == ("wrong type", vocabulary.GENERAL["wrong-type"].text)
+
+
+def test_does_a_dict_without_some_keys_name_each_missing_key():
+    from autograder.grading.checks import same_dict
+    from autograder.grading.feedback import said
+
+    expected = {"W1": np.ones((1, 2)), "b1": np.zeros((1, 1)), "W2": np.ones((1, 1)), "b2": np.zeros((1, 1))}
+    problem = same_dict("parameters", hidden=False)([{"W1": np.ones((1, 2)), "b1": np.zeros((1, 1))}],
+                                                    [expected])
+    category, text = said("f", _custom(None), problem)
+    assert category == "missing key"
+    assert text.startswith("parameters lacks") and text.endswith(" W2, b2")
+    numbered = same_dict("caches")([{0: np.ones(1)}], [{0: np.ones(1), 1: np.ones(1), 2: np.ones(1)}])
+    assert numbered.category == "missing key" and str(numbered).endswith(" 1, 2")
+    hidden = _custom(None, "hidden case 1")
+    assert said("f", hidden, problem) == ("missing key", vocabulary.GENERAL["missing-key"].text)
+
+
+def test_does_a_dict_with_unexpected_keys_name_each_of_them():
+    from autograder.grading.checks import same_dict
+
+    expected = {"W1": np.ones((1, 2))}
+    problem = same_dict("parameters", hidden=False, exact_keys=True)(
+        [{**expected, "b1": np.zeros(1), "W0": np.ones(1)}], [expected])
+    assert problem.category == "extra key"
+    assert str(problem).startswith("parameters has") and str(problem).endswith(" W0, b1")
+
+
+def test_does_a_dict_with_one_value_off_by_a_rounding_error_still_pass_and_a_real_error_fail():
+    from autograder.grading.checks import same_dict
+
+    expected = {"dW1": np.array([[2.0, 0.0]])}
+    rounding = [{"dW1": np.array([[2.0 * (1 + 5e-8), 5e-11]])}]
+    assert same_dict("gradients")(rounding, [expected]) is None
+    tiny = [{"dW1": np.array([[2.0, 5e-10]])}]  # above the absolute tolerance of an exact zero
+    assert same_dict("gradients")(tiny, [expected]).category == "wrong value"
+    loose = [{"dW1": np.array([[2.0 * (1 + 5e-4), 5e-7]])}]
+    assert same_dict("gradients", rtol=1e-3, atol=1e-6)(loose, [expected]) is None
+    assert same_dict("gradients")(loose, [expected]).category == "wrong value"
+
+
+def test_does_a_number_check_hold_a_cost_to_nine_digits_and_hide_it_on_a_hidden_case():
+    from autograder.grading.checks import same_scalar
+
+    expected = 0.6931471805599453
+    assert same_scalar("cost")([expected * (1 + 5e-10)], [expected]) is None
+    off = same_scalar("cost")([expected * (1 + 1e-8)], [expected])
+    assert off is not None and off.category == "wrong value"
+    assert "0.69" not in off  # neither the expected value nor the student's
+    assert same_scalar("cost")([expected * 1.5], [expected]).category == "wrong value"
+    assert same_scalar("cost", rtol=1e-3)([expected * (1 + 1e-4)], [expected]) is None
+    assert same_scalar("difference", atol=1e-6)([5e-7], [0.0]) is None
+    shown = same_scalar("cost", hidden=False)([0.5], [expected])
+    assert shown.startswith("cost ") and "0.5" in shown and "0.69" in shown
+
+
+def test_is_one_output_refused_where_the_answers_differ_only_in_their_last_digits():
+    # two differences a gradient checker returns: both tiny, not the same
+    tiny = [_passed("hidden case 1", [1e-11, 1e-11], [7.8e-11, 2e-11])]
+    assert unearned(tiny).entry == "constant-output"
+    close = [_passed("hidden case 1", [1.0, 1.0], [1.0, 1.0 + 1e-8])]
+    assert unearned(close).entry == "constant-output"
+
+
+def test_does_a_checker_whose_difference_only_reaches_the_flagged_bound_flag_nothing():
+    from autograder.grading.checks import FLAGGED
+
+    correct = _passed("hidden case 1", [1e-11, 2e-11], [7.8e-11, 2e-11])
+    at_bound = [correct, _passed("hidden case 2", [FLAGGED, FLAGGED / 2], [0.2, 0.5], planted=True)]
+    assert unearned(at_bound).entry == "never-flags"
+    above = [correct, _passed("hidden case 2", [FLAGGED * 1.01, FLAGGED / 2], [0.2, 0.5], planted=True)]
+    assert unearned(above) is None
+
+
+class _Undigestible:
+    """A value whose text cannot be read (its repr raises), so no fingerprint is made of it."""
+
+    def __repr__(self):
+        raise RuntimeError("no text")
+
+
+def test_is_an_output_whose_fingerprint_cannot_be_made_never_taken_for_a_constant():
+    values = [_Undigestible(), _Undigestible()]
+    assert unearned([_passed("hidden case 1", values, [np.ones(2), np.zeros(2)])]) is None
+
+
+def _known_pair():
+    from utils.mistakes import Known, pair
+
+    first = Known("no-copy", "Copy the vector first.", variant=lambda call: 1.0)
+    second = Known("wrong-sign", "Mind the sign.", variant=lambda call: -1.0,
+                   close=lambda got, made: abs(got - made) < 0.1)
+    return first, second, pair(first, second, variant=lambda call: -2.0)
+
+
+def test_is_the_hint_of_two_mistakes_made_together_kept_only_for_code_that_could_hold_both():
+    from autograder.grading.checks import catalogued
+
+    first, second, both = _known_pair()
+    fits = {"no-copy": lambda code: "copy" not in code, "wrong-sign": lambda code: "-" in code}
+    alone_first, alone_second, together = catalogued((first, second, both), fits=fits)
+    assert bool(alone_first.fits("x = -theta")) and not alone_first.fits("x = np.copy(theta)")
+    assert bool(together.fits("x = -theta"))
+    assert not together.fits("x = np.copy(theta) - 1") and not together.fits("x = theta")
+    assert not together.fits("x = np.copy(theta)")
+    assert together.keys == ("no-copy", "wrong-sign") and alone_second.keys == ("wrong-sign",)
+    # a fit of the pair itself counts too, with or without one of its parts'
+    own = {"no-copy+wrong-sign": lambda code: "theta" in code}
+    for extra in ({}, {"no-copy": fits["no-copy"]}):
+        (paired,) = catalogued((both,), fits={**own, **extra})
+        assert bool(paired.fits("x = -theta")) and not paired.fits("x = -y")
+
+
+def test_does_a_catalogued_mistake_compare_outputs_as_its_entry_says():
+    from autograder.grading.checks import Call, Check, catalogued
+
+    _, second, _ = _known_pair()
+    (mistake,) = catalogued((second,))
+    check = Check("hidden case 1", (Call((1.0,)),), lambda got, expected: "wrong", mistakes=(mistake,))
+    assert find_hint(check, [Outcome(value=-1.05)]) == "Mind the sign."  # within the entry's bound
+    assert find_hint(check, [Outcome(value=-1.5)]) is None
+
+
+def test_is_a_students_seed_one_per_course_assignment_and_student_whatever_the_spelling():
+    from autograder.grading.checks import seed_for
+
+    seed = seed_for("alice", "regularization", "course secret")
+    assert seed == seed_for("alice", "regularization", "course secret") and 0 <= seed < 2 ** 64
+    others = {seed_for("bob", "regularization", "course secret"),
+              seed_for("alice", "initialization", "course secret"),
+              seed_for("alice", "regularization", "other secret"), seed}
+    assert len(others) == 4 and all(0 <= s < 2 ** 64 for s in others)
+    # the same characters cut into other fields are another triple, hence another seed
+    assert len({seed_for("c", "ab", "s"), seed_for("bc", "a", "s"), seed_for("c", "a", "sb"),
+                seed_for("", "abc", "s"), seed_for("abc", "", "s")}) == 5
+    # a course without a secret: the grader and the notebook's hidden tests both read it as ""
+    assert seed_for("alice", "regularization") == seed_for("alice", "regularization", "")
+
+
+def test_does_the_draw_scheme_give_the_seed_and_hidden_inputs_it_gave_when_grades_were_stored():
+    """Reproducibility of the draw scheme: stored grades and appeals recompute a student's
+    hidden inputs, so one documented example (student "alice", assignment "regularization",
+    secret "course secret", a one-line cell) keeps its seed and first draws while the scheme
+    (``DRAW_SCHEME``) stays the same: a kit that changes these values draws differently, and
+    needs a new scheme number."""
+    from autograder.grading.checks import code_key
+
+    seed = seed_for("alice", "regularization", "course secret")
+    assert seed == 4918618395070452606
+    key = code_key("def f(x):\n    return x\n")
+    drawn = rng_for(seed, "compute_cost_with_regularization", key).integers(0, 2 ** 32, 3).tolist()
+    assert drawn == [1979183842, 2763755568, 712943702]
+    without_code = rng_for(seed, "compute_cost_with_regularization").integers(0, 2 ** 32, 3).tolist()
+    assert without_code == [3155755858, 4237124575, 2853177121]
+
+
+def test_do_two_functions_or_two_versions_of_a_cell_get_different_hidden_inputs():
+    from autograder.grading.checks import code_key
+
+    seed = seed_for("alice", "regularization", "course secret")
+
+    def first_draw(function, cell=None):
+        return rng_for(seed, function, cell and code_key(cell)).random()
+
+    cell = "def f(A):\n    return A\n"
+    assert first_draw("forward", cell) == first_draw("forward", cell)
+    assert first_draw("forward", cell) != first_draw("backward", cell)
+    assert first_draw("forward", cell) != first_draw("forward", cell.replace("return A", "return AX"))
+    assert first_draw("forward", cell) != first_draw("forward")
+    # saved on another system, or with trailing blanks: the same code, the same draw
+    assert first_draw("forward", cell) == first_draw("forward", cell.replace("\n", "  \r\n"))
+    assert code_key("return A") != code_key("return AX") != code_key("return AXX")
+    assert code_key("return A", "X = 1") != code_key("return A", "XX = 1")
