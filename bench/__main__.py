@@ -14,12 +14,13 @@
    view's marks of one long cell.
 5. Scale: grades a class of N students without the endless loop (``--throughput-students``) with
    1, 2 and 3 local workers (1, 1 and 2 grading at once) and on a Dask ``LocalCluster`` of 2
-   worker processes of one thread, each in a fresh process: students per second at the margin (between the 10th and the 90th
-   percentile of the times the results were written, so start-up and exports are left out) and
-   for the whole command, against the target of grading 500 times faster than executing the
-   notebooks (nbgrader's median seconds per student, measured in step 3, / 500); and the CPU
-   time of each kind of process per student (the command, the graders, the sandbox workers,
-   the jobs), the machine's load average beside it.
+   worker processes of one thread, each in a fresh process: students per second at the margin
+   (between the 10th and the 90th percentile of the times the results were written, so start-up
+   and exports are left out) and for the whole command, against the target of grading 500 times
+   faster than executing the notebooks (nbgrader's median seconds per student, measured in step
+   3, / 500); each run's median seconds per student; and the CPU time of each kind of process
+   per student (the command, the graders, the sandbox workers, the jobs), the machine's load
+   average beside it.
 
 Prints a Markdown table (also written to build/bench/results.md) with pass/fail against the
 targets, and the raw numbers in build/bench/results.json.
