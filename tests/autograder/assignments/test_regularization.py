@@ -13,8 +13,8 @@ import pytest
 
 from autograder import assignments
 from autograder.assignments import regularization as reg
-from autograder.grading import reference
-from autograder.grading.checks import Outcome, judge, rng_for, seed_for
+from autograder.grading import feedback, reference
+from autograder.grading.checks import Call, Outcome, judge, rng_for, seed_for
 from utils.activations import relu, sigmoid
 
 SPEC = reference.load("regularization")
@@ -735,3 +735,110 @@ def test_is_an_activation_off_by_a_millionth_or_a_dropped_unit_not_quite_zero_na
 
     assert _property(relative) == "not-rescaled"
     assert _property(not_quite_zero) == "not-rescaled"
+
+
+# The forward mistakes a hidden case names ------------------------------------------------------
+
+
+def _mistaken_forward(parts):
+    """A forward pass with the catalogued mistakes ``parts`` made in it, written as a student
+    would: ``np.random.seed(1)`` then one draw per hidden layer."""
+    def answer(X, parameters, keep_prob=0.5):
+        np.random.seed(1)
+        A, cache = X, []
+        for l in (1, 2):
+            W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+            Z = np.dot(W, A) + b
+            numbers = np.random.randn(*Z.shape) if "dropout-forward-randn" in parts else np.random.rand(*Z.shape)
+            D = (numbers > keep_prob if "dropout-forward-mask-flipped" in parts else numbers < keep_prob).astype(int)
+            A = np.maximum(0, Z) * D
+            if "dropout-forward-int-activations" in parts or ("dropout-forward-int-a2" in parts and l == 2):
+                A = A.astype(int)
+            if "dropout-forward-no-rescale" not in parts:
+                A = A / keep_prob
+            cache += [Z, D, A, W, b]
+        Z3 = np.dot(parameters["W3"], A) + parameters["b3"]
+        A3 = 1 / (1 + np.exp(-Z3))
+        return A3, tuple(cache + [Z3, A3, parameters["W3"], parameters["b3"]])
+    return answer
+
+
+FORWARD_MISTAKES = [m.key for m in reg.dropout_forward_mistakes()]
+
+
+@pytest.mark.parametrize("key", FORWARD_MISTAKES)
+def test_is_each_catalogued_forward_mistake_named_by_its_own_key_on_both_hidden_cases(key):
+    answer = _mistaken_forward(set(key.split("+")))
+    for student in STUDENTS[:3]:
+        _, first, second, *_ = _checks("forward_propagation_with_dropout", student)
+        for check in (first, second):
+            assert _verdict("forward_propagation_with_dropout", check, answer) is not None
+            outcomes = [Outcome(value=answer(*copy.deepcopy(c.args))) for c in check.calls]
+            assert [m.key for m in feedback.matching_mistakes(check, outcomes)] == [key], (student, check.name)
+
+
+def test_does_a_forward_pass_without_mistakes_written_here_pass_every_check():
+    checks = _checks("forward_propagation_with_dropout")
+    assert [_verdict("forward_propagation_with_dropout", c, _mistaken_forward(set())) for c in checks] == \
+        [None] * len(checks)
+
+
+@pytest.mark.parametrize("options", [{}, {"keep_below": False}])
+def test_does_a_number_equal_to_keep_prob_drop_its_unit_in_the_mistakes_as_in_the_course(options):
+    # the course keeps a unit when its number is below keep_prob, and the flipped mistake when
+    # it is above: a number equal to keep_prob is dropped either way
+    X, parameters, keep_prob = _checks("forward_propagation_with_dropout")[1].calls[0].args
+    variant = reg._dropout_forward_variant(draw=lambda *shape: np.full(shape, keep_prob), **options)
+    _, cache = variant(Call((X, parameters, keep_prob)))
+    assert not np.asarray(cache[1]).any() and not np.asarray(cache[6]).any()
+    assert not np.asarray(cache[7]).any()
+
+
+# The forward cases' masks, by construction ---------------------------------------------------------
+
+
+def _with_mask(cache, layer, mask):
+    changed = list(cache)
+    changed[1 if layer == 1 else 6] = np.asarray(mask).astype(int)
+    return tuple(changed)
+
+
+def test_is_a_case_whose_dropped_units_are_all_inactive_drawn_again():
+    cache, keep_prob = _forward_case()
+    for z, d in ((0, 1), (5, 6)):
+        negative = list(cache)  # no dropped unit was active: a mask not applied does not show
+        negative[z] = np.where(cache[d] == 0, -np.abs(cache[z]) - 0.1, cache[z])
+        assert not reg.tells_dropout_forward(tuple(negative), keep_prob), z
+        at_zero = list(cache)  # Z = 0 is no activity: relu gives 0 whether or not the unit is kept
+        at_zero[z] = np.where(cache[d] == 0, 0.0, cache[z])
+        assert not reg.tells_dropout_forward(tuple(at_zero), keep_prob), z
+
+
+def test_is_a_case_whose_masks_are_those_of_transposed_draws_drawn_again():
+    for which in (1, 2):
+        cache, keep_prob = _forward_case(which)
+        uniform = reg._seeded_draws((cache[0].shape, cache[5].shape))
+        for layer, u in ((1, uniform[0]), (2, uniform[1])):
+            n, m = u.shape
+            transposed = u.reshape(m, n).T  # np.random.rand(m, n).T
+            assert not reg.tells_dropout_forward(_with_mask(cache, layer, transposed < keep_prob), keep_prob)
+
+
+def test_are_the_hard_coded_and_randn_masks_told_by_a_strict_comparison():
+    # a keep_prob equal to one of the numbers drawn: the mistake's mask keeps the units strictly
+    # below it, and a case with that mask cannot tell the mistake apart
+    cache, keep_prob = _forward_case(1)
+    shapes = (cache[0].shape, cache[5].shape)
+    uniform, normal = reg._seeded_draws(shapes), reg._seeded_draws(shapes, "randn")
+    u = uniform[0]
+    above = np.sort(u[u >= 0.5])
+    value = above[above.size // 2]
+    threshold = 1 - value  # 1 - (1 - value) is value exactly for value >= 0.5
+    assert not reg.tells_dropout_forward(_with_mask(cache, 1, u < value), threshold)
+    n, m = u.shape
+    transposed = u.reshape(m, n).T
+    middle = np.sort(transposed.ravel())[transposed.size // 2]
+    assert not reg.tells_dropout_forward(_with_mask(cache, 1, transposed < middle), middle)
+    g = normal[0]
+    middle = np.sort(g.ravel())[g.size // 2]
+    assert not reg.tells_dropout_forward(_with_mask(cache, 1, g < middle), middle)
