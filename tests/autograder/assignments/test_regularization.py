@@ -595,7 +595,7 @@ def test_are_the_gradients_reaching_the_masks_those_the_reference_masks_and_resc
 def test_is_each_backward_case_the_forward_pass_of_its_own_keep_prob():
     forward = _right("forward_propagation_with_dropout")
     for student in STUDENTS[:10]:
-        for which in (1, 2):
+        for which in (1, 2, 3):
             X, Y, cache, keep_prob = _backward_case(student, which)
             names, places = ("W1", "b1", "W2", "b2", "W3", "b3"), (3, 4, 8, 9, 12, 13)
             parameters = {name: cache[i] for name, i in zip(names, places, strict=True)}
@@ -749,8 +749,10 @@ def _mistaken_forward(parts):
         for l in (1, 2):
             W, b = parameters[f"W{l}"], parameters[f"b{l}"]
             Z = np.dot(W, A) + b
-            numbers = np.random.randn(*Z.shape) if "dropout-forward-randn" in parts else np.random.rand(*Z.shape)
-            D = (numbers > keep_prob if "dropout-forward-mask-flipped" in parts else numbers < keep_prob).astype(int)
+            draw = np.random.randn if "dropout-forward-randn" in parts else np.random.rand
+            numbers = draw(*Z.shape)
+            flipped = "dropout-forward-mask-flipped" in parts
+            D = (numbers > keep_prob if flipped else numbers < keep_prob).astype(int)
             A = np.maximum(0, Z) * D
             if "dropout-forward-int-activations" in parts or ("dropout-forward-int-a2" in parts and l == 2):
                 A = A.astype(int)
@@ -774,7 +776,8 @@ def test_is_each_catalogued_forward_mistake_named_by_its_own_key_on_both_hidden_
         for check in (first, second):
             assert _verdict("forward_propagation_with_dropout", check, answer) is not None
             outcomes = [Outcome(value=answer(*copy.deepcopy(c.args))) for c in check.calls]
-            assert [m.key for m in feedback.matching_mistakes(check, outcomes)] == [key], (student, check.name)
+            found = feedback.matching_mistakes(check, outcomes)
+            assert [m.key for m in found] == [key], (student, check.name)
 
 
 def test_does_a_forward_pass_without_mistakes_written_here_pass_every_check():
@@ -831,10 +834,8 @@ def test_are_the_hard_coded_and_randn_masks_told_by_a_strict_comparison():
     shapes = (cache[0].shape, cache[5].shape)
     uniform, normal = reg._seeded_draws(shapes), reg._seeded_draws(shapes, "randn")
     u = uniform[0]
-    above = np.sort(u[u >= 0.5])
-    value = above[above.size // 2]
-    threshold = 1 - value  # 1 - (1 - value) is value exactly for value >= 0.5
-    assert not reg.tells_dropout_forward(_with_mask(cache, 1, u < value), threshold)
+    for value in u[u >= 0.5]:  # 1 - (1 - value) is value exactly for value >= 0.5
+        assert not reg.tells_dropout_forward(_with_mask(cache, 1, u < value), 1 - value), value
     n, m = u.shape
     transposed = u.reshape(m, n).T
     middle = np.sort(transposed.ravel())[transposed.size // 2]
@@ -842,3 +843,107 @@ def test_are_the_hard_coded_and_randn_masks_told_by_a_strict_comparison():
     g = normal[0]
     middle = np.sort(g.ravel())[g.size // 2]
     assert not reg.tells_dropout_forward(_with_mask(cache, 1, g < middle), middle)
+
+
+# Drawing again the backward cases that cannot tell ------------------------------------------------
+
+
+class _Doctored:
+    """The assignment, whose forward pass gives ``change(cache)`` the first time it is called on
+    inputs of ``examples`` examples (every call's cache is kept in ``made``)."""
+
+    def __init__(self, examples, change):
+        self.examples, self.change, self.made = examples, change, []
+
+    def reference(self, name, stand_ins=""):
+        right = SPEC.reference(name, stand_ins)
+        if name != "forward_propagation_with_dropout":
+            return right
+
+        def forward(X, parameters, keep_prob=0.5):
+            A3, cache = right(X, parameters, keep_prob)
+            if X.shape[1] == self.examples and not any(c[0].shape == cache[0].shape for c in self.made):
+                cache = self.change(list(cache))
+            self.made.append(cache)
+            return A3, cache
+        return forward
+
+
+def _masks_set(layer, mask):
+    def change(cache):
+        position = 1 if layer == 1 else 6
+        cache[position] = mask(cache[position])
+        return tuple(cache)
+    return change
+
+
+def _one_kept(mask):
+    kept = np.zeros_like(mask)
+    kept.flat[0] = 1
+    return kept
+
+
+@pytest.mark.parametrize(("layer", "mask", "drawn_again"), [
+    (1, np.ones_like, True), (2, np.ones_like, True), (1, np.zeros_like, True), (2, np.zeros_like, True),
+    (1, _one_kept, False), (2, _one_kept, False)])
+def test_is_a_backward_property_case_drawn_again_only_when_a_mask_keeps_every_unit_or_none(layer, mask,
+                                                                                         drawn_again):
+    # the activations are left as they were: only the masks are judged
+    assignment = _Doctored(30, _masks_set(layer, mask))
+    (*_, check) = reg.dropout_backward_checks(assignment, np.random.default_rng(5))
+    X, Y, cache, keep_prob = check.calls[0].args
+    doctored = next(c for c in assignment.made if c[0].shape[1] == 30)
+    assert (cache is not doctored) is drawn_again
+    for D in (cache[1], cache[6]):
+        assert 0 < np.count_nonzero(D) < D.size
+
+
+def test_is_a_backward_case_of_one_layer_size_whose_two_masks_are_one_drawn_again():
+    right, first = _right("forward_propagation_with_dropout"), []
+
+    def forward(X, parameters, keep_prob):  # the first draw: the second layer given the first's mask
+        A3, cache = right(X, parameters, keep_prob)
+        if not first:
+            first.append(cache[:6] + (cache[1].copy(),) + cache[7:])
+            return A3, first[0]
+        return A3, cache
+
+    # with this generator the first draw tells every other mistake: its one fault is the shared mask
+    X, Y, _, keep_prob, cache = reg._backward_case(np.random.default_rng(0), forward, reg.HIGH_KEEP, True)
+    assert cache is not first[0] and not np.array_equal(cache[1], cache[6])
+
+
+# The networks drawn -------------------------------------------------------------------------------
+
+
+def test_is_every_network_three_layers_of_weights_and_biases_and_labels_of_both_kinds():
+    labels = set()
+    for seed in range(200):
+        X, Y, parameters = reg.network(np.random.default_rng(seed))
+        assert sorted(parameters) == ["W1", "W2", "W3", "b1", "b2", "b3"]
+        sizes = (X.shape[0], parameters["W1"].shape[0], parameters["W2"].shape[0], 1)
+        for l in (1, 2, 3):
+            assert parameters[f"W{l}"].shape == (sizes[l], sizes[l - 1])
+            assert parameters[f"b{l}"].shape == (sizes[l], 1)
+        assert Y.shape == (1, X.shape[1]) and set(np.unique(Y)) <= {0, 1}
+        labels |= set(np.unique(Y).tolist())
+    assert labels == {0, 1}
+
+
+def test_are_the_weights_scaled_so_each_units_input_has_unit_variance():
+    # W_l of standard normal numbers divided by sqrt(n_{l-1}): W_l * sqrt(n_{l-1}) has variance 1
+    scaled = {1: [], 2: [], 3: []}
+    for seed in range(200):
+        _, _, parameters = reg.network(np.random.default_rng(seed))
+        for l in (1, 2, 3):
+            W = parameters[f"W{l}"]
+            scaled[l].append((W * np.sqrt(W.shape[1])).ravel())
+    for l, values in scaled.items():
+        assert np.var(np.concatenate(values)) == pytest.approx(1.0, abs=0.1), l
+
+
+def test_is_an_l2_term_off_by_exactly_its_tolerance_accepted_and_beyond_it_refused():
+    # (c - c0) - (r - r0) against 1e-9 |r - r0|: with r - r0 = 1e9, exactly 1 is within
+    assert 1e-9 * 1e9 == 1.0
+    assert reg._l2_term_grows_with_lambd([0.0, 1e9 + 1.0], [0.0, 1e9]) is None
+    assert _entry(reg._l2_term_grows_with_lambd([0.0, 1e9 + 2.0], [0.0, 1e9])) == "l2-term"
