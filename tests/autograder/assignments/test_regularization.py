@@ -13,8 +13,8 @@ import pytest
 
 from autograder import assignments
 from autograder.assignments import regularization as reg
-from autograder.grading import reference
-from autograder.grading.checks import Outcome, judge, rng_for, seed_for
+from autograder.grading import feedback, reference
+from autograder.grading.checks import Call, Outcome, judge, matches, rng_for, seed_for
 from utils.activations import relu, sigmoid
 
 SPEC = reference.load("regularization")
@@ -595,7 +595,7 @@ def test_are_the_gradients_reaching_the_masks_those_the_reference_masks_and_resc
 def test_is_each_backward_case_the_forward_pass_of_its_own_keep_prob():
     forward = _right("forward_propagation_with_dropout")
     for student in STUDENTS[:10]:
-        for which in (1, 2):
+        for which in (1, 2, 3):
             X, Y, cache, keep_prob = _backward_case(student, which)
             names, places = ("W1", "b1", "W2", "b2", "W3", "b3"), (3, 4, 8, 9, 12, 13)
             parameters = {name: cache[i] for name, i in zip(names, places, strict=True)}
@@ -735,3 +735,233 @@ def test_is_an_activation_off_by_a_millionth_or_a_dropped_unit_not_quite_zero_na
 
     assert _property(relative) == "not-rescaled"
     assert _property(not_quite_zero) == "not-rescaled"
+
+
+# The forward mistakes a hidden case names ------------------------------------------------------
+
+
+def _mistaken_forward(parts):
+    """A forward pass with the catalogued mistakes ``parts`` made in it, written as a student
+    would: ``np.random.seed(1)`` then one draw per hidden layer."""
+    def answer(X, parameters, keep_prob=0.5):
+        np.random.seed(1)
+        A, cache = X, []
+        for l in (1, 2):
+            W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+            Z = np.dot(W, A) + b
+            draw = np.random.randn if "dropout-forward-randn" in parts else np.random.rand
+            numbers = draw(*Z.shape)
+            flipped = "dropout-forward-mask-flipped" in parts
+            D = (numbers > keep_prob if flipped else numbers < keep_prob).astype(int)
+            A = np.maximum(0, Z) * D
+            if "dropout-forward-int-activations" in parts or ("dropout-forward-int-a2" in parts and l == 2):
+                A = A.astype(int)
+            if "dropout-forward-no-rescale" not in parts:
+                A = A / keep_prob
+            cache += [Z, D, A, W, b]
+        Z3 = np.dot(parameters["W3"], A) + parameters["b3"]
+        A3 = 1 / (1 + np.exp(-Z3))
+        return A3, tuple(cache + [Z3, A3, parameters["W3"], parameters["b3"]])
+    return answer
+
+
+FORWARD_MISTAKES = [m.key for m in reg.dropout_forward_mistakes()]
+
+
+@pytest.mark.parametrize("key", FORWARD_MISTAKES)
+def test_is_each_catalogued_forward_mistake_named_by_its_own_key_on_both_hidden_cases(key):
+    answer = _mistaken_forward(set(key.split("+")))
+    for student in STUDENTS[:3]:
+        _, first, second, *_ = _checks("forward_propagation_with_dropout", student)
+        for check in (first, second):
+            assert _verdict("forward_propagation_with_dropout", check, answer) is not None
+            outcomes = [Outcome(value=answer(*copy.deepcopy(c.args))) for c in check.calls]
+            found = feedback.matching_mistakes(check, outcomes)
+            assert key in [m.key for m in found], (student, check.name)
+
+
+def test_does_a_forward_pass_without_mistakes_written_here_pass_every_check():
+    checks = _checks("forward_propagation_with_dropout")
+    assert [_verdict("forward_propagation_with_dropout", c, _mistaken_forward(set())) for c in checks] == \
+        [None] * len(checks)
+
+
+@pytest.mark.parametrize("options", [{}, {"keep_below": False}])
+def test_does_a_number_equal_to_keep_prob_drop_its_unit_in_the_mistakes_as_in_the_course(options):
+    # the course keeps a unit when its number is below keep_prob, and the flipped mistake when
+    # it is above: a number equal to keep_prob is dropped either way
+    X, parameters, keep_prob = _checks("forward_propagation_with_dropout")[1].calls[0].args
+    variant = reg._dropout_forward_variant(draw=lambda *shape: np.full(shape, keep_prob), **options)
+    _, cache = variant(Call((X, parameters, keep_prob)))
+    assert not np.asarray(cache[1]).any() and not np.asarray(cache[6]).any()
+    assert not np.asarray(cache[7]).any()
+
+
+# The forward cases' masks, by construction ---------------------------------------------------------
+
+
+def _with_mask(cache, layer, mask):
+    changed = list(cache)
+    changed[1 if layer == 1 else 6] = np.asarray(mask).astype(int)
+    return tuple(changed)
+
+
+def test_is_a_case_whose_dropped_units_are_all_inactive_drawn_again():
+    cache, keep_prob = _forward_case()
+    for z, d in ((0, 1), (5, 6)):
+        negative = list(cache)  # no dropped unit was active: a mask not applied does not show
+        negative[z] = np.where(cache[d] == 0, -np.abs(cache[z]) - 0.1, cache[z])
+        assert not reg.tells_dropout_forward(tuple(negative), keep_prob), z
+        at_zero = list(cache)  # Z = 0 is no activity: relu gives 0 whether or not the unit is kept
+        at_zero[z] = np.where(cache[d] == 0, 0.0, cache[z])
+        assert not reg.tells_dropout_forward(tuple(at_zero), keep_prob), z
+
+
+def test_is_a_case_whose_masks_are_those_of_transposed_draws_drawn_again():
+    for which in (1, 2):
+        cache, keep_prob = _forward_case(which)
+        uniform = reg._seeded_draws((cache[0].shape, cache[5].shape))
+        for layer, u in ((1, uniform[0]), (2, uniform[1])):
+            n, m = u.shape
+            transposed = u.reshape(m, n).T  # np.random.rand(m, n).T
+            assert not reg.tells_dropout_forward(_with_mask(cache, layer, transposed < keep_prob), keep_prob)
+
+
+def test_are_the_hard_coded_and_randn_masks_told_by_a_strict_comparison():
+    # a keep_prob equal to one of the numbers drawn: the mistake's mask keeps the units strictly
+    # below it, and a case with that mask cannot tell the mistake apart
+    cache, keep_prob = _forward_case(1)
+    shapes = (cache[0].shape, cache[5].shape)
+    uniform, normal = reg._seeded_draws(shapes), reg._seeded_draws(shapes, "randn")
+    u = uniform[0]
+    for value in u[u >= 0.5]:  # 1 - (1 - value) is value exactly for value >= 0.5
+        assert not reg.tells_dropout_forward(_with_mask(cache, 1, u < value), 1 - value), value
+    n, m = u.shape
+    transposed = u.reshape(m, n).T
+    middle = np.sort(transposed.ravel())[transposed.size // 2]
+    assert not reg.tells_dropout_forward(_with_mask(cache, 1, transposed < middle), middle)
+    g = normal[0]
+    middle = np.sort(g.ravel())[g.size // 2]
+    assert not reg.tells_dropout_forward(_with_mask(cache, 1, g < middle), middle)
+
+
+# Drawing again the backward cases that cannot tell ------------------------------------------------
+
+
+class _Doctored:
+    """The assignment, whose forward pass gives ``change(cache)`` the first time it is called on
+    inputs of ``examples`` examples (every call's cache is kept in ``made``)."""
+
+    def __init__(self, examples, change):
+        self.examples, self.change, self.made = examples, change, []
+
+    def reference(self, name, stand_ins=""):
+        right = SPEC.reference(name, stand_ins)
+        if name != "forward_propagation_with_dropout":
+            return right
+
+        def forward(X, parameters, keep_prob=0.5):
+            A3, cache = right(X, parameters, keep_prob)
+            if X.shape[1] == self.examples and not any(c[0].shape == cache[0].shape for c in self.made):
+                cache = self.change(list(cache))
+            self.made.append(cache)
+            return A3, cache
+        return forward
+
+
+def _masks_set(layer, mask):
+    def change(cache):
+        position = 1 if layer == 1 else 6
+        cache[position] = mask(cache[position])
+        return tuple(cache)
+    return change
+
+
+def _one_kept(mask):
+    kept = np.zeros_like(mask)
+    kept.flat[0] = 1
+    return kept
+
+
+@pytest.mark.parametrize(("layer", "mask", "drawn_again"), [
+    (1, np.ones_like, True), (2, np.ones_like, True), (1, np.zeros_like, True), (2, np.zeros_like, True),
+    (1, _one_kept, False), (2, _one_kept, False)])
+def test_is_a_backward_property_case_drawn_again_only_when_a_mask_keeps_every_unit_or_none(layer, mask,
+                                                                                         drawn_again):
+    # the activations are left as they were: only the masks are judged
+    assignment = _Doctored(30, _masks_set(layer, mask))
+    (*_, check) = reg.dropout_backward_checks(assignment, np.random.default_rng(5))
+    X, Y, cache, keep_prob = check.calls[0].args
+    doctored = next(c for c in assignment.made if c[0].shape[1] == 30)
+    assert (cache is not doctored) is drawn_again
+    for D in (cache[1], cache[6]):
+        assert 0 < np.count_nonzero(D) < D.size
+
+
+def test_is_a_backward_case_of_one_layer_size_whose_two_masks_are_one_drawn_again():
+    right, first = _right("forward_propagation_with_dropout"), []
+
+    def forward(X, parameters, keep_prob):  # the first draw: the second layer given the first's mask
+        A3, cache = right(X, parameters, keep_prob)
+        if not first:
+            first.append(cache[:6] + (cache[1].copy(),) + cache[7:])
+            return A3, first[0]
+        return A3, cache
+
+    # with this generator the first draw tells every other mistake: its one fault is the shared mask
+    X, Y, _, keep_prob, cache = reg._backward_case(np.random.default_rng(0), forward, reg.HIGH_KEEP, True)
+    assert cache is not first[0] and not np.array_equal(cache[1], cache[6])
+
+
+# The networks drawn -------------------------------------------------------------------------------
+
+
+def test_is_every_network_three_layers_of_weights_and_biases_and_labels_of_both_kinds():
+    labels = set()
+    for seed in range(200):
+        X, Y, parameters = reg.network(np.random.default_rng(seed))
+        assert sorted(parameters) == ["W1", "W2", "W3", "b1", "b2", "b3"]
+        sizes = (X.shape[0], parameters["W1"].shape[0], parameters["W2"].shape[0], 1)
+        for l in (1, 2, 3):
+            assert parameters[f"W{l}"].shape == (sizes[l], sizes[l - 1])
+            assert parameters[f"b{l}"].shape == (sizes[l], 1)
+        assert Y.shape == (1, X.shape[1]) and set(np.unique(Y)) <= {0, 1}
+        labels |= set(np.unique(Y).tolist())
+    assert labels == {0, 1}
+
+
+def test_are_the_weights_scaled_so_each_units_input_has_unit_variance():
+    # W_l of standard normal numbers divided by sqrt(n_{l-1}): W_l * sqrt(n_{l-1}) has variance 1
+    scaled = {1: [], 2: [], 3: []}
+    for seed in range(200):
+        _, _, parameters = reg.network(np.random.default_rng(seed))
+        for l in (1, 2, 3):
+            W = parameters[f"W{l}"]
+            scaled[l].append((W * np.sqrt(W.shape[1])).ravel())
+    for l, values in scaled.items():
+        assert np.var(np.concatenate(values)) == pytest.approx(1.0, abs=0.1), l
+
+
+def test_is_an_l2_term_off_by_exactly_its_tolerance_accepted_and_beyond_it_refused():
+    # (c - c0) - (r - r0) against 1e-9 |r - r0|: with r - r0 = 1e9, exactly 1 is within
+    assert 1e-9 * 1e9 == 1.0
+    assert reg._l2_term_grows_with_lambd([0.0, 1e9 + 1.0], [0.0, 1e9]) is None
+    assert _entry(reg._l2_term_grows_with_lambd([0.0, 1e9 + 2.0], [0.0, 1e9])) == "l2-term"
+
+
+def test_does_every_drawn_dropout_case_tell_each_catalogued_mistake_from_the_right_pass():
+    forward = _right("forward_propagation_with_dropout")
+    mistakes = reg.dropout_forward_mistakes()
+    roles = ((reg.LOW_KEEP, "first wider"), (reg.HIGH_KEEP, "second wider"))
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        for keep, order in roles:
+            X, _, parameters, keep_prob, cache = reg._dropout_case(rng, forward, keep, order)
+            n1, n2 = parameters["W1"].shape[0], parameters["W2"].shape[0]
+            assert (n1 > n2) if order == "first wider" else (n2 > n1)
+            assert keep[0] <= keep_prob <= keep[1]
+            right = forward(X, parameters, keep_prob)
+            call = Call((X, parameters, keep_prob))
+            made = [mistake.variant(call) for mistake in mistakes]
+            for mistake, output in zip(mistakes, made, strict=True):  # A3 and cache, as matched
+                assert not matches(output, right, rtol=1e-6, atol=1e-12), (seed, mistake.key)
