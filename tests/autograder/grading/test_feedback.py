@@ -396,3 +396,115 @@ def test_does_the_advice_for_an_accumulated_element_keep_its_operator():
 
 def test_is_a_call_written_inside_a_string_not_taken_for_a_conversion():
     assert feedback.numpy2_advice('s = "float(" + str(z[0])', "TypeError") is None
+
+
+@pytest.mark.parametrize(("line", "without"), [
+    ("# only a comment", ""),
+    ("'#' + s  # starts with a string", "'#' + s"),
+    ("X_norm = 1  # a name in capitals", "X_norm = 1"),
+    ("t = 'a'#c", "t = 'a'"),
+    ("s = 'a''#'  # two strings side by side", "s = 'a''#'"),
+    ('p = "C:\\\\"  # a path ending in a backslash', 'p = "C:\\\\"'),
+    ('s = "it\'s # here"  # an apostrophe inside', 's = "it\'s # here"'),
+    ('s = """a "# b" c"""  # triple-quoted', 's = """a "# b" c"""'),
+    ("s = '''it's # not'''  # triple-quoted", "s = '''it's # not'''"),
+    ('s = """x"""  # d', 's = """x"""'),
+])
+def test_is_a_comment_told_from_a_hash_inside_any_kind_of_string(line, without):
+    assert feedback.without_comment(line) == without
+
+
+def test_is_a_comment_that_mentions_a_removed_name_not_taken_for_code_that_uses_it():
+    assert feedback.numpy2_advice('s = """np.float_ # x"""  # not np.float_', "AttributeError") is None
+    advice = feedback.numpy2_advice("X = np.float_(1)  # was np.float64", "AttributeError")
+    assert advice.endswith("in: X = np.float_(1)")
+
+
+@pytest.mark.parametrize(("name", "when"), [
+    ("int", "it was removed in numpy 1.24 (deprecated since 1.20)"),
+    ("trapz", "it was deprecated in numpy 2.0 and removed in a later 2.x release"),
+])
+def test_does_the_removal_advice_say_when_in_plain_words(name, when):
+    advice = feedback.numpy2_advice(f"x = np.{name}", "AttributeError")
+    assert advice.startswith(f"numpy 2 has no np.{name}: {when}, and the course's code"), advice
+
+
+@pytest.mark.parametrize(("line", "argument"), [
+    ("y = float(np.sum(J_plus))", "np.sum(J_plus)"),
+    ("y = int(len(f(x)) / 2)", "len(f(x)) / 2"),
+])
+def test_is_the_converted_value_read_to_its_own_closing_parenthesis(line, argument):
+    advice = feedback.numpy2_advice(line, "TypeError")
+    assert f"if {argument} is a one-element array" in advice, advice
+
+
+@pytest.mark.parametrize("line", ["y = float(J_plus[i]", "y = float()"])
+def test_does_a_conversion_of_no_readable_value_get_the_general_advice(line):
+    assert feedback.numpy2_advice(line, "TypeError") == (
+        "numpy 2 converts only arrays of no dimension (shape ()) with float() or int(): for a "
+        f"one-element array, use .item() or [0] instead, in: {line}")
+
+
+def test_is_an_accumulated_element_of_a_row_not_told_to_assign_the_whole_row():
+    advice = feedback.numpy2_advice("thetaplus[i][0] += epsilon", "ValueError")
+    assert "take its number: thetaplus[i][0] += epsilon.item()" in advice
+    assert "whole row" not in advice
+
+
+@pytest.mark.parametrize("line", [
+    "np.sum(np.square(W)) for W in weights",  # inside sum(...) written over lines
+    "total := np.sum([f(x) for x in xs])",
+    "not np.isfinite(np.sum(W)) for W in weights",  # inside any(...) written over lines
+    'f"{np.sum(W):.3f}" for W in weights',  # inside join(...) written over lines
+])
+def test_is_a_line_that_parses_only_in_parentheses_read_as_code(line):
+    assert feedback._sums_a_generator(line) is False
+    assert feedback.numpy2_advice(line, "TypeError") is None
+
+
+def _raises_on_zero(call):
+    if call.args[1] == 0:
+        raise mistakes.Raises("division by zero")
+    return call.args[0]
+
+
+def _does_not_apply(call):
+    raise TypeError("this variant needs another signature")
+
+
+@pytest.mark.parametrize(("value", "named"), [
+    (np.array([1.0, float("nan")], dtype=object), True),  # NaN held as objects is still NaN
+    (np.array([1.0, float("inf")], dtype=object), True),
+    ("not a number", False),  # a value that is no number is not NaN
+    ({"cost": 1.0}, False),
+])
+def test_is_a_not_finite_value_matched_to_a_mistake_that_raises_whatever_its_type(value, named):
+    check = Check("hidden case 1", (Call((-2.0, 0.0)), Call((1.5, -0.5))), lambda s, r: None,
+                  mistakes=(Mistake("over-zero", "hint", _raises_on_zero),))
+    found = feedback.matching_mistakes(check, [Outcome(value=value), Outcome(value=1.5)])
+    assert [m.key for m in found] == (["over-zero"] if named else [])
+
+
+def test_is_a_mistake_tried_after_one_that_does_not_apply():
+    check = Check("hidden case 1", (Call((-2.0, 0.0)), Call((1.5, -0.5))), lambda s, r: None,
+                  mistakes=(Mistake("other", "hint", _does_not_apply),
+                            Mistake("over-zero", "hint", _raises_on_zero)))
+    found = feedback.matching_mistakes(check, [RAISED, Outcome(value=1.5)])
+    assert [m.key for m in found] == ["over-zero"]
+
+
+def test_are_outcomes_of_fewer_calls_than_the_check_made_matched_to_no_mistake():
+    assert feedback.matching_mistakes(CHECK, [RAISED]) == []
+
+
+@pytest.mark.parametrize(("got", "made", "named"), [
+    (1.0 + 5e-7, 1.0, True),  # within a millionth of the mistake's output
+    (1.0 + 5e-6, 1.0, False),
+    (5e-11, 0.0, False),  # not zero, however small
+    (1e-13, 0.0, True),
+])
+def test_is_a_value_matched_to_a_mistake_within_a_millionth_of_its_output(got, made, named):
+    check = Check("hidden case 1", (Call((made,)),), lambda s, r: None,
+                  mistakes=(Mistake("off", "hint", lambda call: call.args[0]),))
+    found = feedback.matching_mistakes(check, [Outcome(value=got)])
+    assert [m.key for m in found] == (["off"] if named else [])
