@@ -508,3 +508,14 @@ def test_is_a_value_matched_to_a_mistake_within_a_millionth_of_its_output(got, m
                   mistakes=(Mistake("off", "hint", lambda call: call.args[0]),))
     found = feedback.matching_mistakes(check, [Outcome(value=got)])
     assert [m.key for m in found] == (["off"] if named else [])
+
+
+@pytest.mark.parametrize(("line", "sums"), [
+    ("if np.sum([w for w in ws]) > 0:", False),  # a list, as numpy 2 wants
+    ("for row in np.sum([r for r in rows], axis=0):", False),
+    ("while np.sum(g for g in gs) > 0:", True),
+    ("with open(np.sum(n for n in ns)):", True),
+])
+def test_is_a_block_header_that_sums_a_list_not_told_it_sums_a_generator(line, sums):
+    assert feedback._sums_a_generator(line) is sums
+    assert (feedback.numpy2_advice(line, "TypeError") is not None) is sums
