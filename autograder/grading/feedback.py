@@ -342,7 +342,7 @@ def numpy2_advice_in(cell_source, line_number, exception_kind):
 def _sums_a_generator(line):
     """Whether the line calls np.sum / numpy.sum on a generator expression."""
     text = line.strip()
-    for candidate in (text, "(" + text + ")", text + "\n    pass"):  # a block's header
+    for candidate in (text, "(" + text + ")", text + "\n    ..."):  # a block's header
         try:
             tree = ast.parse(candidate)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
