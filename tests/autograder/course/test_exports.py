@@ -2,10 +2,12 @@
 
 import csv
 import html
+import io
 import json
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -320,3 +322,104 @@ def test_are_the_defaults_an_assignment_and_a_learner_coursera_named(tmp_path):
     exports.write_coursera(_graded(), tmp_path)
     exports.write_coursera(_graded(), tmp_path)  # again, into the folder it made
     assert exports.ANONYMOUS_NOTICE not in html.unescape((tmp_path / "htmlFeedback.html").read_text())
+
+
+# An instructor's adjustments (overrides.csv, the late rule), as the grader lays them over a result --
+
+def _adjusted():
+    """Regularization with two adjustments: one function's score raised, then the total cut."""
+    result = _graded()
+    adjustments = [
+        {"line": 2, "kind": "override", "target": f"{REG}:compute_cost_with_regularization", "points": "+5",
+         "before": 5.0, "after": 10.0, "reason": "the hidden case had a typo", "said": "5 → 10"},
+        {"line": 3, "kind": "late", "target": REG, "points": "-4", "before": 40.0, "after": 36.0,
+         "reason": "handed in a day late", "said": "40 → 36"},
+    ]
+    result["functions"]["compute_cost_with_regularization"]["score"] = 10.0
+    result["score"] = 36.0
+    result["adjustments"] = adjustments
+    result["provenance"]["adjustments"] = {"file": "overrides.csv", "sha256": "0" * 64,
+                                           "applied": adjustments}
+    return result
+
+
+def test_does_a_students_gradescope_result_say_who_adjusted_the_score_and_why():
+    said = exports.gradescope_result(_adjusted())
+    assert said["score"] == 36.0
+    assert said["output"] == ("regularization: 36/50\n"
+                              "adjusted by your instructor: the hidden case had a typo "
+                              "(regularization:compute_cost_with_regularization: 5 → 10)\n"
+                              "adjusted by your instructor: handed in a day late (regularization: 40 → 36)")
+    tests = {test["name"]: test for test in said["tests"]}
+    assert tests["compute_cost_with_regularization"]["score"] == 10.0
+    assert tests["compute_cost_with_regularization"]["output"].splitlines() == [
+        "✓ published case", "✗ hidden case 1 [deeper network]: the values are wrong",
+        "Hint: Divide the L2 term by m.", "adjusted by your instructor: the hidden case had a typo (5 → 10)"]
+    # the other functions were not adjusted, and the total's adjustment is said once, in the output
+    for name in ("backward_propagation_with_regularization", "forward_propagation_with_dropout",
+                 "backward_propagation_with_dropout"):
+        assert "instructor" not in tests[name]["output"]
+    assert tests["forward_propagation_with_dropout"]["output"] == "✓ hidden case 1 (× 2)"
+
+
+def test_do_an_adjusted_students_exports_say_so_and_the_gradebook_hold_the_new_score(gradebook, tmp_path):
+    from nbgrader.api import Gradebook
+
+    row = {"student": "ada", "status": "graded", "notes": [], "results": [_adjusted()]}
+    exports.write_student_exports(row, tmp_path)
+    written = json.loads((tmp_path / "gradescope" / "ada" / REG / "results.json").read_text(encoding="utf-8"))
+    assert written["score"] == 36.0
+    assert "handed in a day late (regularization: 40 → 36)" in written["output"]
+    db = tmp_path / "gradebook.db"
+    shutil.copy(gradebook, db)
+    assert exports.write_gradebook([row], db) == 1
+    with Gradebook(f"sqlite:///{db}") as book:
+        grade = book.find_grade("test_compute_cost_with_regularization", "Regularization", REG, "ada")
+        assert grade.auto_score == 10.0
+
+
+def test_is_a_students_gradescope_file_written_with_its_keys_in_order(tmp_path):
+    # the same result gives the same file, whatever order its parts were made in: a rerun changes no byte
+    exports.write_student_exports({"student": "ada", "results": [_adjusted()]}, tmp_path)
+    text = (tmp_path / "gradescope" / "ada" / REG / "results.json").read_text(encoding="utf-8")
+    keys = list(json.loads(text))
+    assert keys == sorted(keys)
+    assert all(list(test) == sorted(test) for test in json.loads(text)["tests"])
+
+
+def test_does_the_gradebook_count_every_student_it_wrote(gradebook, tmp_path):
+    db = tmp_path / "gradebook.db"
+    shutil.copy(gradebook, db)
+    rows = [{"student": student, "results": [{**_graded(), "student": student}]}
+            for student in ("ada", "bo", "cy")]
+    assert exports.write_gradebook(rows, db) == 3
+
+
+def test_does_writing_the_gradebook_leave_warnings_other_than_sqlalchemys_to_be_seen(gradebook, tmp_path):
+    db = tmp_path / "gradebook.db"
+    shutil.copy(gradebook, db)
+
+    def rows():
+        warnings.warn("a row was read from an old results file", UserWarning, stacklevel=1)
+        yield {"student": "ada", "results": [_graded()]}
+
+    with pytest.warns(UserWarning, match="old results file"):
+        assert exports.write_gradebook(rows(), db) == 1
+
+
+def test_does_a_stale_export_that_cannot_be_removed_leave_the_others_written(tmp_path):
+    (tmp_path / "feedback" / "ada" / "initialization.html").mkdir(parents=True)  # not a file: not removed
+    exports.write_student_exports({"student": "ada", "results": [_graded()]}, tmp_path)
+    assert (tmp_path / "gradescope" / "ada" / REG / "results.json").is_file()
+    assert (tmp_path / "feedback" / "ada" / "initialization.html").is_dir()
+
+
+def test_are_pages_written_in_utf8_on_a_machine_whose_locale_is_latin1(tmp_path, monkeypatch):
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: encoding or "latin-1")
+    student = "Αλεξάνδρα"
+    row = {"student": student, "results": [{**_graded(), "student": student}]}
+    exports.write_student_exports(row, tmp_path)
+    page = (tmp_path / "feedback" / student / f"{REG}.html").read_text(encoding="utf-8")
+    assert student in page
+    exports.write_coursera({**_graded(), "student": student}, tmp_path / "shared")
+    assert student in (tmp_path / "shared" / "htmlFeedback.html").read_text(encoding="utf-8")
