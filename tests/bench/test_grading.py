@@ -94,3 +94,12 @@ def test_without_nbgrader_the_scale_rows_have_no_target():
     rows = bench_main.scale_rows([("2 local workers", _run(26.0))], None)
     assert rows[0][2:] == ("", "")
     assert not any(row[0].startswith("speed-up") for row in rows)
+
+
+def test_are_class_sizes_extrapolated_from_the_default_configuration_not_the_fastest_run():
+    runs = [("1 local worker", _run(12.0)), (bench_main.DEFAULT_SCALE, _run(10.0)),
+            ("3 local workers, 2 grading", _run(20.0))]
+    note = bench_main.extrapolation(runs)
+    assert note.startswith(f"Extrapolated from the rate at the margin of {bench_main.DEFAULT_SCALE}")
+    assert "10,000 students (×3 notebooks) in 17 min" in note
+    assert bench_main.extrapolation([(bench_main.DEFAULT_SCALE, _run(None))]) is None
