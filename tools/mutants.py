@@ -86,7 +86,12 @@ _COURSERA_TESTS = (
     "test_is_the_graders_verdict_kept_when_it_wrote_one_and_replaced_when_it_failed",
     "test_is_a_learner_coursera_names_not_graded_as_anyone_else_without_userid",
     "test_is_a_notebook_showing_the_parts_assignment_chosen_before_an_unreadable_one",
-    "test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made")
+    "test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made",
+    "test_does_a_learner_get_a_verdict_when_the_kit_itself_cannot_be_imported",
+    "test_does_the_last_resort_page_make_a_missing_shared_folder_and_overwrite_an_old_verdict",
+    "test_does_a_plain_verdict_page_show_its_title_and_the_sentence_and_nothing_else",
+    "test_is_a_plain_page_written_in_utf8_on_a_machine_whose_locale_is_latin1",
+    "test_does_the_script_read_coursera_s_own_folder_when_no_other_is_named")
 _ASSIGNMENT_TESTS = (_GRADING + "test_checks.py", _GRADING + "test_hidden_roles.py",
                      _GRADING + "test_vocabulary.py")
 #: Each module of the grading core and its own fast tests (files or test ids) that call it in their

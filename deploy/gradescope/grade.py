@@ -47,7 +47,8 @@ def failure(message):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path("/autograder"))
+    parser.add_argument("--root", type=Path, default=Path("/autograder"),
+                        help="the folder Gradescope grades in (default: %(default)s)")
     args = parser.parse_args(argv)
     root = args.root
     results = root / "results" / "results.json"

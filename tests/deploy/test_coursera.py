@@ -7,10 +7,13 @@ part in the environment variable ``partId``; the script writes ``/shared/feedbac
 
 import html
 import importlib.util
+import io
 import json
 import re
 import shutil
 import sys
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,7 @@ from autograder.course.exports import ANONYMOUS_NOTICE, TITLES, not_this_assignm
 from autograder.grading import reference
 from autograder.grading.checks import seed_for
 from autograder.grading.students import ANONYMOUS
+from autograder.platforms import coursera
 from autograder.platforms.coursera import chosen_notebook
 from tests.deploy.conftest import CLASS, EXPECTED, ROOT, VENV_BIN, clean_env, run
 
@@ -373,3 +377,57 @@ def test_are_hidden_notebooks_never_graded_and_a_missing_shared_folder_made(tmp_
     monkeypatch.setenv("COURSERA_SHARED", str(elsewhere))
     assert script.main() == 0
     assert json.loads((elsewhere / "feedback.json").read_text())["fractionalScore"] == 0.0
+
+
+def test_does_the_last_resort_page_make_a_missing_shared_folder_and_overwrite_an_old_verdict(
+        tmp_path, monkeypatch):
+    script = importlib.import_module("deploy.coursera.grade")
+    monkeypatch.setitem(sys.modules, "autograder.platforms.coursera", None)  # the kit does not import
+    shared = tmp_path / "not" / "yet" / "shared"
+    script._last_resort(shared)
+    first = {path.name: path.read_bytes() for path in shared.iterdir()}
+    assert json.loads(first["feedback.json"]) == {"fractionalScore": 0.0, "feedback": script.FAILED,
+                                                 "feedbackType": "HTML"}
+    assert set(first) == {"feedback.json", "htmlFeedback.html"}
+    script._last_resort(shared)  # the folder is there now: the verdict is written again, the same
+    assert {path.name: path.read_bytes() for path in shared.iterdir()} == first
+
+
+def _page_text(page):
+    """The text a reader of ``page`` sees (its title, then its body), as (tag, text) pairs."""
+    seen = []
+
+    class Reader(HTMLParser):
+        def handle_data(self, data):
+            if data.strip():
+                seen.append((self.lasttag, data))
+
+    Reader().feed(page)
+    return seen
+
+
+def test_does_a_plain_verdict_page_show_its_title_and_the_sentence_and_nothing_else(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Gradient_Checking.ipynb", GC_NOTEBOOK)
+    assert script.main() == 0
+    feedback, page = _verdict(tmp_path)
+    assert _page_text(page) == [("title", "Not graded"), ("p", feedback["feedback"])]
+
+
+def test_is_a_plain_page_written_in_utf8_on_a_machine_whose_locale_is_latin1(tmp_path, monkeypatch):
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: encoding or "latin-1")
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    _upload(tmp_path, "Градиент.ipynb", GC_NOTEBOOK)  # another part's notebook, named in Cyrillic
+    assert script.main() == 0
+    feedback, page = _verdict(tmp_path)
+    assert "Градиент.ipynb" in feedback["feedback"]
+    assert _page_text(page)[1] == ("p", feedback["feedback"])
+
+
+def test_does_the_script_read_coursera_s_own_folder_when_no_other_is_named(tmp_path, monkeypatch):
+    script = _script_here(tmp_path, monkeypatch, parts=PARTS)
+    monkeypatch.delenv("COURSERA_SHARED")
+    folders = []
+    monkeypatch.setattr(coursera, "verdict", lambda shared, *rest: folders.append(shared))
+    assert script.main() == 0
+    assert folders == [Path("/shared")]  # where Coursera mounts the upload and reads the verdict

@@ -497,4 +497,6 @@ def test_does_the_script_say_what_it_is_when_asked(capsys):
     with pytest.raises(SystemExit) as done:
         _script().main(["--help"])
     assert done.value.code == 0
-    assert "Grade one Gradescope submission" in capsys.readouterr().out
+    said = " ".join(capsys.readouterr().out.split())
+    assert "Grade one Gradescope submission" in said
+    assert "--root ROOT the folder Gradescope grades in (default: /autograder)" in said

@@ -539,3 +539,23 @@ def test_is_moodles_time_of_grading_by_default_now_in_utc(tmp_path, monkeypatch)
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+@pytest.fixture
+def ascii_locale():
+    """The process's character type locale set to C (ASCII, where Python's UTF-8 mode is off), as on
+    a server whose locale nobody set; restored afterwards."""
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, before)
+
+
+def test_is_the_moodle_worksheet_utf8_whatever_the_machines_locale(tmp_path, ascii_locale):
+    people = {"4321": ("Zoë Ångström", "")}
+    written = lms.write("moodle", rows_of({"4321": 40.0}), tmp_path, REG, people=people,
+                        now=datetime(2026, 3, 2, 13, 5))
+    header, *rows = read(written.path, "utf-8")
+    assert rows[0][:2] == ["Participant 4321", "Zoë Ångström"]

@@ -160,8 +160,8 @@ def test_does_an_unreadable_value_say_what_the_grader_could_not_read(capsys):
     namespace = _kernel(f"def {ZEROS}(layers_dims):\n    return {{'W1': object()}}\n")
     assert nbgrader_bridge.hidden_tests(ZEROS, namespace) == 0
     line = capsys.readouterr().out.splitlines()[0]
-    assert line.startswith("✗ published case") and "returned a value the grader cannot read: " in line
-    assert not line.endswith("cannot read: ")
+    assert line.startswith("✗ published case")
+    assert line.endswith("returned a value the grader cannot read: values of type object cannot be graded")
 
 
 def test_are_the_hidden_inputs_drawn_for_this_student_secret_and_code(tmp_path, monkeypatch, capsys):
@@ -193,3 +193,24 @@ def test_is_a_constant_the_function_reads_keyed_only_from_the_cells_above_it():
     assert above != key(spec.imports, "SCALE = 3", cell)  # the constant above is part of the code
     assert above == key(spec.imports, "SCALE = 2", cell, "SCALE = 3")  # a cell below is not
     assert key(spec.imports, cell) == key(spec.imports, cell, "SCALE = 3")
+
+
+def test_does_a_function_that_writes_to_sys_stdout_itself_earn_its_points_its_text_kept_out(capsys):
+    source = reference.load("initialization").function(ZEROS).source.replace(
+        "def initialize_parameters_zeros(layers_dims):",
+        "def initialize_parameters_zeros(layers_dims):\n    import sys\n    sys.stdout.write('NOISE\\n')")
+    assert "sys.stdout.write" in source
+    assert nbgrader_bridge.hidden_tests(ZEROS, _kernel(source)) == 10
+    assert "NOISE" not in capsys.readouterr().out
+
+
+def test_does_a_function_that_changes_its_argument_still_hear_the_mistake_its_values_show(capsys):
+    # the sealed grader matches a changed argument's returned values against the catalogue too
+    spec = reference.load("initialization")
+    source = spec.function("initialize_parameters_he").source.replace("np.sqrt(2", "np.sqrt(1").replace(
+        "    return parameters", "    layers_dims.append(0)\n    return parameters")
+    assert "layers_dims.append(0)" in source and "np.sqrt(1" in source
+    assert nbgrader_bridge.hidden_tests("initialize_parameters_he", _kernel(source)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "the function changed its argument number 1 in place" in out[0]
+    assert out[-1].startswith("Hint: Your weights are scaled by sqrt(1/n_prev) (Xavier)")
