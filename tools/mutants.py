@@ -253,6 +253,13 @@ def survivors(statuses, equivalent):
                   if name not in equivalent and status not in KILLED | NOT_RUN | {"no tests"})
 
 
+def listed_yet_killed(statuses, equivalent):
+    """The mutants listed as equivalent that a test killed, sorted by name: most often an entry
+    whose number now names another mutant, as its function changed (new mutants before it shift
+    the numbers); else a test that fails on an equivalent mutant for another reason."""
+    return sorted(name for name, status in statuses.items() if name in equivalent and status in KILLED)
+
+
 def table(rows):
     """The kill-rate table: one line per module and a total line for all of them."""
     fields = ("mutants", "killed", "equivalent", "survived", "not_run", "unreachable")
@@ -455,7 +462,7 @@ def main(argv=None):
                      f"tools/mutants.py (the core: {', '.join(CORE)})")
     equivalent = parse_equivalent(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     env, files = tool(), checkout_files()
-    rows, left, unreached, seen, failed = [], {}, {}, set(), []
+    rows, left, unreached, killed_listed, seen, failed = [], {}, {}, {}, set(), []
     for module in modules:
         try:
             found = mutate(module, options.jobs, env, files, equivalent, run=not options.no_run)
@@ -468,6 +475,7 @@ def main(argv=None):
         row, module_left, statuses = found
         rows.append(row)
         left[module], unreached[module] = module_left, untested(statuses, equivalent)
+        killed_listed[module] = listed_yet_killed(statuses, equivalent)
         seen |= set(statuses)
     if not rows:
         return 1 if failed else 0
@@ -481,6 +489,10 @@ def main(argv=None):
     for module, counts in unreached.items():
         for function, count in counts.items():
             print(f"\nsurvived, as no test of its selection calls {function} ({module}): {count} mutants")
+    for module, names in killed_listed.items():
+        for name in names:
+            print(f"\n{EQUIVALENT.name}: {name} is listed, yet a test killed it ({module}): check that "
+                  "the entry still names the mutant it was written for (`mutmut show`)")
     mutated = {dotted(m) for m in modules}
     stale = sorted(n for n in equivalent if n not in seen and n.rsplit(".", 1)[0] in mutated)
     for name in stale:

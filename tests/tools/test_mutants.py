@@ -112,6 +112,13 @@ def test_does_a_mutant_listed_as_equivalent_count_as_equivalent_even_when_a_test
     assert (row.killed, row.equivalent, row.rate) == (1, 1, 1.0)
 
 
+def test_is_a_listed_mutant_that_a_test_killed_named_so_that_a_shifted_entry_is_seen():
+    # new mutants earlier in a function shift the numbers: an entry may then name a killable mutant
+    statuses = {"m.x_f__mutmut_1": "killed", "m.x_f__mutmut_2": "survived", "m.x_f__mutmut_3": "timeout"}
+    listed = {"m.x_f__mutmut_1": "same output", "m.x_f__mutmut_2": "same output"}
+    assert mutants.listed_yet_killed(statuses, listed) == ["m.x_f__mutmut_1"]
+
+
 def test_has_a_module_whose_mutants_were_all_equivalent_or_not_run_no_rate():
     row = mutants.tally("m.py", {"m.x_f__mutmut_1": "not checked"}, {})
     assert row.rate is None
