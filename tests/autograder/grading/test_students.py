@@ -52,6 +52,7 @@ TIME = "2016-01-30-15-30-10"
     ("smithjohn_LATE_12345_678902_Regularization.ipynb", "smithjohn"),  # Canvas
     (f"Week 1_jd42_attempt_{TIME}_Regularization.ipynb", None),  # Blackboard writes no name
     ("alice_Regularization.ipynb", None),  # by hand: no platform's name
+    ("Ana María_4321_assignsubmission_filex", None),  # only begins like a Moodle folder: a folder by hand
 ])
 def test_does_the_platforms_name_of_a_student_come_from_its_prefix_only(name, said):
     assert students.platform_name(name) == said
@@ -289,6 +290,13 @@ def test_does_the_roster_map_names_given_by_hand_and_note_ids_it_lacks(identity,
         assert note.startswith(students.NOT_IN_ROSTER) and student in note
     if identity.raw == "Chris Lee":
         assert "more than one" in note
+
+
+def test_does_the_roster_give_each_id_its_name_and_email(tmp_path):
+    roster = load_roster(roster_file(tmp_path, ROSTER))
+    assert roster.people["s1001"] == ("Ana María Pérez", "ana@uni.example")
+    assert roster.people["5501"] == ("Moodle Bob", "")
+    assert set(roster.people) == roster.ids == {"s1001", "s1002", "s1003", "s1004", "5501"}
 
 
 def test_does_grade_class_map_names_to_roster_ids_note_the_others_and_count_them(tmp_path, capsys):
