@@ -7,11 +7,13 @@ first death). On Dask, each worker process runs the same grading function,
 and student code still runs only in that worker's sandbox subprocesses.
 """
 
+import collections
 import json
 import multiprocessing
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import wait
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
@@ -32,6 +34,8 @@ from autograder.grading.checks import DRAW_SCHEME
 
 MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an error row
 AHEAD_BYTES = 16 << 10  # a task sent ahead of the one being graded is at most this big
+#: Students a class worker grades at once: one is read or scored while the other's jobs run.
+OVERLAP = 2
 SLOW_SECONDS = 0.3  # a student graded for longer than this frees a place for a worker standing by
 
 
@@ -59,38 +63,57 @@ def grading_at_once(workers):
 
 
 def _worker_loop(connection, secret, layer):
+    """A class worker: grade the students ``connection`` sends (``(index, submission)``, then None
+    to stop) and send back ``(index, row)`` for each, in the order they came.
+
+    It grades :data:`OVERLAP` students at once, each in a thread of its own: while one student's
+    jobs run in the sandboxes, the grader draws the next one's checks or scores the previous one
+    (those steps take turns: :data:`autograder.grading.grade.SCORING`), so that the two cores are
+    not left idle while a student is read or scored. A student waits for the students before it.
+    """
     try:  # the sandboxes start now, so that a worker standing by is ready when it is needed
         start_graders(layer)
     except Exception:  # noqa: BLE001 - said again, as each student's error, by ``work``
         pass
-    while True:
-        task = connection.recv()
-        if task is None:
-            return
-        index, submission = task
+
+    def row_of(submission):
         try:
-            row = work(submission, secret, layer)
+            return work(submission, secret, layer)
         except Exception as error:  # a grader bug must not lose the student: record it
-            row = error_row(submission, f"grading failed: {error.__class__.__name__}: {error}")
-        connection.send((index, row))
+            return error_row(submission, f"grading failed: {error.__class__.__name__}: {error}")
+
+    grading = collections.deque()  # (index, future of its row), oldest first
+    with ThreadPoolExecutor(max_workers=OVERLAP, thread_name_prefix="student") as threads:
+        while True:
+            if len(grading) < OVERLAP and (not grading or connection.poll()):
+                task = connection.recv()
+                if task is None:
+                    break
+                index, submission = task
+                grading.append((index, threads.submit(row_of, submission)))
+                continue
+            index, future = grading.popleft()
+            connection.send((index, future.result()))
+        while grading:
+            index, future = grading.popleft()
+            connection.send((index, future.result()))
 
 
 class LocalPool:
-    """``jobs`` worker processes, each grading one student at a time, ``active`` of them at once
-    unless a student is slow.
+    """``jobs`` worker processes, each grading :data:`OVERLAP` students at a time, ``active`` of
+    them at once unless a student is slow.
 
     A worker keeps about two cores busy (its grader, and its three sandboxes' jobs side by
-    side), so by default half of the workers grade at once: on two cores a student is graded
-    in about half the time it takes with both workers busy, for about as many students per
-    second. The others stand by, sandboxes started: a student graded for longer than
-    ``SLOW_SECONDS`` (a function looping until its time limit, say) gives up its place to one
-    of them, so a slow student never holds up the class.
+    side; with two students at once, the grader's work on one while the other's jobs run), so
+    by default half of the workers grade at once. The others stand by, sandboxes started: a
+    worker that has sent back no row for ``SLOW_SECONDS`` (a function looping until its time
+    limit, say) gives up its place to one of them, so a slow student never holds up the class.
 
-    A worker that grades is sent its next student while it grades one (``AHEAD`` in all), so it
-    never waits for this process to store a row before it can go on.
+    A worker that grades is sent students ahead (``AHEAD`` in all: those it grades and the next
+    one), so it never waits for this process to store a row before it can go on.
     """
 
-    AHEAD = 2
+    AHEAD = OVERLAP + 1
 
     def __init__(self, jobs, secret, layer=None, active=None):
         self.jobs, self.secret, self.layer, self.chosen = jobs, secret, layer, active
@@ -133,8 +156,8 @@ class LocalPool:
                             on_result(submissions[index], row)
                             continue
                     if worker["process"].sentinel in ready and not worker["process"].is_alive():
-                        # The first task is the one it was grading: it costs that student a try;
-                        # those sent ahead never started and go back as they were.
+                        # The first task is the oldest it was grading: it costs that student a
+                        # try; the others (graded beside it, or sent ahead) go back as they were.
                         (index, submission), *waiting = worker["tasks"]
                         pending.extend(reversed(waiting))
                         attempts[index] = attempts.get(index, 0) + 1

@@ -9,6 +9,7 @@ compares it with reference outputs computed here from the source notebook.
 import copy
 import hashlib
 import platform
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -33,12 +34,20 @@ FACES = {"initialization": ("init_utils", "public_tests"),
          "gradient_checking": ("gc_utils", "testCases", "public_tests")}
 
 
+#: Held while a notebook is read and its checks drawn, and while it is scored: both use numpy's
+#: global random state (the course's reference functions seed it), so a worker that grades two
+#: students at once (one scored while the other's jobs run) does one of these at a time.
+SCORING = threading.RLock()
+
+
 class Graders:
     """One sandbox per assignment, started on first use and reused for every notebook."""
 
     def __init__(self, layer=None, limits=None):
         self.layer, self.limits, self._sandboxes = layer, limits, {}
-        self.threads = ThreadPoolExecutor(max_workers=len(reference.NOTEBOOKS),
+        # each notebook's jobs wait in a thread of their own: those of two students at once (a
+        # class worker grades the next one while this one's jobs run)
+        self.threads = ThreadPoolExecutor(max_workers=2 * len(reference.NOTEBOOKS),
                                           thread_name_prefix="sandbox-io")
 
     def sandbox(self, assignment):
@@ -100,8 +109,9 @@ def grade_notebooks(notebooks, student=None, secret="", graders=None):
     try:
         pending, running = [], {}
         for path, assignment in notebooks:  # each notebook's jobs start as soon as it is read
-            notebook = _guarded(_Pending.open, (path, assignment, student, secret, graders),
-                                _Pending.broken(path, assignment, student, secret))
+            with SCORING:
+                notebook = _guarded(_Pending.open, (path, assignment, student, secret, graders),
+                                    _Pending.broken(path, assignment, student, secret))
             pending.append(notebook)
             if notebook.units and len(notebooks) > 1:
                 running[graders.threads.submit(notebook.run_guarded)] = notebook
@@ -110,8 +120,10 @@ def grade_notebooks(notebooks, student=None, secret="", graders=None):
         done = {}
         for future in as_completed(running):  # scored as their jobs finish, while others run
             future.result()
-            done[id(running[future])] = _guarded(running[future].finish, (), running[future].failed)
-        return [done.get(id(p)) or _guarded(p.finish, (), p.failed) for p in pending]
+            with SCORING:
+                done[id(running[future])] = _guarded(running[future].finish, (), running[future].failed)
+        with SCORING:
+            return [done.get(id(p)) or _guarded(p.finish, (), p.failed) for p in pending]
     finally:
         if own:
             graders.close()

@@ -5,8 +5,10 @@ The rest of the runner (resuming, a worker killed mid-student, exports) is exerc
 """
 
 import json
+import multiprocessing
 import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -69,13 +71,14 @@ def test_do_about_half_of_the_workers_grade_at_once_by_default(jobs, active):
 def test_while_students_are_quick_does_one_of_two_workers_grade_and_the_other_stand_by():
     local, pending = pool(2), students(6)
     wake = local._dispatch(pending, NOW)
-    assert given(local) == [[0, 1], []]  # the next student is sent ahead to the one grading
-    assert local.workers[0]["pipe"].sent == [0, 1]
+    # the one grading grades two at once and is sent the next one ahead
+    assert given(local) == [[0, 1, 2], []]
+    assert local.workers[0]["pipe"].sent == [0, 1, 2]
     # woken when its student would turn slow, so that the other may then take one
     assert wake == pytest.approx(runner.SLOW_SECONDS)
     finish(local.workers[0], NOW + 0.05)
     local._dispatch(pending, NOW + 0.05)
-    assert given(local) == [[1, 2], []]
+    assert given(local) == [[1, 2, 3], []]
 
 
 def test_does_a_worker_standing_by_take_the_next_student_once_the_current_one_is_slow():
@@ -83,33 +86,34 @@ def test_does_a_worker_standing_by_take_the_next_student_once_the_current_one_is
     local._dispatch(pending, NOW)
     assert local._dispatch(pending, NOW + runner.SLOW_SECONDS / 2) == pytest.approx(
         runner.SLOW_SECONDS / 2)
-    assert given(local) == [[0, 1], []]
+    assert given(local) == [[0, 1, 2], []]
     wake = local._dispatch(pending, NOW + runner.SLOW_SECONDS + 0.01)
-    assert given(local) == [[0, 1], [2, 3]]
+    assert given(local) == [[0, 1, 2], [3, 4, 5]]
     assert wake is None  # no worker is left standing by
 
 
 def test_after_a_slow_student_do_two_grading_workers_get_no_more_until_one_of_them_is_free():
-    local, pending = pool(2), students(8)
+    local, pending = pool(2), students(10)
     local._dispatch(pending, NOW)
     later = NOW + runner.SLOW_SECONDS + 0.01
     local._dispatch(pending, later)
     finish(local.workers[0], later + 0.1)  # the slow student is done: both workers grade now
     local._dispatch(pending, later + 0.1)
-    assert given(local) == [[1], [2, 3]]
+    assert given(local) == [[1, 2], [3, 4, 5]]
     finish(local.workers[1], later + 0.15)
     local._dispatch(pending, later + 0.15)
-    assert given(local) == [[1], [3]]
+    assert given(local) == [[1, 2], [4, 5]]
+    finish(local.workers[0], later + 0.2)
     finish(local.workers[0], later + 0.2)  # one is free: the other alone grades, and is sent ahead
     local._dispatch(pending, later + 0.2)
-    assert given(local) == [[], [3, 4]]
-    assert pending == students(8)[:3]
+    assert given(local) == [[], [4, 5, 6]]
+    assert pending == students(10)[:3]
 
 
 def test_when_every_worker_may_grade_at_once_is_each_given_students_at_once():
     local, pending = pool(3, active=3), students(9)
     assert local._dispatch(pending, NOW) is None
-    assert given(local) == [[0, 3], [1, 4], [2, 5]]
+    assert given(local) == [[0, 3, 4], [1, 5, 6], [2, 7, 8]]
 
 
 def test_is_a_large_student_sent_to_a_worker_only_when_it_is_free():
@@ -125,8 +129,8 @@ def test_is_a_large_student_sent_to_a_worker_only_when_it_is_free():
 def test_does_a_student_looping_until_the_time_limit_leave_the_rest_of_the_class_to_another_worker(
         tmp_path, monkeypatch):
     """Two workers, one grading at a time: the first student's function loops until its 2 s
-    limit, and the students after the one sent ahead to the same worker are graded meanwhile by
-    the worker standing by (whose sandboxes are already started)."""
+    limit, and the students after those given to the same worker (one graded beside it, one sent
+    ahead) are graded meanwhile by the worker standing by (whose sandboxes are already started)."""
     monkeypatch.setenv(LIMITS_ENV, "wall_seconds=2,cpu_seconds=3")
     looping = {"initialization": {"initialize_parameters_zeros": ["while True:\n    pass"],
                                   "initialize_parameters_random": REFERENCE,
@@ -148,8 +152,9 @@ def test_does_a_student_looping_until_the_time_limit_leave_the_rest_of_the_class
         rows[submission.student] = row
 
     runner.LocalPool(2, "", active=1).run(submissions, on_result)
-    # quick0 was sent ahead to the worker grading the looping student; the rest went to the other
-    assert order.index("slow") > max(order.index(f"quick{i}") for i in range(1, 5))
+    # quick0 and quick1 went to the worker grading the looping student; the rest to the other
+    assert order.index("slow") > max(order.index(f"quick{i}") for i in range(2, 5))
+    assert order[-3:] == ["slow", "quick0", "quick1"]  # a worker sends its rows in the order it got them
     slow = rows["slow"]["results"][0]["functions"]
     assert slow["initialize_parameters_zeros"]["status"] == "timeout"
     assert slow["initialize_parameters_he"]["status"] == "passed"
@@ -240,3 +245,29 @@ def test_is_a_changed_submission_graded_again_whatever_the_kit(tmp_path, monkeyp
     notebook.write_text(notebook.read_text().replace("\n", "\n ", 1))  # new work
     said = grade_two(tmp_path, out)
     assert "1 student keeps the grades" in said and "1 to grade" in said
+
+
+def test_does_a_worker_grade_two_students_at_once_and_send_their_rows_in_the_order_it_got_them(
+        monkeypatch):
+    together = threading.Barrier(2, timeout=5)  # broken unless two are graded at once
+    monkeypatch.setattr(runner, "start_graders", lambda layer: None)
+
+    def work(submission, secret, layer):
+        together.wait()
+        if submission.student == "s1":
+            raise RuntimeError("a grader bug")
+        return {"student": submission.student}
+
+    monkeypatch.setattr(runner, "work", work)
+    ours, theirs = multiprocessing.Pipe()
+    worker = threading.Thread(target=runner._worker_loop, args=(theirs, "", None))
+    worker.start()
+    for index in range(4):
+        ours.send((index, batch.Submission(f"s{index}", ())))
+    ours.send(None)
+    worker.join(timeout=30)
+    rows = [ours.recv() for _ in range(4)]
+    assert [index for index, _ in rows] == [0, 1, 2, 3]
+    assert rows[0][1] == {"student": "s0"} and rows[2][1] == {"student": "s2"}
+    assert rows[1][1]["status"] == "error"  # one student's grader bug costs only that student
+    assert rows[1][1]["notes"] == ["grading failed: RuntimeError: a grader bug"]

@@ -2,10 +2,12 @@
 
 import dataclasses
 import json
+import sys
+import threading
 
 import pytest
 
-from autograder.grading.grade import Graders, grade_notebook
+from autograder.grading.grade import Graders, grade_notebook, grade_notebooks
 from autograder.grading.reference import ROOT
 from autograder.sandbox import available_layers
 from tests.capabilities import skip_layer
@@ -260,3 +262,42 @@ def test_is_j_over_theta_named_through_the_sandbox_though_it_raises_at_theta_0(t
     assert "theta = 0" in function.hint and "divides by zero" in function.hint
     stored = result.to_dict()["functions"]["backward_propagation"]
     assert stored["mistakes"] == ["backward-j-over-theta"]  # for the instructor's side
+
+
+def test_are_two_students_graded_at_once_in_one_process_given_what_each_gets_alone():
+    # A class worker grades a student while the previous one is scored; the course's reference
+    # functions and its catalogued mistakes seed numpy's global random state, so the two must
+    # take turns for it (grade.SCORING), however often the threads are switched.
+    students = ["ada", "ben", "cleo", "dev", "eve", "finn", "gia", "hana", "ivan"]
+
+    def notebooks(student):
+        return [(path, None) for path in sorted((CLASS / student).glob("*/*.ipynb"))]
+
+    def summary(results):
+        return [json.dumps({**result.to_dict(), "provenance": None}, sort_keys=True) for result in results]
+
+    with Graders() as graders:
+        alone = {s: summary(grade_notebooks(notebooks(s), student=s, graders=graders)) for s in students}
+        together, errors = {}, []
+
+        def grade(group):
+            try:
+                for student in group:
+                    together[group[0], student] = summary(grade_notebooks(notebooks(student), student=student,
+                                                                graders=graders))
+            except Exception as error:  # noqa: BLE001 - said by the assertion below
+                errors.append(error)
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-5)  # switch threads as often as the interpreter can
+        try:
+            threads = [threading.Thread(target=grade, args=(group,))
+                       for group in (students, students[::-1])]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(interval)
+    assert errors == []
+    assert together == {(group[0], s): alone[s] for group in (students, students[::-1]) for s in students}
