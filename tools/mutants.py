@@ -31,7 +31,9 @@ mutant a line with its reason: equivalent, it cannot change what anyone sees; or
 it runs only at import or behind a cache filled before mutmut forks, so no test can run it)
 and surviving, and the kill rate: killed / (mutants - equivalent - unreachable - not run).
 The surviving mutants follow, each with the line it changed, then the functions that no test of the module's
-selection calls (their mutants survive too: mutmut's "no tests"), each once with its count.
+selection calls (their mutants survive too: mutmut's "no tests"), each once with its count, then
+the listed mutants that a test killed and the listed names that are no mutant any more: a change
+to a function shifts its mutants' numbers, so an entry may come to name another mutant.
 """
 
 import argparse
