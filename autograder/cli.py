@@ -212,8 +212,8 @@ def _grade_class(args):
         if given and not args.due:  # before grading: the rule would be dropped without a word
             raise ValueError(f"{' and '.join(given)} without --due: a late penalty counts from a due "
                              "date; give it as --due YYYY-MM-DDTHH:MM[:SS] (the platform's clock)")
-        late = overrides.LateRule(args.due, args.late_penalty or 0.0,
-                                  100.0 if args.late_cap is None else args.late_cap) if args.due else None
+        cap = {} if args.late_cap is None else {"cap": args.late_cap}  # else LateRule's default
+        late = overrides.LateRule(args.due, args.late_penalty or 0.0, **cap) if args.due else None
         if late is not None and not args.late_penalty:
             print("note: --due without --late-penalty: the late rule is off (no penalty, none listed)",
                   file=sys.stderr)

@@ -36,7 +36,7 @@ MAX_ATTEMPTS = 2  # a student whose worker dies is retried once, then gets an er
 AHEAD_BYTES = 16 << 10  # a task sent ahead of the one being graded is at most this big
 #: Students a class worker grades at once: one is read or scored while the other's jobs run.
 OVERLAP = 2
-SLOW_SECONDS = 0.3  # a student graded for longer than this frees a place for a worker standing by
+SLOW_SECONDS = 0.3  # a worker with no row back for this long frees a place for one standing by
 
 
 class OutputError(OSError):
@@ -94,8 +94,7 @@ def _worker_loop(connection, secret, layer):
                 continue
             index, future = grading.popleft()
             connection.send((index, future.result()))
-        while grading:
-            index, future = grading.popleft()
+        for index, future in grading:  # told to stop: the students it holds still get their rows
             connection.send((index, future.result()))
 
 

@@ -183,8 +183,19 @@ def test_is_the_conversion_advice_built_from_the_students_call():
     ("s = '#' + t  # a hash", "s = '#' + t"),
     ('s = "a \\" # b"  # c', 's = "a \\" # b"'),
     ("no comment here   ", "no comment here"),
+    ("# only a comment", ""),
+    ("'#' + s  # starts with a string", "'#' + s"),
+    ("X_norm = 1  # a name in capitals", "X_norm = 1"),
+    ("t = 'a'#c", "t = 'a'"),
+    ("s = 'a''#'  # two strings side by side", "s = 'a''#'"),
+    ('p = "C:\\\\"  # a path ending in a backslash', 'p = "C:\\\\"'),
+    ('s = "it\'s # here"  # an apostrophe inside', 's = "it\'s # here"'),
+    ('s = """a "# b" c"""  # triple-quoted', 's = """a "# b" c"""'),
+    ("s = '''it's # not'''  # triple-quoted", "s = '''it's # not'''"),
+    ('s = """x"""  # d', 's = """x"""'),
 ])
 def test_is_a_lines_comment_cut_outside_its_strings_only(line, without):
+    # a hash inside any kind of string (apostrophes, triple quotes, a path's backslash) is no comment
     assert feedback.without_comment(line) == without
 
 
@@ -396,22 +407,6 @@ def test_does_the_advice_for_an_accumulated_element_keep_its_operator():
 
 def test_is_a_call_written_inside_a_string_not_taken_for_a_conversion():
     assert feedback.numpy2_advice('s = "float(" + str(z[0])', "TypeError") is None
-
-
-@pytest.mark.parametrize(("line", "without"), [
-    ("# only a comment", ""),
-    ("'#' + s  # starts with a string", "'#' + s"),
-    ("X_norm = 1  # a name in capitals", "X_norm = 1"),
-    ("t = 'a'#c", "t = 'a'"),
-    ("s = 'a''#'  # two strings side by side", "s = 'a''#'"),
-    ('p = "C:\\\\"  # a path ending in a backslash', 'p = "C:\\\\"'),
-    ('s = "it\'s # here"  # an apostrophe inside', 's = "it\'s # here"'),
-    ('s = """a "# b" c"""  # triple-quoted', 's = """a "# b" c"""'),
-    ("s = '''it's # not'''  # triple-quoted", "s = '''it's # not'''"),
-    ('s = """x"""  # d', 's = """x"""'),
-])
-def test_is_a_comment_told_from_a_hash_inside_any_kind_of_string(line, without):
-    assert feedback.without_comment(line) == without
 
 
 def test_is_a_comment_that_mentions_a_removed_name_not_taken_for_code_that_uses_it():
