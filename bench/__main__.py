@@ -23,6 +23,9 @@
    3, / 500); each run's median seconds per student; and the CPU time of each kind of process
    per student (the command, the graders, the sandbox workers, the jobs), the machine's load
    average beside it.
+6. The isolation floor (:mod:`bench.floor`): the same sealed jobs, one per graded function, with a
+   one-line function in each and nothing to grade, on 1 and 2 workers: students per second and the
+   machine's CPU per student, beside the CPU per student that the 500× target allows.
 
 Prints a Markdown table (also written to build/bench/results.md) with pass/fail against the
 targets, and the raw numbers in build/bench/results.json.
@@ -57,6 +60,7 @@ TARGET_MARGIN = 500  # times faster at the margin than executing the notebooks (
 #: slower: see the median rows).
 #: The run the class-size figures are extrapolated from: grade-class's default on two cores.
 DEFAULT_SCALE = "2 local workers, 1 grading"
+FLOOR_WORKERS = (1, 2)  # the isolation floor's runs
 SCALE = (("1 local worker", ("--jobs", 1)), (DEFAULT_SCALE, ("--jobs", 2)),
          ("3 local workers, 2 grading", ("--jobs", 3)), ("Dask, 2 worker processes", ("--dask", 2)))
 
@@ -116,6 +120,44 @@ def scale(students):
     return runs
 
 
+def floors(students):
+    """``[(workers, measurements)]`` of :mod:`bench.floor` on 1 and 2 workers, each in a fresh process."""
+    runs = []
+    for workers in FLOOR_WORKERS:
+        print(f"isolation floor: {students} students' sealed jobs with nothing to grade, "
+              f"{workers} worker{'s' if workers > 1 else ''} ...", flush=True)
+        out = BENCH / f"floor-{os.getpid()}.json"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run([sys.executable, "-m", "bench.floor", "--students", str(students),
+                               "--workers", str(workers), "--json", str(out)], cwd=ROOT, env=env)
+        if done.returncode != 0:
+            raise SystemExit(f"bench.floor failed with exit status {done.returncode}")
+        runs.append((workers, json.loads(out.read_text())))
+        out.unlink()
+    return runs
+
+
+def floor_rows(runs, nbgrader):
+    """The table's rows of the isolation floor: students per second and CPU per student of the
+    sealed jobs alone, and the CPU per student the margin target leaves on this machine's cores."""
+    rows = []
+    for workers, run in runs:
+        label = f"{workers} local worker{'s' if workers > 1 else ''}"
+        rows.append((f"isolation floor, {label}: the {run['jobs_per_student']} sealed jobs of a student "
+                     f"alone (a one-line function each): students per second / machine CPU per student "
+                     f"(load {run['load']:.1f})",
+                     f"{run['rate']:.1f} / {_ms(run['cpu_per_student'])}", "", ""))
+    target = margin_target(nbgrader)
+    if target and runs:
+        cores = os.cpu_count() or 1
+        budget = cores / target
+        lowest = min(run["cpu_per_student"] for _, run in runs)
+        rows.append((f"CPU per student the margin target allows ({cores} cores / {target:.1f} students "
+                     f"a second), of it the isolation floor",
+                     f"{_ms(budget)}, {100 * lowest / budget:.0f} %", "", ""))
+    return rows
+
+
 def margin_target(nbgrader):
     """Students per second that grade :data:`TARGET_MARGIN` times faster than nbgrader executed
     the notebooks (its median seconds per student); None without nbgrader's figure."""
@@ -163,7 +205,7 @@ def sample_students(kinds, size):
     return chosen[:size]
 
 
-def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None, runs=()):
+def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None, runs=(), floor=()):
     n = large["students"]
     rows = [("measure", "measured", "target", "verdict")]
     median = large["median_seconds"]
@@ -226,6 +268,7 @@ def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None, ru
                      "all, 0", _verdict(many["planted_found"] == many["planted_copies"]
                                         and many["other_pairs"] == 0)))
     rows += scale_rows(runs, nbgrader)
+    rows += floor_rows(floor, nbgrader)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -276,7 +319,8 @@ def main(argv=None):
     similar = (similarity_bench.measure(max(1, args.students // 4)), similarity_bench.measure(args.students))
     steady = args.students if args.throughput_students is None else args.throughput_students
     runs = scale(steady) if steady else []
-    text = table(small, large, nbgrader, ours_by_student, similar, sealed, runs)
+    floor = floors(steady) if steady else []
+    text = table(small, large, nbgrader, ours_by_student, similar, sealed, runs, floor)
     counts = {}
     for kind in large["kinds"].values():
         counts[kind] = counts.get(kind, 0) + 1
@@ -318,6 +362,13 @@ def main(argv=None):
                      "the scheduler) divided by the students.")
         if extrapolated := extrapolation(runs):
             notes.append(extrapolated)
+    if floor:
+        notes.append("Isolation floor: each graded function's sealed job (an open call, then its sealed "
+                     "part) with a one-line function on one small array and nothing drawn, computed or "
+                     "judged, three notebooks side by side as grade-class runs them, after 10 students "
+                     "of warm-up a worker; its CPU is the whole machine's busy time over the timed "
+                     "window (other work on the machine included), divided by the students. What a "
+                     "class costs above it is the grading itself.")
         for label, run in runs:
             if run["errors"] or run["status"]:
                 notes.append(f"{label}: grade-class exit status {run['status']}, {run['errors']} error rows.")
@@ -330,7 +381,8 @@ def main(argv=None):
         {"small": {k: v for k, v in small.items() if k != "kinds"},
          "large": {k: v for k, v in large.items() if k != "kinds"}, "nbgrader": nbgrader,
          "nbgrader_sealed": sealed,
-         "similarity": similar, "scale": [{"run": label, **run} for label, run in runs]}, indent=1))
+         "similarity": similar, "scale": [{"run": label, **run} for label, run in runs],
+         "floor": [run for _, run in floor]}, indent=1))
     print(f"written: {(BENCH / 'results.md').relative_to(ROOT)}")
     return 0
 

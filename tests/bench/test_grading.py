@@ -116,3 +116,18 @@ def test_is_the_per_student_target_judged_on_the_grading_wall_time_not_on_a_rows
     assert "| 80 ms " in cost and "≤ 100 ms" in cost and "| pass" in cost
     median = next(line for line in lines if "start to its row (a worker grades two at once), median" in line)
     assert "| 130 ms " in median and "pass" not in median
+
+
+def test_is_the_isolation_floor_set_beside_the_cpu_the_margin_target_allows():
+    nbgrader = {"seconds": {"a": 24.0, "b": 25.0, "c": 30.0}}  # 25 s: 20 students a second
+    floor = [(1, {"jobs_per_student": 11, "rate": 30.8, "cpu_per_student": 0.060, "load": 1.1}),
+             (2, {"jobs_per_student": 11, "rate": 31.5, "cpu_per_student": 0.062, "load": 2.0})]
+    rows = bench_main.floor_rows(floor, nbgrader)
+    assert [(row[0].split(":")[0], row[1]) for row in rows[:2]] == [
+        ("isolation floor, 1 local worker", "30.8 / 60 ms"),
+        ("isolation floor, 2 local workers", "31.5 / 62 ms")]
+    cores = bench_main.os.cpu_count()
+    budget = cores / 20.0
+    assert rows[2][1] == f"{1000 * budget:.0f} ms, {100 * 0.060 / budget:.0f} %"
+    assert all(row[2:] == ("", "") for row in rows)  # measured, not judged
+    assert bench_main.floor_rows(floor, None) == rows[:2]
