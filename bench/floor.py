@@ -2,8 +2,8 @@
 
     python -m bench.floor --students 300 --workers 1 --json FILE
 
-Each worker process starts the class's sandboxes as ``grade-class`` does (:class:`Graders`, one
-sandbox per assignment, its start-up moved out of the garbage collector's generations), then, for
+Each worker process starts the class's sandboxes as a ``grade-class`` worker does
+(:func:`autograder.course.batch.start_graders`: one sandbox per assignment), then, for
 each student, runs one job per graded function of every assignment (11 a student), a notebook's
 jobs queued together and the three notebooks side by side, as :func:`grade_notebooks` runs them.
 Each job runs a one-line function on one small array, once before and once after its sealed part,
@@ -56,18 +56,13 @@ def _worker(students, cell, ready, start, report):
 
 def _timed(students, cell, ready, start):
     """Start the sandboxes, warm them up, then time ``students`` students' jobs (seconds)."""
-    import gc
-
     import numpy as np
 
+    from autograder.course.batch import start_graders
     from autograder.grading import reference
-    from autograder.grading.grade import Graders
     from autograder.sandbox import wire
 
-    with Graders() as graders:
-        graders.start_all()
-        gc.collect()
-        gc.freeze()
+    with start_graders() as graders:  # as a class worker starts them
         argument = wire.encode(np.arange(12.0).reshape(3, 4))
         specs = [reference.load(name) for name in reference.NOTEBOOKS]
         work = [(graders.sandbox(spec), _jobs(spec, argument, cell)) for spec in specs]
