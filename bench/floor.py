@@ -11,7 +11,7 @@ so it has the shape of a real job (an open call, a sealed call, arrays in shared
 of its work: no hidden inputs are drawn, no reference computed, nothing judged.
 
 What it measures, after each worker's first ``WARM_UP`` students: students per second, and the
-CPU of the whole machine per student (its busy share from ``/proc/stat`` over the timed window,
+CPU of the whole machine per student (its busy share over the timed window, from ``psutil``,
 times its cores, over the students), which counts other work on the machine too (the load average
 is given beside it). The grading's own CPU a student is whatever the class costs above this floor.
 """
@@ -30,12 +30,13 @@ WARM_UP = 10
 CELL = "def f(x):\n    return x.sum()\n"
 
 
-def _machine_ticks():
-    """``(busy, total)`` clock ticks of every core since boot (``/proc/stat``)."""
-    with open("/proc/stat") as handle:
-        user, nice, system, idle, iowait, irq, softirq, steal, *_ = map(int, handle.readline().split()[1:])
-    busy = user + nice + system + irq + softirq
-    return busy, busy + idle + iowait + steal
+def _machine_seconds():
+    """``(busy, total)`` CPU seconds of every core since boot (other work on the machine too)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    busy = times.user + times.nice + times.system + times.irq + times.softirq
+    return busy, busy + times.idle + times.iowait + times.steal
 
 
 def _jobs(spec, argument, cell):
@@ -100,12 +101,12 @@ def measure_floor(students, workers, cell=CELL):
     try:
         try:
             ready.wait(timeout=120)
-            before = _machine_ticks()
+            before = _machine_seconds()
             start.wait(timeout=10)
         except threading.BrokenBarrierError:
             pass
         said = [report.get(timeout=600) for _ in processes]
-        after = _machine_ticks()
+        after = _machine_seconds()
         errors = [text for kind, text in said if kind == "error"]
         if errors:
             raise RuntimeError(f"the isolation floor could not be measured: {errors[0]}")
@@ -116,7 +117,7 @@ def measure_floor(students, workers, cell=CELL):
             if process.is_alive():
                 process.kill()
     wall = max(walls)
-    busy = (after[0] - before[0]) / max(1, after[1] - before[1])
+    busy = (after[0] - before[0]) / max(1e-9, after[1] - before[1])
     cores = os.cpu_count() or 1
     return {"students": students, "workers": workers, "jobs_per_student": jobs_per_student(),
             "seconds": wall, "rate": students / wall, "busy": busy,
