@@ -41,13 +41,14 @@ import sys
 
 from autograder.grading.reference import ROOT
 from bench import similarity as similarity_bench
+from bench.floor import WARM_UP
 from bench.grading import MIX, generate_class
 
 BENCH = ROOT / "build" / "bench"
 #: Seconds of grading per student (three notebooks): the class's grading wall time over its
 #: students. (A row's own seconds, from its start to its row, count the turns of the student
 #: graded beside it: a worker grades two at once.)
-TARGET_MEDIAN = 0.100
+TARGET_PER_STUDENT = 0.100
 TARGET_SPEEDUP = 100  # times faster per student than nbgrader autograde
 TARGET_CLASS = (1000, 120.0)  # students, seconds
 FLAT = 0.10  # grader peak RSS may grow by at most this fraction from N/4 to N students
@@ -65,16 +66,17 @@ SCALE = (("1 local worker", ("--jobs", 1)), (DEFAULT_SCALE, ("--jobs", 2)),
          ("3 local workers, 2 grading", ("--jobs", 3)), ("Dask, 2 worker processes", ("--dask", 2)))
 
 
-def _child(*args, log=None):
-    """Run ``python -m bench.grading ARGS`` (stderr to ``log`` if given); returns its measurements."""
+def _child(*args, log=None, module="bench.grading"):
+    """Run ``python -m MODULE ARGS`` (stderr to ``log`` if given); returns its measurements."""
     out = BENCH / f"measured-{os.getpid()}.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "w") if log else open(os.devnull) as sink:
-        done = subprocess.run([sys.executable, "-m", "bench.grading", *map(str, args), "--json", str(out)],
+        done = subprocess.run([sys.executable, "-m", module, *map(str, args), "--json", str(out)],
                               cwd=ROOT, env=env, stderr=sink if log else None)
     if done.returncode != 0:
         where = f" (see {log.relative_to(ROOT)})" if log else ""
-        raise SystemExit(f"bench.grading {args[0]} failed with exit status {done.returncode}{where}")
+        command = " ".join(map(str, args))
+        raise SystemExit(f"{module} {command} failed with exit status {done.returncode}{where}")
     data = json.loads(out.read_text())
     out.unlink()
     return data
@@ -125,16 +127,13 @@ def floors(students):
     runs = []
     for workers in FLOOR_WORKERS:
         print(f"isolation floor: {students} students' sealed jobs with nothing to grade, "
-              f"{workers} worker{'s' if workers > 1 else ''} ...", flush=True)
-        out = BENCH / f"floor-{os.getpid()}.json"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        done = subprocess.run([sys.executable, "-m", "bench.floor", "--students", str(students),
-                               "--workers", str(workers), "--json", str(out)], cwd=ROOT, env=env)
-        if done.returncode != 0:
-            raise SystemExit(f"bench.floor failed with exit status {done.returncode}")
-        runs.append((workers, json.loads(out.read_text())))
-        out.unlink()
+              f"{_workers(workers)} ...", flush=True)
+        runs.append((workers, _child("--students", students, "--workers", workers, module="bench.floor")))
     return runs
+
+
+def _workers(count):
+    return f"{count} local worker{'s' if count > 1 else ''}"
 
 
 def floor_rows(runs, nbgrader):
@@ -142,10 +141,9 @@ def floor_rows(runs, nbgrader):
     sealed jobs alone, and the CPU per student the margin target leaves on this machine's cores."""
     rows = []
     for workers, run in runs:
-        label = f"{workers} local worker{'s' if workers > 1 else ''}"
-        rows.append((f"isolation floor, {label}: the {run['jobs_per_student']} sealed jobs of a student "
-                     f"alone (a one-line function each): students per second / machine CPU per student "
-                     f"(load {run['load']:.1f})",
+        rows.append((f"isolation floor, {_workers(workers)}: the {run['jobs_per_student']} sealed jobs "
+                     "of a student alone (a one-line function each): students per second / machine CPU "
+                     f"per student (load {run['load']:.1f})",
                      f"{run['rate']:.1f} / {_ms(run['cpu_per_student'])}", "", ""))
     target = margin_target(nbgrader)
     if target and runs:
@@ -211,7 +209,7 @@ def table(small, large, nbgrader, ours_by_student, similar=None, sealed=None, ru
     median = large["median_seconds"]
     cost = large["grading_seconds"] / n
     rows.append(("seconds of grading per student (3 notebooks): the class's grading wall time / students",
-                 _ms(cost), f"≤ {_ms(TARGET_MEDIAN)}", _verdict(cost <= TARGET_MEDIAN)))
+                 _ms(cost), f"≤ {_ms(TARGET_PER_STUDENT)}", _verdict(cost <= TARGET_PER_STUDENT)))
     rows.append(("seconds per student from its start to its row (a worker grades two at once), median",
                  _ms(median), "", ""))
     rows.append(("seconds per student from its start to its row, p95", _ms(large["p95_seconds"]), "", ""))
@@ -362,16 +360,16 @@ def main(argv=None):
                      "the scheduler) divided by the students.")
         if extrapolated := extrapolation(runs):
             notes.append(extrapolated)
-    if floor:
-        notes.append("Isolation floor: each graded function's sealed job (an open call, then its sealed "
-                     "part) with a one-line function on one small array and nothing drawn, computed or "
-                     "judged, three notebooks side by side as grade-class runs them, after 10 students "
-                     "of warm-up a worker; its CPU is the whole machine's busy time over the timed "
-                     "window (other work on the machine included), divided by the students. What a "
-                     "class costs above it is the grading itself.")
         for label, run in runs:
             if run["errors"] or run["status"]:
                 notes.append(f"{label}: grade-class exit status {run['status']}, {run['errors']} error rows.")
+    if floor:
+        notes.append("Isolation floor: each graded function's sealed job (an open call, then its sealed "
+                     "part) with a one-line function on one small array and nothing drawn, computed or "
+                     f"judged, three notebooks side by side as grade-class runs them, after {WARM_UP} "
+                     "students of warm-up a worker; its CPU is the whole machine's busy time over the "
+                     "timed window (other work on the machine included), divided by the students. What "
+                     "a class costs above it is the grading itself.")
     if large["errors"] or large["status"]:
         notes.append(f"grade-class exit status {large['status']}, {large['errors']} error rows.")
     report = text + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"

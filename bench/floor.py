@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 #: Students each worker runs before the clock starts (its sandboxes' first children, caches).
 WARM_UP = 10
@@ -135,9 +136,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--json", type=argparse.FileType("w"), default=sys.stdout)
+    parser.add_argument("--json", type=Path, help="write the measurements here (default: print them)")
     args = parser.parse_args(argv)
-    json.dump(measure_floor(args.students, args.workers), args.json, indent=1)
+    text = json.dumps(measure_floor(args.students, args.workers), indent=1)
+    if args.json:
+        args.json.write_text(text)
+    else:
+        print(text)
     return 0
 
 
